@@ -1,0 +1,75 @@
+"""vjhost's built-in plugins, registered through the ``vjhost`` entry-point group like any other.
+
+Registering is cheap: each spec's factory imports its implementation module
+(numpy, aubio, torch ...) only when a show actually uses it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, Callable
+
+from vjhost import hookimpl
+from vjhost.protocols import AnalyzerSpec, ControllerSpec, DecoderSpec, MappingSpec
+
+from .effects import EFFECTS
+
+
+def _lazy(ref: str) -> Callable[..., Any]:
+    """A factory that imports ``module:attr`` on first call."""
+
+    def factory(*args: Any, **kw: Any) -> Any:
+        mod, _, attr = ref.partition(":")
+        return getattr(importlib.import_module(mod), attr)(*args, **kw)
+
+    factory.__qualname__ = f"lazy({ref})"
+    return factory
+
+
+@hookimpl
+def vjhost_register_analyzers(register):
+    register(AnalyzerSpec("spectrum", _lazy("vjhost_builtins.analysis:SpectrumAnalyzer"),
+                          "pyfftw spectrum: RMS/peak, 8 log bands + bass/mid/high with auto gain, centroid, flux", order=10))
+    register(AnalyzerSpec("onsets", _lazy("vjhost_builtins.analysis:OnsetAnalyzer"),
+                          "aubio onsets plus band-split kick / snare / hi-hat triggers", order=20))
+    register(AnalyzerSpec("beats", _lazy("vjhost_builtins.analysis:BeatTracker"),
+                          "tempo (BPM), beat events, beat and bar phase, confidence", order=30))
+    register(AnalyzerSpec("energy", _lazy("vjhost_builtins.analysis:EnergyAnalyzer"),
+                          "slow energy trend and build / drop / breakdown sections", order=40))
+
+
+@hookimpl
+def vjhost_register_controllers(register):
+    register(ControllerSpec("audio-walk", _lazy("vjhost_builtins.latent_walk:AudioWalk"),
+                            "walks the latent space with the music: beats jump, bass pushes, smooth glide between beats"))
+
+
+@hookimpl
+def vjhost_register_decoders(register):
+    register(DecoderSpec("torch", _lazy("vjhost_builtins.torch_decoder:TorchDecoder"),
+                         "PyTorch VAE decoder from safetensors (CUDA when present, else CPU, channels_last)"))
+
+
+@hookimpl
+def vjhost_register_effects(register):
+    for spec in EFFECTS:
+        register(spec)
+
+
+@hookimpl
+def vjhost_register_mappings(register):
+    register(MappingSpec("apc-mini-mk2", _lazy("vjhost_builtins.apcmini:is_mk2_port"),
+                         _lazy("vjhost_builtins.apcmini:ApcMiniMk2"),
+                         "AKAI APC mini MK2: pads pick pack/scene/effects with RGB LED feedback, faders drive parameters",
+                         layout_key="apc_mini_mk2"))
+    register(MappingSpec("apc-mini", _lazy("vjhost_builtins.apcmini:is_mk1_port"),
+                         _lazy("vjhost_builtins.apcmini:ApcMiniMk1"),
+                         "AKAI APC mini (mk1): same layout with the mk1 notes and LED values",
+                         layout_key="apc_mini_mk2"))
+
+
+@hookimpl
+def vjhost_register_shader_dirs(register):
+    register(Path(str(files("vjhost_shaders"))))

@@ -1,0 +1,1 @@
+"""The built-in GLSL library; registered as a shader directory by vjhost_builtins."""

@@ -1,0 +1,79 @@
+"""The show must go on: every call into a plugin on the live path is guarded.
+
+A :class:`Guard` wraps one plugin object's per-frame call.  An exception is
+reported once (with the plugin's name and the traceback's last line), counted,
+and the call returns its fallback; after ``limit`` consecutive failures the
+component is bypassed for the rest of the show, and that is reported too.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Callable, TextIO
+
+
+@dataclass
+class Fault:
+    source: str
+    message: str
+    count: int = 1
+    bypassed: bool = False
+
+
+@dataclass
+class FaultLog:
+    """Everything that went wrong during a show, for the HUD, the CLI and tests."""
+
+    stream: TextIO | None = field(default_factory=lambda: sys.stderr)
+    faults: dict[str, Fault] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def report(self, source: str, message: str, bypassed: bool = False) -> None:
+        with self._lock:
+            f = self.faults.get(source)
+            first = f is None
+            if first:
+                f = self.faults[source] = Fault(source, message)
+            else:
+                f.count += 1
+            newly_bypassed = bypassed and not f.bypassed
+            f.bypassed = f.bypassed or bypassed
+        if self.stream is not None and (first or newly_bypassed):
+            tag = "bypassed" if newly_bypassed else "error"
+            print(f"vjhost: [{tag}] {source}: {message}", file=self.stream, flush=True)
+
+    def exception(self, source: str, exc: BaseException, bypassed: bool = False) -> None:
+        tb = traceback.extract_tb(exc.__traceback__)
+        where = f" ({tb[-1].filename}:{tb[-1].lineno})" if tb else ""
+        self.report(source, f"{type(exc).__name__}: {exc}{where}", bypassed)
+
+    def bypassed(self) -> list[str]:
+        return [f.source for f in self.faults.values() if f.bypassed]
+
+
+class Guard:
+    """Call ``fn`` safely; bypass it after ``limit`` consecutive failures."""
+
+    def __init__(self, source: str, log: FaultLog, limit: int = 3) -> None:
+        self.source = source
+        self.log = log
+        self.limit = limit
+        self.failures = 0
+        self.bypassed = False
+
+    def call(self, fn: Callable[..., Any], *args: Any, fallback: Any = None, **kw: Any) -> Any:
+        if self.bypassed:
+            return fallback
+        try:
+            out = fn(*args, **kw)
+        except Exception as exc:  # noqa: BLE001 - isolating plugins is the point
+            self.failures += 1
+            if self.failures >= self.limit:
+                self.bypassed = True
+            self.log.exception(self.source, exc, bypassed=self.bypassed)
+            return fallback
+        self.failures = 0
+        return out

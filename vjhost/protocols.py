@@ -1,0 +1,249 @@
+"""The objects plugins register and the per-frame path calls.
+
+Hooks (see :mod:`vjhost.hookspecs`) register *specs*: a name, a description
+and a factory.  The host calls a factory once, when a show is set up, and then
+calls the plain object it returns on every hop or frame -- never the plugin
+manager.  This module imports neither torch nor OpenGL, so listing plugins and
+packs stays cheap.
+
+Signal path::
+
+    audio block -> Analyzer.process -> Features
+    Features + ControlState -> LatentController.step -> latent (D,)
+    latent -> Decoder.decode (worker thread) -> image (H, W, C) uint8
+    image + Features -> pack source shader -> EffectSpec shaders -> output
+    MIDI message -> Mapping.handle -> ControlState ; ControlState -> Mapping.feedback -> LED messages
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol, Sequence, runtime_checkable
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    import mido
+
+    from .control.state import ControlState
+
+N_BANDS = 8
+
+
+# --------------------------------------------------------------------------- audio analysis
+
+
+@dataclass
+class Features:
+    """What the analysis stage heard, as of the end of the latest hop.
+
+    Every continuous value is normalised (mostly 0..1, with automatic gain) so
+    that mappings and shaders need no per-track tuning.  Triggers (``onset``,
+    ``kick``, ``beat`` ...) are true only in the hop where the event happened;
+    the ``*_env`` values are decaying envelopes of them, which is what shaders
+    usually want.
+    """
+
+    t: float = 0.0  #: stream time (s) at the end of the hop
+    rms: float = 0.0
+    peak: float = 0.0
+    bands: np.ndarray = field(default_factory=lambda: np.zeros(N_BANDS, np.float32))
+    bass: float = 0.0
+    mid: float = 0.0
+    high: float = 0.0
+    centroid: float = 0.0  #: spectral centroid, 0 = lowest band, 1 = highest
+    flux: float = 0.0  #: normalised positive spectral flux
+    onset: bool = False
+    onset_env: float = 0.0
+    kick: bool = False
+    kick_env: float = 0.0
+    snare: bool = False
+    snare_env: float = 0.0
+    hat: bool = False
+    hat_env: float = 0.0
+    bpm: float = 120.0
+    beat: bool = False
+    beat_env: float = 0.0
+    beat_phase: float = 0.0  #: 0 at the beat, rising to 1 just before the next
+    bar_phase: float = 0.0  #: 0 at the downbeat (4/4)
+    downbeat: bool = False
+    beat_count: int = 0
+    beat_confidence: float = 0.0
+    energy: float = 0.0  #: slow loudness trend, 0..1
+    section: str = ""  #: "", "build", "drop" or "breakdown"
+
+    def copy(self) -> "Features":
+        f = Features(**{k.name: getattr(self, k.name) for k in fields(self)})
+        f.bands = self.bands.copy()
+        return f
+
+    # the scalar fields, in a fixed order (used by timelines and shader uniforms)
+    @classmethod
+    def scalar_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls) if f.name not in ("bands", "section"))
+
+
+@runtime_checkable
+class Analyzer(Protocol):
+    """Turns audio into :class:`Features`.  Called on the analysis thread, once per hop.
+
+    ``process`` gets the newest ``hop`` samples (mono float32, -1..1) and writes
+    the fields it owns into ``features`` (which earlier analyzers in the chain
+    have already filled for this hop).  It must be causal and must not block.
+    """
+
+    def process(self, block: np.ndarray, features: Features) -> None: ...
+
+    def reset(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class AnalyzerSpec:
+    name: str
+    factory: Callable[[int, int], Analyzer]  #: (sample_rate, hop) -> Analyzer
+    description: str = ""
+    order: int = 100  #: analyzers run in ascending order within a hop
+
+
+# --------------------------------------------------------------------------- latent control
+
+
+@runtime_checkable
+class LatentController(Protocol):
+    """Audio + controls -> the next point of the latent path.  Called by the render loop each frame."""
+
+    def reset(self, seed: int) -> None: ...
+
+    def step(self, features: Features, dt: float, controls: "ControlState") -> np.ndarray:
+        """Return the latent for this frame, float32 ``(latent_dim,)``."""
+        ...
+
+
+@dataclass(frozen=True)
+class ControllerSpec:
+    name: str
+    #: (latent_dim, anchors (K, D) float32 or None, settings from the pack manifest) -> controller
+    factory: Callable[[int, "np.ndarray | None", Mapping[str, Any]], LatentController]
+    description: str = ""
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+@runtime_checkable
+class Decoder(Protocol):
+    """Latents -> images.  Called on the decode worker thread; may block for the length of one decode."""
+
+    latent_dim: int
+    size: tuple[int, int]  #: (height, width)
+    channels: int  #: 1 or 3
+    device: str
+
+    def decode(self, z: np.ndarray) -> np.ndarray:
+        """``(B, latent_dim)`` float32 -> ``(B, H, W, channels)`` uint8."""
+        ...
+
+
+@dataclass(frozen=True)
+class DecoderSpec:
+    name: str  #: the backend name a pack manifest's ``decoder.backend`` refers to
+    factory: Callable[[Path, str], Decoder]  #: (weights path, device "auto"/"cpu"/"cuda") -> Decoder
+    description: str = ""
+
+
+# --------------------------------------------------------------------------- effects
+
+
+@dataclass(frozen=True)
+class Param:
+    """A named, ranged parameter: what faders, OSC and the sequencer move."""
+
+    name: str
+    default: float = 0.0
+    min: float = 0.0
+    max: float = 1.0
+    description: str = ""
+
+    def clamp(self, v: float) -> float:
+        return min(self.max, max(self.min, float(v)))
+
+
+Uniforms = Mapping[str, "float | int | tuple[float, ...]"]
+
+
+@dataclass(frozen=True)
+class EffectSpec:
+    """A GLSL pass in the effect chain.
+
+    ``shader`` names a fragment shader found by the shader resource finder
+    (directories registered with ``vjhost_register_shader_dirs``).  Every pass
+    receives the standard uniforms (see ``shaders/vjhost.glsl``): ``u_input``
+    (the chain so far), ``u_prev`` (last frame's output, for feedback),
+    ``u_image`` (the newest decoded frame), the audio features and
+    ``u_<param>`` for each of ``params``.  ``uniforms``, if given, is called
+    once per frame on the render thread to compute extra uniforms in Python; it
+    must be quick and must not block.
+    """
+
+    name: str
+    shader: str
+    params: tuple[Param, ...] = ()
+    description: str = ""
+    uniforms: Callable[[Features, Mapping[str, float]], Uniforms] | None = None
+
+
+# --------------------------------------------------------------------------- controller mappings
+
+
+class ControllerMapping(Protocol):
+    """A connected MIDI controller.  Called on the MIDI thread; must not block."""
+
+    def on_connect(self) -> Sequence["mido.Message"]:
+        """Messages to send when the port opens (mode select, LED state)."""
+        ...
+
+    def handle(self, msg: "mido.Message") -> None:
+        """Apply one incoming message to the control state."""
+        ...
+
+    def feedback(self) -> Sequence["mido.Message"]:
+        """LED messages that bring the device up to date with the control state (only what changed)."""
+        ...
+
+
+
+@dataclass(frozen=True)
+class MappingSpec:
+    name: str
+    #: does this mapping drive the MIDI input port with this name?
+    match: Callable[[str], bool]
+    #: (layout dict from the pack's TOML or None, control state) -> mapping
+    factory: Callable[["Mapping[str, Any] | None", "ControlState"], ControllerMapping]
+    description: str = ""
+    layout_key: str = ""  #: the key under ``[layouts]`` in a pack manifest this mapping reads
+
+
+# --------------------------------------------------------------------------- packs
+
+
+@dataclass(frozen=True)
+class PackSpec:
+    """A persona pack: a directory holding ``pack.toml`` and what it names."""
+
+    name: str
+    root: Path  #: directory containing pack.toml
+    package: str = ""  #: the importable package that registered it
+    description: str = ""
+
+    @classmethod
+    def from_package(cls, package: str, name: str | None = None) -> "PackSpec":
+        """The pack whose ``pack.toml`` sits inside ``package`` (no code beyond the package itself runs)."""
+        from importlib.resources import files
+
+        root = Path(str(files(package)))
+        return cls(name=name or package.removeprefix("vjhost_"), root=root, package=package)
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / "pack.toml"
