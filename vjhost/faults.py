@@ -34,11 +34,12 @@ class FaultLog:
     def report(self, source: str, message: str, bypassed: bool = False) -> None:
         with self._lock:
             f = self.faults.get(source)
-            first = f is None
-            if first:
+            first = f is None or f.message != message  # a new problem is worth saying too
+            if f is None:
                 f = self.faults[source] = Fault(source, message)
             else:
                 f.count += 1
+                f.message = message
             newly_bypassed = bypassed and not f.bypassed
             f.bypassed = f.bypassed or bypassed
         if self.stream is not None and (first or newly_bypassed):

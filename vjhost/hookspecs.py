@@ -48,7 +48,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 @hookspec
-def vjhost_register_analyzers(register: "Callable[[AnalyzerSpec], None]") -> None:
+def vjhost_register_analyzers(register: Callable[[AnalyzerSpec], None]) -> None:
     """Register audio analyzers.
 
     :param register: call with an :class:`~vjhost.protocols.AnalyzerSpec` per analyzer.
@@ -62,7 +62,7 @@ def vjhost_register_analyzers(register: "Callable[[AnalyzerSpec], None]") -> Non
 
 
 @hookspec
-def vjhost_register_controllers(register: "Callable[[ControllerSpec], None]") -> None:
+def vjhost_register_controllers(register: Callable[[ControllerSpec], None]) -> None:
     """Register latent controllers (audio + controls -> latent path).
 
     :param register: call with a :class:`~vjhost.protocols.ControllerSpec` per controller.
@@ -75,7 +75,7 @@ def vjhost_register_controllers(register: "Callable[[ControllerSpec], None]") ->
 
 
 @hookspec
-def vjhost_register_decoders(register: "Callable[[DecoderSpec], None]") -> None:
+def vjhost_register_decoders(register: Callable[[DecoderSpec], None]) -> None:
     """Register decoder backends (latent -> image).
 
     :param register: call with a :class:`~vjhost.protocols.DecoderSpec` per backend.
@@ -88,7 +88,7 @@ def vjhost_register_decoders(register: "Callable[[DecoderSpec], None]") -> None:
 
 
 @hookspec
-def vjhost_register_effects(register: "Callable[[EffectSpec], None]") -> None:
+def vjhost_register_effects(register: Callable[[EffectSpec], None]) -> None:
     """Register shader effects for the effect chain.
 
     :param register: call with an :class:`~vjhost.protocols.EffectSpec` per effect.
@@ -101,7 +101,7 @@ def vjhost_register_effects(register: "Callable[[EffectSpec], None]") -> None:
 
 
 @hookspec
-def vjhost_register_mappings(register: "Callable[[MappingSpec], None]") -> None:
+def vjhost_register_mappings(register: Callable[[MappingSpec], None]) -> None:
     """Register MIDI controller mappings (e.g. the AKAI APC mini MK2).
 
     :param register: call with a :class:`~vjhost.protocols.MappingSpec` per mapping.
@@ -114,7 +114,7 @@ def vjhost_register_mappings(register: "Callable[[MappingSpec], None]") -> None:
 
 
 @hookspec
-def vjhost_register_packs(register: "Callable[[PackSpec], None]") -> None:
+def vjhost_register_packs(register: Callable[[PackSpec], None]) -> None:
     """Register persona packs.
 
     :param register: call with a :class:`~vjhost.protocols.PackSpec` per pack
@@ -127,7 +127,7 @@ def vjhost_register_packs(register: "Callable[[PackSpec], None]") -> None:
 
 
 @hookspec
-def vjhost_register_shader_dirs(register: "Callable[[Path], None]") -> None:
+def vjhost_register_shader_dirs(register: Callable[[Path], None]) -> None:
     """Register directories the shader resource finder searches.
 
     :param register: call with a directory :class:`~pathlib.Path`.

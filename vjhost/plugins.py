@@ -190,7 +190,7 @@ def load_host(
     shader_dirs: list[Path] = []
     notes: list[str] = []
     for kind, (hook, typ) in KINDS.items():
-        for impl in reversed(getattr(pm.hook, hook).get_hookimpls()):  # registration order
+        for impl in getattr(pm.hook, hook).get_hookimpls():  # registration order: built-ins first
             info = infos[impl.plugin_name]
             builtin = info.module.split(":")[0].split(".")[0] == BUILTIN
             got: list[Any] = []

@@ -26,7 +26,7 @@ EFFECTS: tuple[EffectSpec, ...] = (
         shader="hue.glsl",
         params=(
             Param("amount", 0.0, 0.0, 1.0, "hue rotation, 1 = a full turn"),
-            Param("beat", 0.0, 0.0, 1.0, "extra rotation kicked on every beat"),
+            Param("beat_step", 0.0, 0.0, 1.0, "extra eighth of a turn per beat"),
         ),
         description="hue rotation in YIQ space, optionally stepped on the beat",
     ),

@@ -1,0 +1,17 @@
+// Video feedback: the last frame, zoomed and rotated about the centre and decayed,
+// kept under the new picture.  Bass and kicks push the zoom.
+uniform float u_amount;  // 0..1 trail strength
+uniform float u_zoom;    // zoom per frame
+uniform float u_rotate;  // radians per frame
+
+void main() {
+    vec4 now = texture(u_input, v_uv);
+    vec2 c = v_uv - 0.5;
+    c.x *= u_resolution.x / u_resolution.y;
+    float z = 1.0 - (u_zoom + 0.03 * u_kick + 0.02 * u_bass);
+    float a = u_rotate;
+    c = mat2(cos(a), -sin(a), sin(a), cos(a)) * c * z;
+    c.x /= u_resolution.x / u_resolution.y;
+    vec4 trail = texture(u_prev, c + 0.5) * (0.80 + 0.18 * u_amount);
+    o_color = vec4(max(now.rgb, trail.rgb * u_amount), 1.0);
+}

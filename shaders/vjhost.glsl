@@ -1,0 +1,75 @@
+// vjhost standard header: prepended to every effect and pack shader by the loader.
+// Do not add #version; the loader owns it.
+//
+// Textures:  u_input  the chain so far (the source pass sees the decoded frame here too)
+//            u_prev   last frame's final output (feedback)
+//            u_image  the newest decoded frame, u_image_prev the one before it
+// Audio features arrive in one uniform block, updated once per frame; read them
+// through the names below.  Envelopes (*_env) jump to 1 on the event and decay.
+
+in vec2 v_uv;
+out vec4 o_color;
+
+uniform sampler2D u_input;
+uniform sampler2D u_prev;
+uniform sampler2D u_image;
+uniform sampler2D u_image_prev;
+
+layout(std140) uniform VJ {
+    vec4 vj_time;      // time (s), dt (s), frame index, bpm
+    vec4 vj_beat;      // beat phase, bar phase, beat envelope, beat count
+    vec4 vj_level;     // rms, bass, mid, high            (0..1, auto gain)
+    vec4 vj_hits;      // onset, kick, snare, hat envelopes
+    vec4 vj_spec;      // centroid, flux, energy, section (0 none, 1 build, 2 drop, 3 breakdown)
+    vec4 vj_bands[2];  // 8 log-spaced bands, low to high
+    vec4 vj_frame;     // output width, height, decoded-frame crossfade 0..1, scene index
+};
+
+#define u_time        vj_time.x
+#define u_dt          vj_time.y
+#define u_frame       vj_time.z
+#define u_bpm         vj_time.w
+#define u_beat_phase  vj_beat.x
+#define u_bar_phase   vj_beat.y
+#define u_beat        vj_beat.z
+#define u_beat_count  vj_beat.w
+#define u_rms         vj_level.x
+#define u_bass        vj_level.y
+#define u_mid         vj_level.z
+#define u_high        vj_level.w
+#define u_onset       vj_hits.x
+#define u_kick        vj_hits.y
+#define u_snare       vj_hits.z
+#define u_hat         vj_hits.w
+#define u_centroid    vj_spec.x
+#define u_flux        vj_spec.y
+#define u_energy      vj_spec.z
+#define u_section     vj_spec.w
+#define u_resolution  vj_frame.xy
+#define u_image_mix   vj_frame.z
+#define u_scene       vj_frame.w
+
+float vj_band(int i) { return vj_bands[i >> 2][i & 3]; }
+
+// The decoded frame, crossfaded between the two newest decodes.
+vec4 vj_image(vec2 uv) {
+    return mix(texture(u_image_prev, uv), texture(u_image, uv), u_image_mix);
+}
+
+// Cheap hash noise in [0, 1).
+float vj_hash(vec2 p) {
+    p = fract(p * vec2(123.34, 456.21));
+    p += dot(p, p + 45.32);
+    return fract(p.x * p.y);
+}
+
+vec3 vj_hue(vec3 c, float turns) {
+    // rotate hue in YIQ space
+    const mat3 toYIQ = mat3(0.299, 0.596, 0.211, 0.587, -0.274, -0.523, 0.114, -0.322, 0.312);
+    const mat3 toRGB = mat3(1.0, 1.0, 1.0, 0.956, -0.272, -1.106, 0.621, -0.647, 1.703);
+    vec3 yiq = toYIQ * c;
+    float a = turns * 6.2831853;
+    float s = sin(a), k = cos(a);
+    yiq.yz = mat2(k, s, -s, k) * yiq.yz;
+    return toRGB * yiq;
+}

@@ -1,0 +1,165 @@
+"""The GL effect chain, headless on Mesa: pixels, bypass of broken shaders, hot reload, error mapping."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from vjhost.faults import FaultLog
+from vjhost.protocols import Param
+
+SHADERS = Path(__file__).resolve().parents[1] / "shaders"
+SHOW_IMAGE = "void main() { o_color = vec4(vj_image(v_uv).rgb, 1.0); }\n"
+
+
+@pytest.fixture
+def renderer_factory(gl, tmp_path):
+    from vjhost.render.chain import Renderer
+    from vjhost.render.shaders import ShaderFinder
+
+    def make(source: str = SHOW_IMAGE, size=(64, 36)):
+        (tmp_path / "src.glsl").write_text(source)
+        faults = FaultLog(stream=None)
+        r = Renderer(size, ShaderFinder([tmp_path, SHADERS]), faults)
+        r.set_source("src.glsl")
+        return r, faults
+
+    return make
+
+
+def half_image(w=16, h=16):
+    img = np.zeros((h, w, 1), np.uint8)
+    img[:, w // 2 :] = 255  # right half white
+    return img
+
+
+def test_source_pass_shows_the_decoded_frame(renderer_factory, make_features):
+    r, faults = renderer_factory()
+    r.upload_image(half_image())
+    r.render(make_features(), {})
+    px = r.read_rgba()[::-1]  # top row first
+    assert px[:, :20, :3].max() < 10 and px[:, -20:, :3].min() > 245
+    assert not faults.faults
+
+
+def test_rgb_image_keeps_its_orientation(renderer_factory, make_features):
+    r, _ = renderer_factory()
+    img = np.zeros((8, 8, 3), np.uint8)
+    img[0, :, 0] = 255  # top row red in the decoded image
+    r.upload_image(img)
+    r.upload_image(img)  # second upload goes through the sub-image path
+    r.render(make_features(), {})
+    px = r.read_rgba()[::-1]
+    assert px[0, 32, 0] > 200 and px[-1, 32, 0] < 30
+
+
+def test_effect_at_zero_costs_no_pass_and_a_fader_turns_it_on(renderer_factory, make_features, tmp_path):
+    (tmp_path / "invert.glsl").write_text(
+        "uniform float u_amount;\nvoid main() { vec3 c = texture(u_input, v_uv).rgb; o_color = vec4(mix(c, 1.0 - c, u_amount), 1.0); }\n")
+    r, faults = renderer_factory()
+    r.add_effect("invert", "invert.glsl", (Param("amount", 0.0),))
+    r.upload_image(half_image())
+    r.render(make_features(), {"fx.invert.amount": 0.0})
+    off = r.read_rgba().copy()
+    r.render(make_features(), {"fx.invert.amount": 1.0})
+    on = r.read_rgba()
+    assert abs(int(on[0, 0, 0]) - (255 - int(off[0, 0, 0]))) <= 1
+    r.render(make_features(), {"fx.invert.amount": 1.0}, {"fx.invert": False})  # toggled off
+    assert np.array_equal(r.read_rgba(), off)
+
+
+def test_feedback_leaves_a_trail(renderer_factory, make_features):
+    r, _ = renderer_factory()
+    from vjhost_builtins.effects import EFFECTS
+
+    fb = next(e for e in EFFECTS if e.name == "feedback")
+    r.add_effect(fb.name, fb.shader, fb.params)
+    img = half_image()
+    r.upload_image(img)
+    params = {"fx.feedback.amount": 1.0, "fx.feedback.zoom": 0.0}
+    r.render(make_features(), params)
+    r.upload_image(np.zeros_like(img))  # the picture goes black ...
+    r.upload_image(np.zeros_like(img))
+    r.render(make_features(), params)
+    assert r.read_rgba()[..., :3].max() > 150  # ... but the trail is still there
+    r.render(make_features(), {"fx.feedback.amount": 0.0})
+    assert r.read_rgba()[..., :3].max() < 5
+
+
+def test_broken_effect_is_bypassed_with_file_and_line(renderer_factory, make_features, tmp_path):
+    (tmp_path / "bad.glsl").write_text("uniform float u_amount;\nvoid main() {\n  o_color = vec4(nope, 1.0);\n}\n")
+    r, faults = renderer_factory()
+    p = r.add_effect("bad", "bad.glsl", (Param("amount", 1.0),))
+    assert p.broken
+    msg = faults.faults["shader bad"].message
+    assert f"{tmp_path / 'bad.glsl'}:3:" in msg and "nope" in msg
+    r.upload_image(half_image())
+    r.render(make_features(), {"fx.bad.amount": 1.0})
+    assert r.read_rgba()[..., :3].max() > 200  # the picture is still there
+
+
+def test_hot_reload_swaps_good_edits_and_keeps_the_old_program_on_bad_ones(renderer_factory, make_features, tmp_path):
+    r, faults = renderer_factory()
+    r.upload_image(half_image())
+    src = tmp_path / "src.glsl"
+
+    def touch_write(text):
+        src.write_text(text)
+        st = src.stat()
+        os.utime(src, (st.st_atime, st.st_mtime + 1))
+
+    touch_write("void main() { o_color = vec4(1.0, 0.0, 0.0, 1.0); }\n")
+    assert r.reload_changed() == ["source"]
+    r.render(make_features(), {})
+    assert tuple(r.read_rgba()[0, 0, :3]) == (255, 0, 0)
+    touch_write("void main() { o_color = broken; }\n")
+    assert r.reload_changed() == ["source"]
+    assert "keeping the previous version" in faults.faults["shader source"].message
+    r.render(make_features(), {})
+    assert tuple(r.read_rgba()[0, 0, :3]) == (255, 0, 0)
+
+
+def test_include_and_error_lines_map_to_the_included_file(gl, tmp_path):
+    from vjhost.render.shaders import ShaderError, ShaderFinder, assemble, compile_program
+
+    (tmp_path / "lib.glsl").write_text("// helper\nfloat f(float x) {\n  return x * undefined_thing;\n}\n")
+    (tmp_path / "main.glsl").write_text('#include "lib.glsl"\nvoid main() { o_color = vec4(f(1.0)); }\n')
+    src = assemble("main.glsl", ShaderFinder([tmp_path, SHADERS]))
+    with pytest.raises(ShaderError) as err:
+        compile_program(src, "main")
+    assert f"{tmp_path / 'lib.glsl'}:3:" in str(err.value)
+    (tmp_path / "a.glsl").write_text('#include "b.glsl"\n')
+    (tmp_path / "b.glsl").write_text('#include "a.glsl"\n')
+    both = assemble("a.glsl", ShaderFinder([tmp_path, SHADERS]))  # includes are once-only, so cycles end
+    assert [f.name for f in both.files] == ["vjhost.glsl", "a.glsl", "b.glsl"]
+    with pytest.raises(ShaderError, match="missing.glsl: shader not found"):
+        assemble("missing.glsl", ShaderFinder([tmp_path, SHADERS]))
+
+
+def test_failing_python_uniforms_hook_is_bypassed_not_fatal(renderer_factory, make_features, tmp_path):
+    (tmp_path / "tint.glsl").write_text("uniform float u_amount;\nvoid main() { o_color = texture(u_input, v_uv); }\n")
+    r, faults = renderer_factory()
+
+    def boom(features, params):
+        raise ZeroDivisionError("bad plugin math")
+
+    r.add_effect("tint", "tint.glsl", (Param("amount", 1.0),), uniforms=boom)
+    r.upload_image(half_image())
+    for _ in range(5):
+        r.render(make_features(), {"fx.tint.amount": 1.0})
+    assert r.read_rgba()[..., :3].max() > 200
+    f = faults.faults["effect tint"]
+    assert f.bypassed and "ZeroDivisionError" in f.message
+
+
+def test_blackout_and_master_brightness(renderer_factory, make_features):
+    r, _ = renderer_factory()
+    r.upload_image(half_image())
+    r.render(make_features(), {}, blackout=True)
+    assert r.read_rgba()[..., :3].max() == 0
+    r.render(make_features(), {"master.brightness": 0.5})
+    assert 110 < r.read_rgba()[..., 0].max() < 140

@@ -1,0 +1,118 @@
+"""End to end, headless: the synthesized demo through the real ikeda pack into an mp4.
+
+What a user would notice: the picture changes when the music hits a beat and
+holds together between beats, the mp4 has every frame and the sound, renders
+are repeatable, and a broken plugin does not black out the show.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from vjhost.faults import FaultLog
+from vjhost.protocols import Param
+
+FPS = 30
+SIZE = (256, 144)
+
+
+@pytest.fixture(scope="module")
+def demo_render(host, demo_track, tmp_path_factory):
+    from vjhost.output.offline import render_offline
+
+    frames: list[np.ndarray] = []
+    out = tmp_path_factory.mktemp("render") / "demo.mp4"
+    res = render_offline(host, "ikeda", demo_track.audio, demo_track.sr, out, size=SIZE, fps=FPS,
+                         start=4.0, duration=4.0, faults=FaultLog(stream=None),
+                         on_frame=lambda i, rgba: frames.append(rgba[..., :3].copy()))
+    return res, np.stack(frames)
+
+
+def frame_changes(frames: np.ndarray) -> np.ndarray:
+    """Mean absolute pixel change from the previous frame (index i = change into frame i)."""
+    f = frames.astype(np.int16)
+    return np.concatenate([[0.0], np.abs(np.diff(f, axis=0)).mean(axis=(1, 2, 3))])
+
+
+def test_frames_change_on_beats_and_hold_between_them(demo_render, demo_track):
+    res, frames = demo_render
+    change = frame_changes(frames)
+    t = 4.0 + np.arange(len(frames)) / FPS
+    period = 60.0 / demo_track.bpm
+    beats = demo_track.beats[(demo_track.beats > 4.0) & (demo_track.beats < 8.0)]
+    since = np.array([min((ti - b) for b in beats if b <= ti + 1e-9) if (beats <= ti).any() else np.inf for ti in t])
+    on_beat = (since >= 0) & (since < 0.1)               # the frames right after a beat
+    between = (since > 0.3 * period) & (since < 0.7 * period)  # the middle of a beat
+    assert on_beat.sum() >= 5 and between.sum() >= 10
+    hit, calm = np.median(change[on_beat]), np.median(change[between])
+    assert hit > 3 * calm, (hit, calm)
+    assert calm < 12  # coherent: no frame-to-frame noise between beats
+    # and the picture is a real picture: black and white stripes, not a flat field
+    assert frames.mean() > 10 and frames.std() > 40
+
+
+def test_mp4_has_every_frame_and_the_audio(demo_render):
+    import av
+
+    res, frames = demo_render
+    assert res.frames == len(frames) == 4 * FPS
+    with av.open(str(res.path)) as c:
+        v = c.streams.video[0]
+        a = c.streams.audio
+        assert (v.codec_context.name, v.width, v.height) == ("h264", *SIZE)
+        assert a and a[0].codec_context.name == "aac" and a[0].rate == 48000
+        decoded = sum(1 for _ in c.decode(video=0))
+    assert decoded == len(frames)
+
+
+def test_render_is_deterministic(host, demo_track, demo_render):
+    from vjhost.output.offline import render_offline
+
+    _, first = demo_render
+    again: list[np.ndarray] = []
+    render_offline(host, "ikeda", demo_track.audio, demo_track.sr, None, size=SIZE, fps=FPS, start=4.0, duration=1.0,
+                   faults=FaultLog(stream=None), on_frame=lambda i, rgba: again.append(rgba[..., :3].copy()))
+    assert np.array_equal(np.stack(again), first[: len(again)])
+
+
+def test_a_failing_effect_plugin_does_not_black_out_the_show(host, demo_track, tmp_path):
+    from vjhost.output.offline import render_offline
+
+    (tmp_path / "explodes.glsl").write_text("uniform float u_amount;\nvoid main() { o_color = texture(u_input, v_uv); }\n")
+    (tmp_path / "nocompile.glsl").write_text("void main() { o_color = vec4(oops); }\n")
+
+    def crash(features, params):
+        raise RuntimeError("plugin bug")
+
+    def setup(show):
+        show.finder.add(tmp_path)
+        show.renderer.add_effect("explodes", "explodes.glsl", (Param("amount", 1.0),), uniforms=crash)
+        show.renderer.add_effect("nocompile", "nocompile.glsl", (Param("amount", 1.0),))
+
+    faults = FaultLog(stream=None)
+    frames: list[np.ndarray] = []
+    render_offline(host, "ikeda", demo_track.audio, demo_track.sr, None, size=SIZE, fps=FPS, start=4.0, duration=1.0,
+                   faults=faults, setup=setup, on_frame=lambda i, rgba: frames.append(rgba[..., :3].copy()))
+    assert faults.faults["effect explodes"].bypassed and "plugin bug" in faults.faults["effect explodes"].message
+    assert "shader nocompile" in faults.faults and "oops" in faults.faults["shader nocompile"].message
+    lum = np.stack(frames).mean(axis=(1, 2, 3))
+    assert (lum > 5).all()  # never a black frame
+
+
+def test_render_refuses_to_overwrite_and_reads_compressed_audio(host, demo_track, tmp_path, capsys):
+    from vjhost.audio.demo import write_wav
+    from vjhost.cli import main
+
+    wav = tmp_path / "track.wav"
+    write_wav(wav, demo_track.audio[: 48000 * 3], demo_track.sr)
+    out = tmp_path / "mine.mp4"
+    out.write_bytes(b"the user's own video")
+    with pytest.raises(SystemExit) as err:
+        main(["render", "--audio", str(wav), "--out", str(out), "--size", "128x72", "--fps", "10", "--quiet"])
+    assert err.value.code == 2
+    assert "exists; pass --force" in capsys.readouterr().err
+    assert out.read_bytes() == b"the user's own video"
+    assert main(["render", "--audio", str(wav), "--out", str(tmp_path / "new.mp4"), "--size", "128x72",
+                 "--fps", "10", "--duration", "1", "--quiet"]) == 0
+    assert "wrote" in capsys.readouterr().out

@@ -1,0 +1,157 @@
+"""Feature sources for the live loop: live input, a playing file, or the internal clock.
+
+Each source answers ``features(t)`` for the render thread without blocking.
+
+- :class:`LiveAnalysis` runs the analyzers on its own thread over hops read
+  from a :class:`~vjhost.audio.live.LiveInput` and publishes the newest
+  :class:`Features`.  If the device disappears it says so once, keeps the
+  show on the internal clock (at the last tempo it heard) and reconnects by
+  itself when the device returns.
+- :class:`TimelineSource` serves a pre-analysed file at the player's position.
+- :class:`InternalClock` is a metronome: beats at a fixed (or tapped) tempo,
+  so the picture keeps moving with no audio at all.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from typing import Callable, Sequence
+
+from ..protocols import Features
+
+TRIGGERS = ("onset", "kick", "snare", "hat", "beat", "downbeat")
+
+
+class InternalClock:
+    """Beat features from a steady tempo: what the show runs on without audio."""
+
+    def __init__(self, bpm: float = 120.0) -> None:
+        self.bpm = bpm
+        self._last_beat = -1
+        self._beat_t = 0.0
+        self._f = Features()
+
+    def features(self, t: float) -> Features:
+        f = self._f
+        beats = t * self.bpm / 60.0
+        n = int(beats)
+        f.t, f.bpm = t, self.bpm
+        f.beat_phase = beats - n
+        f.bar_phase = ((n % 4) + f.beat_phase) / 4.0
+        f.beat = n != self._last_beat
+        f.downbeat = f.beat and n % 4 == 0
+        if f.beat:
+            self._last_beat, self._beat_t = n, t
+        f.beat_count = n
+        f.beat_env = max(0.0, 1.0 - (t - self._beat_t) * 4.0)
+        f.kick, f.kick_env = f.beat, f.beat_env
+        f.onset, f.onset_env = f.beat, f.beat_env
+        f.bass = 0.5 * f.beat_env
+        f.beat_confidence = 0.0
+        return f
+
+
+class TimelineSource:
+    """A file analysed ahead of time, served at the playback position (causal lookups)."""
+
+    def __init__(self, timeline) -> None:
+        self.timeline = timeline
+
+    def features(self, t: float) -> Features:
+        return self.timeline.at(t)
+
+
+class LiveAnalysis:
+    """Analysis thread over a live input, with fallback to the internal clock and auto-reconnect."""
+
+    def __init__(self, open_input: Callable[[], object], analyzers: Sequence, hop: int,
+                 stream=sys.stderr, retry_seconds: float = 2.0) -> None:
+        self._open = open_input
+        self.analyzers = list(analyzers)
+        self.hop = hop
+        self.stream = stream
+        self.retry = retry_seconds
+        self.input = None
+        self.status = "starting"
+        self._latest = Features()
+        self._fallback = InternalClock()
+        self._lock = threading.Lock()
+        self._consumed = True
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="vjhost-analysis", daemon=True)
+
+    def start(self) -> "LiveAnalysis":
+        self._thread.start()
+        return self
+
+    def _say(self, msg: str) -> None:
+        if self.stream:
+            print(f"vjhost: {msg}", file=self.stream, flush=True)
+
+    def _connect(self) -> bool:
+        try:
+            self.input = self._open()
+            self.input.start()
+        except Exception as exc:  # noqa: BLE001 - any PortAudio/device error
+            if self.status != "no input":
+                self._say(f"audio input unavailable ({exc}); running on the internal clock, retrying every {self.retry:g} s")
+            self.status = "no input"
+            self.input = None
+            return False
+        if self.status in ("no input", "lost"):
+            self._say("audio input is back; analysing live again")
+        self.status = "live"
+        return True
+
+    def _run(self) -> None:
+        f = Features()
+        while not self._stop.is_set():
+            if self.input is None or not getattr(self.input, "alive", True):
+                if self.input is not None:
+                    self._say(f"audio input lost ({getattr(self.input, 'error', '') or 'device gone'}); "
+                              "keeping the show on the internal clock")
+                    self.status = "lost"
+                    self._fallback.bpm = self._latest.bpm or 120.0
+                    try:
+                        self.input.stop()
+                    except Exception:  # noqa: BLE001
+                        pass
+                    self.input = None
+                if not self._connect():
+                    self._stop.wait(self.retry)
+                    continue
+            block = self.input.read_hop(self.hop)
+            if block is None:
+                self._stop.wait(0.002)
+                continue
+            for trig in TRIGGERS:
+                setattr(f, trig, False)
+            for a in self.analyzers:
+                a.process(block, f)
+            f.t = self.input.position()
+            snap = f.copy()
+            with self._lock:
+                # latch triggers until the render thread has seen them (hops outpace frames)
+                for trig in TRIGGERS:
+                    if getattr(self._latest, trig) and not self._consumed:
+                        setattr(snap, trig, True)
+                self._latest = snap
+                self._consumed = False
+
+    def features(self, t: float) -> Features:
+        if self.status != "live":
+            return self._fallback.features(t)
+        with self._lock:
+            self._consumed = True
+            return self._latest
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        if self.input is not None:
+            try:
+                self.input.stop()
+            except Exception:  # noqa: BLE001
+                pass

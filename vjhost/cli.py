@@ -1,0 +1,342 @@
+"""The ``vjhost`` command line.
+
+    vjhost run --pack ikeda [--fullscreen] [--monitor N] [--audio-device NAME | --audio FILE]
+    vjhost render --pack ikeda --audio FILE --out show.mp4 [--size WxH] [--fps N] [--duration S] [--start S]
+    vjhost demo [--out demo.mp4]        # synthesize a track and render it (what a fresh machine runs)
+    vjhost packs [--json] | plugins [--json] | devices [--json]
+    vjhost pack validate NAME | bench [--pack NAME] [--size WxH] [--seconds S] [--json]
+    vjhost train persona_packs/NAME
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+class UsageError(Exception):
+    """A bad flag value; printed as ``vjhost: error: ...`` with exit status 2."""
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must look like 1280x720, got {text!r}") from None
+    if not (16 <= w <= 8192 and 16 <= h <= 8192) or w % 2 or h % 2:
+        raise argparse.ArgumentTypeError(f"size {text!r}: width and height must be even, 16..8192")
+    return w, h
+
+
+def positive(kind):
+    def conv(text: str):
+        try:
+            v = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if v <= 0:
+            raise argparse.ArgumentTypeError(f"must be > 0, got {text!r}")
+        return v
+
+    return conv
+
+
+def non_negative(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text!r}")
+    return v
+
+
+def _host(args=None):
+    from .plugins import load_host
+
+    host = load_host(block=getattr(args, "block", None) or ())
+    for e in host.errors():
+        print(f"vjhost: plugin error: {e}", file=sys.stderr)
+    return host
+
+
+def _check_out(path: Path, force: bool) -> None:
+    if path.exists() and not force:
+        raise UsageError(f"{path} exists; pass --force to overwrite it")
+    if path.suffix.lower() not in (".mp4", ".m4v", ".mov"):
+        raise UsageError(f"--out {path}: write an .mp4 file")
+
+
+# ---------------------------------------------------------------------------- commands
+
+
+def cmd_render(args) -> int:
+    from .audio.files import read_audio
+    from .engine import SAMPLE_RATE
+    from .output.offline import progress_bar, render_offline
+
+    out = Path(args.out)
+    _check_out(out, args.force)
+    audio, sr = read_audio(args.audio, sr=SAMPLE_RATE)
+    host = _host(args)
+    res = render_offline(host, args.pack, audio, sr, out, size=args.size, fps=args.fps, start=args.start,
+                         duration=args.duration, seed=args.seed, device=args.device,
+                         decode_every=args.decode_every, progress=None if args.quiet else progress_bar())
+    print(f"wrote {res.path}: {res.frames} frames, {res.duration:.2f} s in {res.seconds:.1f} s ({res.realtime:.2f}x realtime)")
+    if res.faults.faults:
+        print(f"{len(res.faults.faults)} fault(s) during the render (see above); the picture kept going", file=sys.stderr)
+    return 0
+
+
+def cmd_demo(args) -> int:
+    """No display: synthesize the demo track and render it.  With a display: the live show on it."""
+    from .audio.demo import synthesize_demo, write_wav
+    from .render.context import display_available
+
+    track = synthesize_demo(duration=args.duration, bpm=args.bpm, seed=args.seed)
+    wav = Path(args.out).with_suffix(".wav")
+    if display_available() and not args.offline:
+        write_wav(wav, track.audio, track.sr)
+        print(f"display found: playing the live show with {wav} (use --offline to render {args.out} instead)")
+        ns = argparse.Namespace(**{**vars(args), "audio": str(wav), "audio_device": None, "fullscreen": False,
+                                   "monitor": 0, "no_vsync": False, "midi": True, "seconds": None})
+        return cmd_run(ns)
+    from .engine import SAMPLE_RATE
+    from .output.offline import progress_bar, render_offline
+
+    out = Path(args.out)
+    _check_out(out, args.force)
+    print(f"no display: rendering {out} ({args.duration:.0f} s demo track at {track.bpm:g} BPM, "
+          f"drop at {track.drop_time:.1f} s, {args.size[0]}x{args.size[1]} @ {args.fps} fps)")
+    host = _host(args)
+    res = render_offline(host, args.pack, track.audio, track.sr, out, size=args.size, fps=args.fps,
+                         seed=args.seed, device=args.device, decode_every=args.decode_every,
+                         progress=None if args.quiet else progress_bar())
+    assert track.sr == SAMPLE_RATE
+    print(f"wrote {res.path}: {res.frames} frames, {res.duration:.2f} s in {res.seconds:.1f} s ({res.realtime:.2f}x realtime)")
+    return 0
+
+
+def cmd_run(args) -> int:
+    from .output.live import run_live
+
+    return run_live(_host(args), args)
+
+
+def cmd_packs(args) -> int:
+    from .packs import ManifestError, load_manifest
+
+    host = _host(args)
+    rows = []
+    for name in sorted(host.packs.names()):
+        spec = host.packs[name]
+        info = host.plugins[host.packs.owner(name)]
+        row = {"name": name, "version": info.version, "distribution": info.distribution,
+               "path": str(spec.root), "error": None}
+        try:
+            m = load_manifest(spec)
+            row.update(title=m.title, scenes=list(m.scenes), decoder=m.decoder_backend,
+                       size=f"{m.size}x{m.size}", effects=[e.name for e in m.effects])
+        except ManifestError as exc:
+            row["error"] = str(exc)
+        rows.append(row)
+    errors = host.errors()
+    if args.json:
+        print(json.dumps({"packs": rows, "errors": errors}, indent=2))
+        return 0
+    if not rows:
+        print("no packs installed (pip install -e persona_packs/ikeda)")
+    for r in rows:
+        print(f"{r['name']:<12} {r['version']:<8} {r['distribution']:<22} "
+              + (f"ERROR: {r['error']}" if r["error"] else f"{r['title']}  [{len(r['scenes'])} scenes, decoder {r['decoder']} {r['size']}]"))
+    for e in errors:
+        print(f"load error: {e}")
+    return 0
+
+
+def cmd_plugins(args) -> int:
+    host = _host(args)
+    rows = [{"name": p.name, "module": p.module, "distribution": p.distribution, "version": p.version,
+             "registers": p.registers, "errors": p.errors} for p in host.plugins.values()]
+    if args.json:
+        print(json.dumps({"plugins": rows, "notes": host.notes}, indent=2))
+        return 0
+    for r in rows:
+        print(f"{r['name']} ({r['distribution'] or r['module']} {r['version']})")
+        for kind, names in r["registers"].items():
+            print(f"    {kind}: {', '.join(names)}")
+        for e in r["errors"]:
+            print(f"    ERROR: {e}")
+    for n in host.notes:
+        print(f"note: {n}")
+    return 0
+
+
+def cmd_devices(args) -> int:
+    from .audio.live import audio_unavailable_reason, list_input_devices, list_output_devices
+    from .control.midi import list_midi_ports
+    from .render.context import list_monitors
+
+    info = {
+        "audio_inputs": list_input_devices(),
+        "audio_outputs": list_output_devices(),
+        "audio_error": audio_unavailable_reason(),
+        "midi": list_midi_ports(),
+        "monitors": list_monitors(),
+    }
+    if args.json:
+        print(json.dumps(info, indent=2, default=str))
+        return 0
+    print("audio inputs:")
+    for d in info["audio_inputs"]:
+        print(f"  [{d['index']}] {d['name']} ({d['channels']} ch, {d.get('samplerate', '?')} Hz)")
+    if not info["audio_inputs"]:
+        print("  none" + (f" ({info['audio_error']})" if info["audio_error"] else "") + " -> the show runs on its internal clock")
+    print("audio outputs:")
+    for d in info["audio_outputs"]:
+        print(f"  [{d['index']}] {d['name']}")
+    if not info["audio_outputs"]:
+        print("  none")
+    midi = info["midi"]
+    print("MIDI inputs:")
+    for n in midi.get("inputs", []):
+        print(f"  {n}")
+    if not midi.get("inputs"):
+        print("  none" + (f" ({midi['error']})" if midi.get("error") else ""))
+    print("monitors:")
+    for m in info["monitors"]:
+        print(f"  [{m['index']}] {m['name']} {m['width']}x{m['height']} @ {m['refresh']} Hz")
+    if not info["monitors"]:
+        print("  none (no display: `vjhost render` and `vjhost demo` still work headless)")
+    return 0
+
+
+def cmd_pack(args) -> int:
+    if args.pack_cmd == "validate":
+        from .validate import validate_pack
+
+        report = validate_pack(_host(args), args.name, size=args.size)
+        if args.json:
+            print(json.dumps(report, indent=2))
+        else:
+            for check in report["checks"]:
+                print(f"{'ok  ' if check['ok'] else 'FAIL'} {check['name']}: {check['detail']}")
+            print("valid" if report["ok"] else "INVALID")
+        return 0 if report["ok"] else 1
+    return 2
+
+
+def cmd_bench(args) -> int:
+    from .bench import run_bench
+
+    report = run_bench(_host(args), args.pack, sizes=args.sizes, seconds=args.seconds)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    return 0
+
+
+def cmd_train(args) -> int:
+    from .train.cli import main as train_main
+
+    return train_main(args.rest)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="vjhost", description="AI-driven, audio-reactive VJ host.")
+    ap.add_argument("--block", action="append", metavar="PLUGIN", help="don't load this plugin (entry-point name)")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+
+    def show_opts(p, size=(1280, 720)):
+        p.add_argument("--pack", default="ikeda", help="persona pack to play (see `vjhost packs`)")
+        p.add_argument("--size", type=parse_size, default=size, metavar="WxH")
+        p.add_argument("--fps", type=positive(int), default=60)
+        p.add_argument("--seed", type=int, default=0, help="seed of the latent walk (renders are deterministic)")
+        p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help="decoder device")
+
+    p = sub.add_parser("run", help="live show in a window")
+    show_opts(p)
+    p.add_argument("--fullscreen", action="store_true")
+    p.add_argument("--monitor", type=int, default=0)
+    p.add_argument("--no-vsync", action="store_true")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--audio-device", metavar="NAME", help="audio input by name substring (e.g. Rubix24) or index")
+    g.add_argument("--audio", metavar="FILE", help="play a file through the speakers and analyse it in sync")
+    p.add_argument("--no-midi", dest="midi", action="store_false")
+    p.add_argument("--seconds", type=positive(float), help="stop after this long")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("render", help="render an audio file to mp4, offline")
+    show_opts(p)
+    p.add_argument("--audio", required=True, metavar="FILE")
+    p.add_argument("--out", required=True, metavar="FILE.mp4")
+    p.add_argument("--duration", type=positive(float))
+    p.add_argument("--start", type=non_negative, default=0.0)
+    p.add_argument("--decode-every", type=positive(int), default=1, help="decode every k-th frame, crossfade between")
+    p.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=cmd_render)
+
+    p = sub.add_parser("demo", help="synthesize a demo track; render it to mp4 (no display) or play it live")
+    show_opts(p)
+    p.add_argument("--out", default="demo.mp4")
+    p.add_argument("--duration", type=positive(float), default=20.0)
+    p.add_argument("--bpm", type=positive(float), default=128.0)
+    p.add_argument("--offline", action="store_true", help="render the mp4 even when a display exists")
+    p.add_argument("--decode-every", type=positive(int), default=1)
+    p.add_argument("--force", action="store_true")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=cmd_demo)
+
+    for name, fn, helptext in (("packs", cmd_packs, "list installed packs"), ("plugins", cmd_plugins, "list plugins and what they register"),
+                               ("devices", cmd_devices, "list audio inputs, MIDI ports and monitors")):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(func=fn)
+
+    p = sub.add_parser("pack", help="pack tools")
+    psub = p.add_subparsers(dest="pack_cmd", required=True)
+    v = psub.add_parser("validate", help="check a pack: manifest, shaders, layout, decoder speed")
+    v.add_argument("name")
+    v.add_argument("--size", type=parse_size, default=(640, 360))
+    v.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_pack)
+
+    p = sub.add_parser("bench", help="measure live-loop fps, decoder fps and offline speed")
+    p.add_argument("--pack", default="ikeda")
+    p.add_argument("--size", type=parse_size, action="append", dest="sizes", metavar="WxH",
+                   help="sizes to measure (default 1280x720 and 1920x1080)")
+    p.add_argument("--seconds", type=positive(float), default=4.0, help="seconds of each measurement")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("train", help="train a pack's decoder (see tools/train_pack.py)", add_help=False)
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_train)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = build_parser()
+    args = ap.parse_args(argv)
+    from .audio.files import AudioFileError
+    from .decode.weights import WeightsError
+    from .packs import ManifestError
+    from .render.context import GLUnavailable
+
+    try:
+        return int(args.func(args) or 0)
+    except UsageError as exc:
+        ap.error(str(exc))
+    except (ManifestError, WeightsError, AudioFileError, GLUnavailable, LookupError, ValueError) as exc:
+        msg = exc.args[0] if isinstance(exc, LookupError) and exc.args else exc
+        print(f"vjhost: error: {msg}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

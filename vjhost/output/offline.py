@@ -1,0 +1,163 @@
+"""Offline rendering: audio file -> analysis -> latent path -> decode -> GL chain -> mp4.
+
+Deterministic: the clock is a :class:`~vjhost.clock.FrameClock`, the
+analysis runs the same causal analyzers as the live show over the file, and
+every frame's latent and decode depend only on the frame index.  The three
+stages overlap: a producer thread steps the latent controller and decodes
+(torch releases the GIL), the calling thread renders with GL, and the
+encoder thread compresses.
+"""
+
+from __future__ import annotations
+
+import queue
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from ..clock import FrameClock
+from ..engine import HOP, SAMPLE_RATE, Show, make_analyzers
+from ..faults import FaultLog
+from ..plugins import Host
+
+
+@dataclass
+class RenderResult:
+    path: Path | None
+    frames: int
+    seconds: float  #: wall time of the render loop
+    duration: float  #: rendered show time
+    faults: FaultLog
+
+    @property
+    def realtime(self) -> float:
+        return self.duration / self.seconds if self.seconds else 0.0
+
+
+def progress_bar(stream=sys.stderr) -> Callable[[int, int, float], None]:
+    def show(done: int, total: int, elapsed: float) -> None:
+        frac = done / max(1, total)
+        bar = "#" * int(frac * 30)
+        speed = (done / max(elapsed, 1e-6))
+        stream.write(f"\rrender [{bar:<30}] {done}/{total} frames  {speed:5.1f} fps")
+        if done == total:
+            stream.write("\n")
+        stream.flush()
+
+    return show
+
+
+def render_offline(
+    host: Host,
+    pack: str,
+    audio: np.ndarray,
+    sample_rate: int,
+    out: Path | None,
+    *,
+    size: tuple[int, int] = (1280, 720),
+    fps: int = 60,
+    start: float = 0.0,
+    duration: float | None = None,
+    seed: int = 0,
+    device: str = "auto",
+    decode_every: int = 1,
+    faults: FaultLog | None = None,
+    progress: Callable[[int, int, float], None] | None = None,
+    on_frame: Callable[[int, np.ndarray], None] | None = None,
+    setup: Callable[[Show], None] | None = None,
+) -> RenderResult:
+    """Render ``audio`` ((n, ch) float32 at ``sample_rate``) through ``pack`` to ``out`` (or nowhere).
+
+    ``decode_every`` > 1 decodes every k-th frame and crossfades between
+    decodes on the GPU (still deterministic).  ``on_frame(i, rgba_bottom_up)``
+    sees every rendered frame (tests use it); ``setup(show)`` runs once the
+    show is built (tests use it to change parameters).
+    """
+    from ..analysis.timeline import analyze_buffer
+    from ..render.context import HeadlessContext
+    from .video import VideoWriter
+
+    faults = faults or FaultLog()
+    if sample_rate != SAMPLE_RATE:
+        raise ValueError(f"audio must be at {SAMPLE_RATE} Hz (read it with read_audio(path, sr={SAMPLE_RATE}))")
+    total = audio.shape[0] / sample_rate
+    if start < 0 or start >= total:
+        raise ValueError(f"--start {start}: the audio is {total:.2f} s long")
+    duration = min(duration if duration is not None else total - start, total - start)
+    n_frames = int(round(duration * fps))
+    mono = audio.mean(axis=1) if audio.ndim == 2 else audio
+    # the analysis runs from the top of the track, so tempo is settled by `start`
+    end_sample = min(audio.shape[0], int((start + duration) * sample_rate) + HOP)
+    timeline = analyze_buffer(mono[:end_sample].astype(np.float32), sample_rate, make_analyzers(host, faults), hop=HOP)
+
+    ctx = HeadlessContext()
+    show = Show(host, pack, size, faults=faults, device=device, seed=seed)
+    if setup:
+        setup(show)
+    clip = audio[int(start * sample_rate) : int((start + duration) * sample_rate)]
+    writer = VideoWriter(out, size, fps, audio=clip, sample_rate=sample_rate) if out else None
+
+    clock = FrameClock(fps, start)
+    dt = 1.0 / fps
+    q: queue.Queue = queue.Queue(maxsize=6)
+    stop = threading.Event()
+
+    def produce() -> None:
+        last = None
+        try:
+            for i in range(n_frames):
+                if stop.is_set():
+                    return
+                t = start + i / fps
+                f = timeline.at(t)
+                z = show.latent(f, dt)
+                img = None
+                if i % decode_every == 0:
+                    img = show.decoder.decode(z[None])[0]
+                    last = img
+                q.put((i, f, img if img is not None else last, i % decode_every == 0))
+        except BaseException as exc:  # noqa: BLE001
+            q.put(exc)
+            return
+        q.put(None)
+
+    worker = threading.Thread(target=produce, name="vjhost-decode", daemon=True)
+    t0 = time.perf_counter()
+    worker.start()
+    done = 0
+    try:
+        while True:
+            item = q.get()
+            if item is None:
+                break
+            if isinstance(item, BaseException):
+                raise item
+            i, f, img, fresh = item
+            if fresh:
+                show.renderer.upload_image(img)
+            mix = 1.0 if decode_every == 1 else ((i % decode_every) + 1) / decode_every
+            show.render(f, dt, image_mix=mix)
+            rgba = show.renderer.read_rgba()
+            if writer:
+                writer.write(rgba)
+            if on_frame:
+                on_frame(i, rgba)
+            clock.advance()
+            done += 1
+            if progress and (done % 15 == 0 or done == n_frames):
+                progress(done, n_frames, time.perf_counter() - t0)
+        path = writer.close() if writer else None
+    except BaseException:
+        stop.set()
+        if writer:
+            writer.abort()
+        raise
+    finally:
+        stop.set()
+        ctx.close()
+    return RenderResult(path, done, time.perf_counter() - t0, duration, faults)

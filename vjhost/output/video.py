@@ -1,0 +1,110 @@
+"""mp4 output: H.264 video + AAC audio through PyAV, encoded on its own thread.
+
+Frames are handed over as RGBA bottom-row-first arrays (straight from
+``glReadPixels``); the writer thread flips, converts to yuv420p and encodes,
+so the render thread only pays for the copy.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+
+class VideoWriter:
+    def __init__(self, path: Path, size: tuple[int, int], fps: int, *, audio: np.ndarray | None = None,
+                 sample_rate: int = 48000, preset: str = "veryfast", crf: int = 20, queue_size: int = 8) -> None:
+        import av
+
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = self.path.with_name(self.path.name + ".part.mp4")
+        self.container = av.open(str(self.tmp), mode="w")
+        w, h = size
+        self.video = self.container.add_stream("libx264", rate=fps)
+        self.video.width, self.video.height = w, h
+        self.video.pix_fmt = "yuv420p"
+        self.video.options = {"preset": preset, "crf": str(crf)}
+        self.video.codec_context.time_base = Fraction(1, fps)
+        self.audio_data = audio
+        self.sample_rate = sample_rate
+        self.audio = None
+        if audio is not None:
+            self.audio = self.container.add_stream("aac", rate=sample_rate)
+            self.audio.layout = "stereo" if audio.ndim == 2 and audio.shape[1] == 2 else "mono"
+            self.audio.bit_rate = 192000
+        self.frames = 0
+        self._q: queue.Queue = queue.Queue(maxsize=queue_size)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="vjhost-encoder", daemon=True)
+        self._thread.start()
+
+    def write(self, rgba_bottom_up: np.ndarray) -> None:
+        """Queue one frame (copied).  Blocks only if the encoder is 8 frames behind."""
+        if self._error:
+            raise RuntimeError(f"{self.path}: encoder failed: {self._error}")
+        self._q.put(rgba_bottom_up.copy())
+
+    def _run(self) -> None:
+        import av
+
+        try:
+            while True:
+                item = self._q.get()
+                if item is None:
+                    break
+                frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(item[::-1, :, :3]), format="rgb24")
+                frame.pts = self.frames
+                self.frames += 1
+                for packet in self.video.encode(frame):
+                    self.container.mux(packet)
+        except BaseException as exc:  # noqa: BLE001 - reported by write()/close()
+            self._error = exc
+            while self._q.get() is not None:  # drain so the producer never blocks forever
+                pass
+
+    def _write_audio(self) -> None:
+        import av
+
+        a = self.audio_data
+        if a is None or self.audio is None:
+            return
+        a = np.ascontiguousarray(a.T if a.ndim == 2 else a[None, :], dtype=np.float32)
+        layout = self.audio.layout.name
+        chunk = 1024
+        for i in range(0, a.shape[1], chunk):
+            part = np.ascontiguousarray(a[:, i : i + chunk])
+            fr = av.AudioFrame.from_ndarray(part, format="fltp", layout=layout)
+            fr.sample_rate = self.sample_rate
+            fr.pts = i
+            for packet in self.audio.encode(fr):
+                self.container.mux(packet)
+        for packet in self.audio.encode(None):
+            self.container.mux(packet)
+
+    def close(self) -> Path:
+        """Finish encoding, mux the audio, and move the file into place (never a half-written mp4)."""
+        self._q.put(None)
+        self._thread.join()
+        if self._error:
+            self.container.close()
+            self.tmp.unlink(missing_ok=True)
+            raise RuntimeError(f"{self.path}: encoder failed: {self._error}")
+        for packet in self.video.encode(None):
+            self.container.mux(packet)
+        self._write_audio()
+        self.container.close()
+        self.tmp.replace(self.path)
+        return self.path
+
+    def abort(self) -> None:
+        self._q.put(None)
+        self._thread.join()
+        try:
+            self.container.close()
+        finally:
+            self.tmp.unlink(missing_ok=True)

@@ -1,0 +1,183 @@
+"""Persona pack manifests (``pack.toml``): read, validate, resolve files.
+
+Reading a manifest imports nothing and loads no weights; that happens only
+for the pack being played.  Every problem is a :class:`ManifestError` whose
+message starts with ``path/to/pack.toml:`` and names the key.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .protocols import Param, PackSpec
+from .tomlcompat import tomllib
+
+SCHEMA_VERSION = 1
+
+
+class ManifestError(Exception):
+    """A pack manifest is missing, malformed or names files that don't exist."""
+
+
+@dataclass(frozen=True)
+class PackEffect:
+    name: str
+    shader: str
+    params: tuple[Param, ...]
+    description: str = ""
+
+
+@dataclass
+class Manifest:
+    path: Path
+    name: str
+    title: str
+    description: str
+    decoder_backend: str
+    weights: Path
+    latent_dim: int
+    size: int
+    channels: int
+    source_shader: str
+    effects: tuple[PackEffect, ...]
+    chain: tuple[str, ...]
+    controller: str
+    controller_settings: dict[str, Any]
+    scenes: tuple[str, ...]
+    defaults: dict[str, float]
+    layouts: dict[str, Path]
+    training: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    @property
+    def shader_dir(self) -> Path:
+        return self.root / "shaders"
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Map each ``table.key`` path in a TOML text to its line (``effects[0].shader`` for arrays of tables)."""
+    lines: dict[str, int] = {}
+    table, counts = "", {}
+    for i, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        m = re.match(r"^\[\[\s*([^\]]+?)\s*\]\]", line)
+        if m:
+            name = m.group(1)
+            counts[name] = counts.get(name, -1) + 1
+            table = f"{name}[{counts[name]}]"
+            lines.setdefault(table, i)
+            continue
+        m = re.match(r"^\[\s*([^\]]+?)\s*\]", line)
+        if m:
+            table = m.group(1)
+            lines.setdefault(table, i)
+            continue
+        m = re.match(r'^("[^"]+"|[A-Za-z0-9_.-]+)\s*=', line)
+        if m:
+            key = m.group(1).strip('"')
+            lines.setdefault(f"{table}.{key}" if table else key, i)
+    return lines
+
+
+def _line_of(text: str, key: str) -> int | None:
+    lines = _key_lines(text)
+    if key in lines:
+        return lines[key]
+    for path, line in lines.items():  # e.g. a [defaults] key given without its table
+        if path.endswith("." + key):
+            return line
+    return None
+
+
+def load_manifest(path: Path | PackSpec) -> Manifest:
+    if isinstance(path, PackSpec):
+        path = path.manifest_path
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise ManifestError(f"{path}: cannot read the pack manifest ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ManifestError(f"{path}: not valid TOML: {exc}") from None
+
+    def fail(key: str, problem: str, locate: bool = True) -> ManifestError:
+        line = _line_of(text, key) if locate else None
+        return ManifestError(f"{path}:{line}: {key}: {problem}" if line else f"{path}: {key}: {problem}")
+
+    def get(table: dict, key: str, typ, full: str, default: Any = ...) -> Any:
+        if key not in table:
+            if default is ...:
+                raise fail(full, "missing", locate=False)
+            return default
+        v = table[key]
+        if typ is float and isinstance(v, int) and not isinstance(v, bool):
+            v = float(v)
+        if not isinstance(v, typ) or (typ is int and isinstance(v, bool)):
+            raise fail(full, f"expected {getattr(typ, '__name__', typ)}, got {type(v).__name__} {v!r}")
+        return v
+
+    ver = get(data, "schema_version", int, "schema_version")
+    if ver != SCHEMA_VERSION:
+        raise fail("schema_version", f"this vjhost reads schema {SCHEMA_VERSION}, the pack has {ver}")
+    name = get(data, "name", str, "name")
+    dec = get(data, "decoder", dict, "decoder")
+    weights = path.parent / get(dec, "weights", str, "decoder.weights")
+    if not weights.is_file():
+        raise fail("decoder.weights", f"file not found: {weights}")
+    size = get(dec, "size", int, "decoder.size")
+    channels = get(dec, "channels", int, "decoder.channels", 3)
+    if channels not in (1, 3):
+        raise fail("decoder.channels", f"must be 1 or 3, got {channels}")
+    shaders = get(data, "shaders", dict, "shaders")
+    source = get(shaders, "source", str, "shaders.source")
+    if not (path.parent / "shaders" / source).is_file():
+        raise fail("shaders.source", f"file not found: {path.parent / 'shaders' / source}")
+    effects = []
+    for i, e in enumerate(get(data, "effects", list, "effects", [])):
+        if not isinstance(e, dict):
+            raise fail(f"effects[{i}]", "expected a table")
+        ename = get(e, "name", str, f"effects[{i}].name")
+        eshader = get(e, "shader", str, f"effects[{i}].shader")
+        if not (path.parent / "shaders" / eshader).is_file():
+            raise fail(f"effects[{i}].shader", f"file not found: {path.parent / 'shaders' / eshader}")
+        params = []
+        for j, p in enumerate(get(e, "params", list, f"effects[{i}].params", [])):
+            key = f"effects[{i}].params[{j}]"
+            if not isinstance(p, dict):
+                raise fail(key, "expected a table")
+            params.append(Param(get(p, "name", str, key + ".name"), get(p, "default", float, key + ".default", 0.0),
+                                get(p, "min", float, key + ".min", 0.0), get(p, "max", float, key + ".max", 1.0),
+                                get(p, "description", str, key + ".description", "")))
+        effects.append(PackEffect(ename, eshader, tuple(params), get(e, "description", str, f"effects[{i}].description", "")))
+    chain = tuple(get(data, "chain", list, "chain", ["feedback", "blur", "hue"] + [e.name for e in effects]))
+    ctl = get(data, "controller", dict, "controller", {})
+    scenes = tuple(get(data, "scenes", list, "scenes", []))
+    defaults = get(data, "defaults", dict, "defaults", {})
+    for k, v in defaults.items():
+        if not isinstance(v, (int, float)) or isinstance(v, bool):
+            raise fail(k, f"default must be a number, got {v!r}")
+    layouts = {}
+    for k, v in get(data, "layouts", dict, "layouts", {}).items():
+        lp = path.parent / v
+        if not lp.is_file():
+            raise fail(f"layouts.{k}", f"file not found: {lp}")
+        layouts[k] = lp
+    return Manifest(
+        path=path, name=name, title=get(data, "title", str, "title", name),
+        description=get(data, "description", str, "description", ""),
+        decoder_backend=get(dec, "backend", str, "decoder.backend", "torch"), weights=weights,
+        latent_dim=get(dec, "latent_dim", int, "decoder.latent_dim", 64), size=size, channels=channels,
+        source_shader=source, effects=tuple(effects), chain=chain,
+        controller=get(ctl, "name", str, "controller.name", "audio-walk"),
+        controller_settings=dict(get(ctl, "settings", dict, "controller.settings", {})),
+        scenes=tuple(str(s) for s in scenes), defaults={k: float(v) for k, v in defaults.items()},
+        layouts=layouts, training=dict(data.get("training", {})),
+    )

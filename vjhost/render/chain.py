@@ -1,0 +1,278 @@
+"""The GLSL effect chain: pack source pass -> effects -> master, on the render thread.
+
+Framebuffers rotate through three textures: two for ping-pong between passes
+and the last frame's output (``u_prev`` for feedback).  The audio features go
+to every program through one uniform buffer written once per frame.  An
+effect whose ``amount`` is 0 or whose toggle is off is skipped entirely (no
+pass), so the chain costs only what is visible.
+
+Faults never stop the picture: a shader that does not compile is reported
+with its mapped log; at start-up the effect is bypassed, on hot reload the
+previous program stays.  An effect's Python ``uniforms`` hook runs under a
+:class:`~vjhost.faults.Guard`.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Mapping
+
+import numpy as np
+
+from ..faults import FaultLog, Guard
+from ..protocols import Features, Param
+from .shaders import ShaderError, ShaderFinder, assemble, compile_program
+
+SECTIONS = {"": 0.0, "build": 1.0, "drop": 2.0, "breakdown": 3.0}
+UBO_FLOATS = 4 * 8  # 8 vec4s, see shaders/vjhost.glsl
+
+
+@dataclass
+class Pass:
+    name: str  #: "source", an effect name, or "master"
+    shader: str
+    params: tuple[Param, ...] = ()
+    prefix: str = ""  #: control-state prefix of the params, e.g. "fx.blur."
+    uniforms: Callable | None = None
+    program: int = 0
+    locations: dict[str, int] = field(default_factory=dict)
+    files: dict[Path, float] = field(default_factory=dict)
+    guard: Guard | None = None
+    broken: bool = False
+
+    def param_key(self, p: Param) -> str:
+        return self.prefix + p.name
+
+
+class _Target:
+    def __init__(self, w: int, h: int) -> None:
+        from OpenGL import GL
+
+        self.tex = GL.glGenTextures(1)
+        GL.glBindTexture(GL.GL_TEXTURE_2D, self.tex)
+        GL.glTexImage2D(GL.GL_TEXTURE_2D, 0, GL.GL_RGBA8, w, h, 0, GL.GL_RGBA, GL.GL_UNSIGNED_BYTE, None)
+        for k, v in ((GL.GL_TEXTURE_MIN_FILTER, GL.GL_LINEAR), (GL.GL_TEXTURE_MAG_FILTER, GL.GL_LINEAR),
+                     (GL.GL_TEXTURE_WRAP_S, GL.GL_CLAMP_TO_EDGE), (GL.GL_TEXTURE_WRAP_T, GL.GL_CLAMP_TO_EDGE)):
+            GL.glTexParameteri(GL.GL_TEXTURE_2D, k, v)
+        self.fbo = GL.glGenFramebuffers(1)
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, self.fbo)
+        GL.glFramebufferTexture2D(GL.GL_FRAMEBUFFER, GL.GL_COLOR_ATTACHMENT0, GL.GL_TEXTURE_2D, self.tex, 0)
+        GL.glClearColor(0, 0, 0, 1)
+        GL.glClear(GL.GL_COLOR_BUFFER_BIT)
+
+
+class Renderer:
+    """Owns the GL objects of one show.  Create and call on the thread that owns the context."""
+
+    def __init__(self, size: tuple[int, int], finder: ShaderFinder, faults: FaultLog) -> None:
+        from OpenGL import GL
+
+        self.GL = GL
+        self.w, self.h = size
+        self.finder = finder
+        self.faults = faults
+        self.vao = GL.glGenVertexArrays(1)
+        self.targets = [_Target(self.w, self.h) for _ in range(3)]
+        self.prev = 2  # index of last frame's output
+        self.ubo = GL.glGenBuffers(1)
+        GL.glBindBuffer(GL.GL_UNIFORM_BUFFER, self.ubo)
+        GL.glBufferData(GL.GL_UNIFORM_BUFFER, UBO_FLOATS * 4, None, GL.GL_DYNAMIC_DRAW)
+        GL.glBindBufferBase(GL.GL_UNIFORM_BUFFER, 0, self.ubo)
+        self._ubo = np.zeros(UBO_FLOATS, np.float32)
+        self.images = [0, 0]  # textures: current, previous decoded frame
+        self._image_shape: tuple[int, ...] | None = None
+        self.source: Pass | None = None
+        self.effects: list[Pass] = []
+        self.master = self._build(Pass("master", "master.glsl", (Param("brightness", 1.0), Param("strobe", 0.0)), "master."))
+        self.output = self.targets[self.prev].tex
+        self._readback: np.ndarray | None = None
+        GL.glViewport(0, 0, self.w, self.h)
+        GL.glDisable(GL.GL_DEPTH_TEST)
+        GL.glDisable(GL.GL_BLEND)
+
+    # ------------------------------------------------------------------ programs
+    def _build(self, p: Pass, keep_old: bool = False) -> Pass:
+        GL = self.GL
+        src = None
+        try:
+            src = assemble(p.shader, self.finder)
+            prog = compile_program(src, f"{p.name} ({p.shader})")
+        except ShaderError as exc:
+            if keep_old and p.program:
+                self.faults.report(f"shader {p.name}", f"{exc}\n(keeping the previous version)")
+            else:
+                p.broken = True
+                self.faults.report(f"shader {p.name}", f"{exc}\n(effect bypassed)", bypassed=True)
+            if src is not None:  # watch the files, so fixing the shader brings it back
+                p.files = {f: f.stat().st_mtime for f in src.files}
+            return p
+        if p.program:
+            GL.glDeleteProgram(p.program)
+        p.program, p.broken = prog, False
+        p.files = {f: f.stat().st_mtime for f in src.files}
+        GL.glUseProgram(prog)
+        block = GL.glGetUniformBlockIndex(prog, "VJ")
+        if block != GL.GL_INVALID_INDEX:
+            GL.glUniformBlockBinding(prog, block, 0)
+        for unit, name in enumerate(("u_input", "u_prev", "u_image", "u_image_prev")):
+            loc = GL.glGetUniformLocation(prog, name)
+            if loc >= 0:
+                GL.glUniform1i(loc, unit)
+        p.locations = {}
+        for prm in p.params:
+            p.locations[prm.name] = GL.glGetUniformLocation(prog, "u_" + prm.name)
+        return p
+
+    def set_source(self, shader: str) -> None:
+        self.source = self._build(Pass("source", shader))
+
+    def add_effect(self, name: str, shader: str, params: tuple[Param, ...] = (), uniforms: Callable | None = None,
+                   prefix: str | None = None) -> Pass:
+        p = Pass(name, shader, params, f"fx.{name}." if prefix is None else prefix, uniforms,
+                 guard=Guard(f"effect {name}", self.faults))
+        self.effects.append(self._build(p))
+        return p
+
+    def reload_changed(self) -> list[str]:
+        """Recompile every program whose files changed on disk (hot reload).  Returns their names."""
+        changed = []
+        for p in [self.source, *self.effects, self.master]:
+            if p is None:
+                continue
+            for f, mtime in p.files.items():
+                try:
+                    if f.stat().st_mtime != mtime:
+                        break
+                except OSError:
+                    break
+            else:
+                continue
+            self._build(p, keep_old=True)
+            changed.append(p.name)
+        return changed
+
+    # ------------------------------------------------------------------ per frame
+    def upload_image(self, image: np.ndarray) -> None:
+        """New decoded frame (H, W, C) uint8: becomes ``u_image``; the old one ``u_image_prev``."""
+        GL = self.GL
+        h, w, c = image.shape
+        if self._image_shape != image.shape:
+            for i in range(2):
+                if self.images[i]:
+                    GL.glDeleteTextures([self.images[i]])
+                t = GL.glGenTextures(1)
+                GL.glBindTexture(GL.GL_TEXTURE_2D, t)
+                fmt, ifmt = (GL.GL_RED, GL.GL_R8) if c == 1 else (GL.GL_RGB, GL.GL_RGB8)
+                GL.glPixelStorei(GL.GL_UNPACK_ALIGNMENT, 1)
+                GL.glTexImage2D(GL.GL_TEXTURE_2D, 0, ifmt, w, h, 0, fmt, GL.GL_UNSIGNED_BYTE, image)
+                for k, v in ((GL.GL_TEXTURE_MIN_FILTER, GL.GL_LINEAR), (GL.GL_TEXTURE_MAG_FILTER, GL.GL_LINEAR),
+                             (GL.GL_TEXTURE_WRAP_S, GL.GL_CLAMP_TO_EDGE), (GL.GL_TEXTURE_WRAP_T, GL.GL_CLAMP_TO_EDGE)):
+                    GL.glTexParameteri(GL.GL_TEXTURE_2D, k, v)
+                if c == 1:
+                    sw = (ctypes.c_int * 4)(GL.GL_RED, GL.GL_RED, GL.GL_RED, GL.GL_ONE)
+                    GL.glTexParameteriv(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_SWIZZLE_RGBA, sw)
+                self.images[i] = t
+            self._image_shape = image.shape
+            self._image_fmt = fmt
+            return
+        self.images.reverse()
+        GL.glBindTexture(GL.GL_TEXTURE_2D, self.images[0])
+        GL.glPixelStorei(GL.GL_UNPACK_ALIGNMENT, 1)
+        # decoded images are top row first; textures are bottom row first
+        GL.glTexSubImage2D(GL.GL_TEXTURE_2D, 0, 0, 0, w, h, self._image_fmt, GL.GL_UNSIGNED_BYTE, np.ascontiguousarray(image[::-1]))
+
+    def _write_features(self, f: Features, frame: int, dt: float, image_mix: float, scene: int) -> None:
+        u = self._ubo
+        u[0:4] = (f.t, dt, frame, f.bpm)
+        u[4:8] = (f.beat_phase, f.bar_phase, f.beat_env, f.beat_count)
+        u[8:12] = (f.rms, f.bass, f.mid, f.high)
+        u[12:16] = (f.onset_env, f.kick_env, f.snare_env, f.hat_env)
+        u[16:20] = (f.centroid, f.flux, f.energy, SECTIONS.get(f.section, 0.0))
+        u[20:28] = f.bands[:8]
+        u[28:32] = (self.w, self.h, image_mix, scene)
+        GL = self.GL
+        GL.glBindBuffer(GL.GL_UNIFORM_BUFFER, self.ubo)
+        GL.glBufferSubData(GL.GL_UNIFORM_BUFFER, 0, u.nbytes, u)
+
+    def _active(self, p: Pass, params: Mapping[str, float], toggles: Mapping[str, bool]) -> bool:
+        if p.broken or not p.program or (p.guard and p.guard.bypassed):
+            return False
+        if not toggles.get(f"fx.{p.name}", True):
+            return False
+        for prm in p.params:
+            if prm.name == "amount":
+                return params.get(p.param_key(prm), prm.default) > 0.0
+        return True
+
+    def _draw(self, p: Pass, src_tex: int, dst: _Target, params: Mapping[str, float], features: Features) -> None:
+        GL = self.GL
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, dst.fbo)
+        GL.glUseProgram(p.program)
+        for prm in p.params:
+            loc = p.locations.get(prm.name, -1)
+            if loc >= 0:
+                GL.glUniform1f(loc, params.get(p.param_key(prm), prm.default))
+        if p.uniforms is not None and p.guard is not None:
+            extra = p.guard.call(p.uniforms, features, {prm.name: params.get(p.param_key(prm), prm.default) for prm in p.params}, fallback=None)
+            for k, v in (extra or {}).items():
+                loc = p.locations.get(k)
+                if loc is None:
+                    loc = p.locations[k] = GL.glGetUniformLocation(p.program, k)
+                if loc >= 0:
+                    vals = v if isinstance(v, tuple) else (v,)
+                    (GL.glUniform1f, GL.glUniform2f, GL.glUniform3f, GL.glUniform4f)[len(vals) - 1](loc, *vals)
+        GL.glActiveTexture(GL.GL_TEXTURE0)
+        GL.glBindTexture(GL.GL_TEXTURE_2D, src_tex)
+        GL.glActiveTexture(GL.GL_TEXTURE1)
+        GL.glBindTexture(GL.GL_TEXTURE_2D, self.targets[self.prev].tex)
+        GL.glActiveTexture(GL.GL_TEXTURE2)
+        GL.glBindTexture(GL.GL_TEXTURE_2D, self.images[0])
+        GL.glActiveTexture(GL.GL_TEXTURE3)
+        GL.glBindTexture(GL.GL_TEXTURE_2D, self.images[1])
+        GL.glDrawArrays(GL.GL_TRIANGLES, 0, 3)
+
+    def render(self, features: Features, params: Mapping[str, float], toggles: Mapping[str, bool] | None = None, *,
+               frame: int = 0, dt: float = 1 / 60, image_mix: float = 1.0, scene: int = 0, blackout: bool = False) -> int:
+        """Draw one frame; returns the output texture (also kept as ``self.output``)."""
+        GL = self.GL
+        toggles = toggles or {}
+        GL.glBindVertexArray(self.vao)
+        GL.glViewport(0, 0, self.w, self.h)
+        free = [i for i in range(3) if i != self.prev]
+        if blackout or self.source is None or self.source.broken:
+            out = free[0]
+            GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, self.targets[out].fbo)
+            GL.glClearColor(0, 0, 0, 1)
+            GL.glClear(GL.GL_COLOR_BUFFER_BIT)
+        else:
+            self._write_features(features, frame, dt, image_mix, scene)
+            passes = [self.source] + [p for p in self.effects if self._active(p, params, toggles)]
+            if params.get("master.brightness", 1.0) < 1.0 or params.get("master.strobe", 0.0) > 0.0:
+                passes.append(self.master)
+            src_tex, k = self.images[0], 0
+            for p in passes:
+                out = free[k]
+                self._draw(p, src_tex, self.targets[out], params, features)
+                src_tex, k = self.targets[out].tex, 1 - k
+        self.prev = out
+        self.output = self.targets[out].tex
+        return self.output
+
+    def read_rgba(self) -> np.ndarray:
+        """The last output as (H, W, 4) uint8, bottom row first (flip for top-down)."""
+        GL = self.GL
+        if self._readback is None:
+            self._readback = np.empty((self.h, self.w, 4), np.uint8)
+        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, self.targets[self.prev].fbo)
+        GL.glPixelStorei(GL.GL_PACK_ALIGNMENT, 4)
+        GL.glReadPixels(0, 0, self.w, self.h, GL.GL_RGBA, GL.GL_UNSIGNED_BYTE, self._readback)
+        return self._readback
+
+    def blit_to_screen(self, width: int, height: int) -> None:
+        """Scale the last output onto the window's default framebuffer."""
+        GL = self.GL
+        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, self.targets[self.prev].fbo)
+        GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, 0)
+        GL.glBlitFramebuffer(0, 0, self.w, self.h, 0, 0, width, height, GL.GL_COLOR_BUFFER_BIT, GL.GL_LINEAR)

@@ -1,0 +1,155 @@
+"""Find, assemble and compile fragment shaders; report errors as ``file:line: message``.
+
+A vjhost shader is a GLSL 3.30 fragment body.  The loader prepends
+``#version 330 core`` and the standard header (``shaders/vjhost.glsl``: the
+shared uniforms, ``v_uv`` and ``o_color``), expands ``#include "name"``
+against the search path, and maps the driver's messages back to the right
+file and line.  A program remembers the files it
+was built from, so the chain can hot-reload it when one is edited.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+VERTEX = """#version 330 core
+out vec2 v_uv;
+void main() {
+    vec2 p = vec2(float((gl_VertexID << 1) & 2), float(gl_VertexID & 2));
+    v_uv = p;
+    gl_Position = vec4(p * 2.0 - 1.0, 0.0, 1.0);
+}
+"""
+
+HEADER = "vjhost.glsl"
+_INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"\s*$')
+# Mesa: "0:12(5): error: ..."; NVIDIA: "0(12) : error C0000: ..."
+_LOG_LINE = re.compile(r"^\s*(\d+)[:(](\d+)\)?(?:\(\d+\))?\s*:?\s*(.*)$")
+
+
+class ShaderError(Exception):
+    """A shader could not be found, assembled, compiled or linked.  ``str()`` names file and line."""
+
+
+class ShaderFinder:
+    """Resolve shader names against an ordered list of directories (pack first, then plugins)."""
+
+    def __init__(self, dirs: list[Path] | tuple[Path, ...] = ()) -> None:
+        self.dirs = [Path(d) for d in dirs]
+
+    def add(self, directory: Path, first: bool = False) -> None:
+        d = Path(directory)
+        if d in self.dirs:
+            self.dirs.remove(d)
+        self.dirs.insert(0, d) if first else self.dirs.append(d)
+
+    def find(self, name: str, relative_to: Path | None = None) -> Path:
+        p = Path(name)
+        if p.is_absolute():
+            if p.is_file():
+                return p
+            raise ShaderError(f"{name}: shader file not found")
+        candidates = ([relative_to] if relative_to else []) + self.dirs
+        for d in candidates:
+            if (d / name).is_file():
+                return d / name
+        raise ShaderError(f"{name}: shader not found (searched {', '.join(str(d) for d in candidates) or 'nothing'})")
+
+
+@dataclass
+class Source:
+    text: str
+    files: list[Path] = field(default_factory=list)
+    #: for each line of ``text`` (0-based), the (file index, 1-based line) it came from
+    origin: list[tuple[int, int]] = field(default_factory=list)
+
+    def describe(self, line: int) -> str:
+        """Where line ``line`` (1-based, as the driver reports it) of the assembled source came from."""
+        if 1 <= line <= len(self.origin) and self.origin[line - 1][0] >= 0:
+            f, n = self.origin[line - 1]
+            return f"{self.files[f]}:{n}"
+        return f"<generated>:{line}"
+
+
+def assemble(name: str, finder: ShaderFinder, defines: dict[str, str] | None = None) -> Source:
+    """Build the full fragment source for shader ``name`` (header + includes), remembering each line's origin.
+
+    Drivers disagree on ``#line`` with source numbers, so instead every line of
+    the assembled text is mapped back to its file and line here.
+    """
+    files: list[Path] = []
+    out = ["#version 330 core"]
+    origin: list[tuple[int, int]] = [(-1, 0)]
+    for k, v in (defines or {}).items():
+        out.append(f"#define {k} {v}")
+        origin.append((-1, 0))
+
+    def emit(path: Path, stack: tuple[Path, ...]) -> None:
+        if path in stack:
+            raise ShaderError(f"{path}: #include cycle ({' -> '.join(p.name for p in stack + (path,))})")
+        try:
+            text = path.read_text()
+        except OSError as exc:
+            raise ShaderError(f"{path}: cannot read ({exc.strerror})") from None
+        if path not in files:
+            files.append(path)
+        no = files.index(path)
+        for i, line in enumerate(text.splitlines(), 1):
+            m = _INCLUDE.match(line)
+            if m:
+                inc = finder.find(m.group(1), relative_to=path.parent)
+                if inc not in files:  # include once
+                    emit(inc, stack + (path,))
+                continue
+            out.append("" if line.lstrip().startswith("#version") else line)  # the loader owns #version
+            origin.append((no, i))
+
+    emit(finder.find(HEADER), ())
+    main = finder.find(name)
+    if main not in files:
+        emit(main, ())
+    return Source("\n".join(out) + "\n", files, origin)
+
+
+def format_log(log: str, source: Source) -> str:
+    """Rewrite a driver log's ``0:12(5):`` prefixes as ``path/to/file.glsl:12:``."""
+    lines = []
+    for raw in log.strip().splitlines():
+        m = _LOG_LINE.match(raw)
+        lines.append(f"{source.describe(int(m.group(2)))}: {m.group(3)}" if m else raw)
+    return "\n".join(lines)
+
+
+def compile_program(source: Source, label: str) -> int:
+    """Compile and link against the fullscreen-triangle vertex shader; raise ShaderError with the mapped log."""
+    from OpenGL import GL
+
+    def shader(kind, text: str, src: Source | None) -> int:
+        s = GL.glCreateShader(kind)
+        GL.glShaderSource(s, text)
+        GL.glCompileShader(s)
+        if not GL.glGetShaderiv(s, GL.GL_COMPILE_STATUS):
+            log = GL.glGetShaderInfoLog(s).decode(errors="replace")
+            GL.glDeleteShader(s)
+            raise ShaderError(f"{label}: compile failed\n" + (format_log(log, src) if src else log))
+        return s
+
+    vs = shader(GL.GL_VERTEX_SHADER, VERTEX, None)
+    try:
+        fs = shader(GL.GL_FRAGMENT_SHADER, source.text, source)
+    except ShaderError:
+        GL.glDeleteShader(vs)
+        raise
+    prog = GL.glCreateProgram()
+    GL.glAttachShader(prog, vs)
+    GL.glAttachShader(prog, fs)
+    GL.glLinkProgram(prog)
+    GL.glDeleteShader(vs)
+    GL.glDeleteShader(fs)
+    if not GL.glGetProgramiv(prog, GL.GL_LINK_STATUS):
+        log = GL.glGetProgramInfoLog(prog).decode(errors="replace")
+        GL.glDeleteProgram(prog)
+        raise ShaderError(f"{label}: link failed\n{log}")
+    return prog

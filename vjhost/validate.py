@@ -1,0 +1,101 @@
+"""``vjhost pack validate NAME``: prove a pack works before a show depends on it.
+
+Checks, in order, and reports each: the manifest parses and names existing
+files; the weights load without pickle and match the manifest's shape; the
+decoder runs once (and how fast); every shader compiles headless; the source
+pass draws a non-blank picture from a decoded frame; each controller layout
+parses.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from .faults import FaultLog
+from .plugins import Host
+from .protocols import Features
+
+
+def validate_pack(host: Host, name: str, size: tuple[int, int] = (640, 360)) -> dict[str, Any]:
+    checks: list[dict[str, Any]] = []
+
+    def check(label: str, ok: bool, detail: str) -> bool:
+        checks.append({"name": label, "ok": bool(ok), "detail": detail})
+        return ok
+
+    def done() -> dict[str, Any]:
+        return {"pack": name, "ok": all(c["ok"] for c in checks), "checks": checks}
+
+    from .packs import ManifestError, load_manifest
+
+    try:
+        spec = host.pack(name)
+        m = load_manifest(spec)
+    except (LookupError, ManifestError) as exc:
+        check("manifest", False, str(exc.args[0] if exc.args else exc))
+        return done()
+    check("manifest", True, f"{m.path} (schema 1, {len(m.scenes)} scenes, chain {', '.join(m.chain)})")
+
+    from .decode.weights import WeightsError
+
+    backend = host.decoders.get(m.decoder_backend)
+    if not check("decoder backend", backend is not None, m.decoder_backend):
+        return done()
+    try:
+        dec = backend.factory(m.weights, "auto")
+    except WeightsError as exc:
+        check("weights", False, str(exc))
+        return done()
+    shape_ok = dec.latent_dim == m.latent_dim and tuple(dec.size) == (m.size, m.size) and dec.channels == m.channels
+    check("weights", shape_ok, f"{m.weights.name}: latent {dec.latent_dim}, {dec.size[1]}x{dec.size[0]}x{dec.channels}"
+          + ("" if shape_ok else f" but the manifest says latent {m.latent_dim}, {m.size}x{m.size}x{m.channels}"))
+    anchors = getattr(dec, "anchors", None)
+    n_anchor = 0 if anchors is None else len(anchors)
+    check("scene anchors", not m.scenes or n_anchor >= len(m.scenes),
+          f"{n_anchor} anchors for {len(m.scenes)} scenes")
+    z = np.random.default_rng(0).standard_normal((1, dec.latent_dim)).astype(np.float32)
+    img = dec.decode(z)
+    t0 = time.perf_counter()
+    n = 0
+    while time.perf_counter() - t0 < 1.0:
+        dec.decode(z)
+        n += 1
+    fps = n / (time.perf_counter() - t0)
+    check("decode", img.shape == (1, m.size, m.size, m.channels) and img.dtype == np.uint8,
+          f"output {img.shape} {img.dtype}; {fps:.0f} frames/s at batch 1 on {dec.device}")
+
+    from .engine import Show
+    from .render.context import GLUnavailable, HeadlessContext
+
+    try:
+        ctx = HeadlessContext()
+    except GLUnavailable as exc:
+        check("shaders", False, str(exc))
+        return done()
+    try:
+        faults = FaultLog(stream=None)
+        show = Show(host, name, size, faults=faults)
+        for p in [show.renderer.source, *show.renderer.effects]:
+            shader_faults = faults.faults.get(f"shader {p.name}")
+            check(f"shader {p.name}", shader_faults is None and p.program != 0,
+                  shader_faults.message if shader_faults else p.shader)
+        show.renderer.upload_image(img[0])
+        show.render(Features(), 1 / 60)
+        rgba = show.renderer.read_rgba()
+        std = float(rgba[..., :3].std())
+        check("render", std > 1.0, f"source pass over a decoded frame: pixel std {std:.1f} (0 = blank)")
+    finally:
+        ctx.close()
+
+    from .control.layout import LayoutError, load_layout
+
+    for key, path in m.layouts.items():
+        try:
+            layout = load_layout(path)
+            check(f"layout {key}", True, f"{path.name}: {len(getattr(layout, 'pads', []))} pads, {len(getattr(layout, 'faders', []))} faders")
+        except LayoutError as exc:
+            check(f"layout {key}", False, str(exc))
+    return done()
