@@ -3,7 +3,8 @@
 //
 // Textures:  u_input  the chain so far (the source pass sees the decoded frame here too)
 //            u_prev   last frame's final output (feedback)
-//            u_image  the newest decoded frame, u_image_prev the one before it
+//            u_image  the decoded frame (already crossfaded between the two newest
+//                     decodes by the host), u_image_prev the older of the two
 // Audio features arrive in one uniform block, updated once per frame; read them
 // through the names below.  Envelopes (*_env) jump to 1 on the event and decay.
 
@@ -51,9 +52,10 @@ layout(std140) uniform VJ {
 
 float vj_band(int i) { return vj_bands[i >> 2][i & 3]; }
 
-// The decoded frame, crossfaded between the two newest decodes.
+// The decoded frame (the host has already crossfaded the two newest decodes into
+// u_image at decode size, so this is a single texture fetch).
 vec4 vj_image(vec2 uv) {
-    return mix(texture(u_image_prev, uv), texture(u_image, uv), u_image_mix);
+    return texture(u_image, uv);
 }
 
 // Cheap hash noise in [0, 1).

@@ -94,6 +94,17 @@ def test_no_midi_system_is_reported_once_and_idles():
 # --------------------------------------------------------------------------- JACK
 
 
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the test process dies, however it dies (no orphaned jackd)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except Exception:  # noqa: BLE001 - not Linux: rely on the fixture's teardown
+        pass
+
+
 @pytest.fixture(scope="module")
 def jack():
     """A private JACK server (dummy backend) for this module; skipped where JACK is unavailable.
@@ -115,7 +126,7 @@ def jack():
     log_path = os.environ.get("VJHOST_JACK_LOG")  # keep jackd's output there (xruns explain lost MIDI)
     log = open(log_path, "w+b") if log_path else tempfile.TemporaryFile()
     proc = subprocess.Popen([jackd, "-n", name, "--no-realtime", "-d", "dummy", "-r", "48000", "-p", "1024",
-                             "-C", "2", "-P", "2"], stdout=log, stderr=subprocess.STDOUT)
+                             "-C", "2", "-P", "2"], stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
 
     def ready() -> bool:
         if proc.poll() is not None:

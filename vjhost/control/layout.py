@@ -45,7 +45,8 @@ toggle: effect/toggle name; param: parameter name, with ``amount`` the 0..1
 value to set and ``momentary = true`` to restore on release; tap, blackout and
 freeze take no value); ``color``; ``behaviour`` ("solid", "pulse", "blink")
 with ``rate`` ("1/16" .. "1/2"; blink also "1/24"); ``brightness`` (% when
-active, solid only) and ``dim`` (% when inactive, 0 = off).
+active, solid only) and ``dim`` (% when inactive, 0 = off); ``label`` (free
+text for the author, pads and faders).
 
 Colours: a palette name (``PALETTE``: "white", "grey", "red", "blue" ...), a
 palette index 0..127 (the APC mini MK2 velocity colour chart), or "#rrggbb"

@@ -66,6 +66,7 @@ def render_offline(
     seed: int = 0,
     device: str = "auto",
     decode_every: int = 1,
+    preset: str = "superfast",
     faults: FaultLog | None = None,
     progress: Callable[[int, int, float], None] | None = None,
     on_frame: Callable[[int, np.ndarray], None] | None = None,
@@ -100,7 +101,7 @@ def render_offline(
     if setup:
         setup(show)
     clip = audio[int(start * sample_rate) : int((start + duration) * sample_rate)]
-    writer = VideoWriter(out, size, fps, audio=clip, sample_rate=sample_rate) if out else None
+    writer = VideoWriter(out, size, fps, audio=clip, sample_rate=sample_rate, preset=preset) if out else None
 
     clock = FrameClock(fps, start)
     dt = 1.0 / fps

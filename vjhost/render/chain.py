@@ -82,6 +82,9 @@ class Renderer:
         GL.glBindBufferBase(GL.GL_UNIFORM_BUFFER, 0, self.ubo)
         self._ubo = np.zeros(UBO_FLOATS, np.float32)
         self.images = [0, 0]  # textures: current, previous decoded frame
+        self._blend: _Target | None = None
+        self._image_tex = 0  # what u_image is this frame: the newest decode, or the crossfade
+        self.blend = self._build(Pass("crossfade", "crossfade.glsl"))
         self._image_shape: tuple[int, ...] | None = None
         self.source: Pass | None = None
         self.effects: list[Pass] = []
@@ -176,6 +179,7 @@ class Renderer:
                 self.images[i] = t
             self._image_shape = image.shape
             self._image_fmt = fmt
+            self._blend = _Target(w, h)  # the crossfade of the two newest decodes, at decode size
             return
         self.images.reverse()
         GL.glBindTexture(GL.GL_TEXTURE_2D, self.images[0])
@@ -228,10 +232,28 @@ class Renderer:
         GL.glActiveTexture(GL.GL_TEXTURE1)
         GL.glBindTexture(GL.GL_TEXTURE_2D, self.targets[self.prev].tex)
         GL.glActiveTexture(GL.GL_TEXTURE2)
+        GL.glBindTexture(GL.GL_TEXTURE_2D, self._image_tex)
+        GL.glActiveTexture(GL.GL_TEXTURE3)
+        GL.glBindTexture(GL.GL_TEXTURE_2D, self.images[1])
+        GL.glDrawArrays(GL.GL_TRIANGLES, 0, 3)
+
+    def _crossfade(self, image_mix: float) -> None:
+        """Blend the two newest decodes once, at decode size, so full-size passes fetch one texture."""
+        GL = self.GL
+        self._image_tex = self.images[0]
+        if image_mix >= 0.999 or self._blend is None or self.blend.broken:
+            return
+        h, w = self._image_shape[:2]
+        GL.glViewport(0, 0, w, h)
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, self._blend.fbo)
+        GL.glUseProgram(self.blend.program)
+        GL.glActiveTexture(GL.GL_TEXTURE2)
         GL.glBindTexture(GL.GL_TEXTURE_2D, self.images[0])
         GL.glActiveTexture(GL.GL_TEXTURE3)
         GL.glBindTexture(GL.GL_TEXTURE_2D, self.images[1])
         GL.glDrawArrays(GL.GL_TRIANGLES, 0, 3)
+        GL.glViewport(0, 0, self.w, self.h)
+        self._image_tex = self._blend.tex
 
     def render(self, features: Features, params: Mapping[str, float], toggles: Mapping[str, bool] | None = None, *,
                frame: int = 0, dt: float = 1 / 60, image_mix: float = 1.0, scene: int = 0, blackout: bool = False) -> int:
@@ -251,7 +273,8 @@ class Renderer:
             passes = [self.source] + [p for p in self.effects if self._active(p, params, toggles)]
             if params.get("master.brightness", 1.0) < 1.0 or params.get("master.strobe", 0.0) > 0.0:
                 passes.append(self.master)
-            src_tex, k = self.images[0], 0
+            self._crossfade(image_mix)
+            src_tex, k = self._image_tex, 0
             for p in passes:
                 out = free[k]
                 self._draw(p, src_tex, self.targets[out], params, features)

@@ -45,6 +45,8 @@ class HeadlessContext:
 
         self._egl = EGL
         self.display = None
+        # a context made current before us (a caller's, or a test session's) is restored by close()
+        self._previous = (EGL.eglGetCurrentDisplay(), EGL.eglGetCurrentContext())
         errors: list[str] = []
         for label, get in self._displays(EGL):
             try:
@@ -115,6 +117,9 @@ class HeadlessContext:
             E.eglMakeCurrent(self.display, E.EGL_NO_SURFACE, E.EGL_NO_SURFACE, E.EGL_NO_CONTEXT)
             E.eglDestroyContext(self.display, self.context)
             self.display = None
+            dpy, ctx = self._previous
+            if dpy and ctx:
+                E.eglMakeCurrent(dpy, E.EGL_NO_SURFACE, E.EGL_NO_SURFACE, ctx)
 
 
 def display_available() -> bool:

@@ -122,6 +122,10 @@ def format_log(log: str, source: Source) -> str:
     return "\n".join(lines)
 
 
+def _text(log: bytes | str) -> str:
+    return log.decode(errors="replace") if isinstance(log, bytes) else str(log)
+
+
 def compile_program(source: Source, label: str) -> int:
     """Compile and link against the fullscreen-triangle vertex shader; raise ShaderError with the mapped log."""
     from OpenGL import GL
@@ -131,7 +135,7 @@ def compile_program(source: Source, label: str) -> int:
         GL.glShaderSource(s, text)
         GL.glCompileShader(s)
         if not GL.glGetShaderiv(s, GL.GL_COMPILE_STATUS):
-            log = GL.glGetShaderInfoLog(s).decode(errors="replace")
+            log = _text(GL.glGetShaderInfoLog(s))
             GL.glDeleteShader(s)
             raise ShaderError(f"{label}: compile failed\n" + (format_log(log, src) if src else log))
         return s
@@ -149,7 +153,7 @@ def compile_program(source: Source, label: str) -> int:
     GL.glDeleteShader(vs)
     GL.glDeleteShader(fs)
     if not GL.glGetProgramiv(prog, GL.GL_LINK_STATUS):
-        log = GL.glGetProgramInfoLog(prog).decode(errors="replace")
+        log = _text(GL.glGetProgramInfoLog(prog))
         GL.glDeleteProgram(prog)
         raise ShaderError(f"{label}: link failed\n{log}")
     return prog
