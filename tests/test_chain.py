@@ -163,3 +163,14 @@ def test_blackout_and_master_brightness(renderer_factory, make_features):
     assert r.read_rgba()[..., :3].max() == 0
     r.render(make_features(), {"master.brightness": 0.5})
     assert 110 < r.read_rgba()[..., 0].max() < 140
+
+
+def test_decodes_are_crossfaded_once_at_decode_size(renderer_factory, make_features):
+    r, faults = renderer_factory()
+    r.upload_image(np.zeros((16, 16, 1), np.uint8))
+    r.upload_image(np.full((16, 16, 1), 200, np.uint8))  # newest decode: grey 200, previous: black
+    r.render(make_features(), {}, image_mix=0.5)
+    assert abs(int(r.read_rgba()[5, 5, 0]) - 100) <= 2
+    r.render(make_features(), {}, image_mix=1.0)
+    assert abs(int(r.read_rgba()[5, 5, 0]) - 200) <= 1
+    assert not faults.faults

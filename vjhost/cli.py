@@ -101,7 +101,8 @@ def cmd_demo(args) -> int:
         write_wav(wav, track.audio, track.sr)
         print(f"display found: playing the live show with {wav} (use --offline to render {args.out} instead)")
         ns = argparse.Namespace(**{**vars(args), "audio": str(wav), "audio_device": None, "fullscreen": False,
-                                   "monitor": 0, "no_vsync": False, "midi": True, "seconds": None})
+                                   "monitor": 0, "no_vsync": False, "midi": True, "seconds": None,
+                                   "screenshot": None})
         return cmd_run(ns)
     from .engine import SAMPLE_RATE
     from .output.offline import progress_bar, render_offline
@@ -265,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--audio", metavar="FILE", help="play a file through the speakers and analyse it in sync")
     p.add_argument("--no-midi", dest="midi", action="store_false")
     p.add_argument("--seconds", type=positive(float), help="stop after this long")
+    p.add_argument("--screenshot", metavar="FILE.png", help="save the last frame when the show ends")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("render", help="render an audio file to mp4, offline")

@@ -106,12 +106,7 @@ class TorchDecoder:
     ) -> None:
         self.weights_path = Path(weights_path)
         weights = load_decoder_weights(self.weights_path)  # WeightsError naming the file
-        try:
-            module = build_decoder(weights, self.weights_path)  # WeightsError on missing/extra tensors
-        except RuntimeError as exc:  # load_state_dict raises on shape mismatches even with strict=False
-            first = str(exc).strip().splitlines()
-            detail = first[1].strip() if len(first) > 1 else (first[0] if first else type(exc).__name__)
-            raise WeightsError(f"{self.weights_path}: tensors do not match the config ({detail})") from None
+        module = build_decoder(weights, self.weights_path)  # WeightsError on any tensor mismatch
         self.config = weights.config
         self.metadata = weights.metadata
         self.latent_dim: int = int(self.config.latent_dim)

@@ -87,7 +87,12 @@ def build_decoder(weights: DecoderWeights, path: Path | str = "<weights>"):
     from .vae import Decoder
 
     dec = Decoder(weights.config)
-    missing, unexpected = dec.load_state_dict(weights.state, strict=False)
+    try:
+        missing, unexpected = dec.load_state_dict(weights.state, strict=False)
+    except RuntimeError as exc:  # a tensor whose shape does not fit the config
+        lines = str(exc).strip().splitlines()
+        first = lines[1].strip() if len(lines) > 1 else lines[0]
+        raise WeightsError(f"{path}: tensors do not match the config ({first})") from None
     if missing or unexpected:
         raise WeightsError(
             f"{path}: tensors do not match the config (missing {sorted(missing)[:3]}, unexpected {sorted(unexpected)[:3]})"

@@ -91,9 +91,19 @@ def run_live(host: Host, args) -> int:
         from ..control.layout import load_layout
         from ..control.midi import MidiSurface
 
-        def layout_for(spec):
+        layouts: dict = {}
+
+        def layout_for(spec):  # polled by the MIDI thread: parse each pack's file once
             path = show.manifest.layouts.get(spec.layout_key)
-            return load_layout(path) if path else None
+            if path is None:
+                return None
+            if path not in layouts:
+                try:
+                    layouts[path] = load_layout(path)
+                except Exception as exc:  # noqa: BLE001 - a bad layout must not stop the show
+                    faults.exception(f"layout {path}", exc)
+                    layouts[path] = None
+            return layouts[path]
 
         surface = MidiSurface(host.mappings.specs(), state, layout_for, faults=faults)
         surface.start()
@@ -148,6 +158,11 @@ def run_live(host: Host, args) -> int:
                 for name in show.renderer.reload_changed():
                     print(f"vjhost: reloaded shader {name}", flush=True)
                 next_reload = now + 0.5
+        if getattr(args, "screenshot", None):
+            from ..png import write_png
+
+            write_png(args.screenshot, show.renderer.read_rgba()[::-1, :, :3])
+            print(f"vjhost: saved the last frame to {args.screenshot}", flush=True)
     finally:
         worker.close()
         if surface:

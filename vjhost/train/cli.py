@@ -100,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         img = (torch.sigmoid(result.vae.decoder(z)) * 255).byte().numpy()
     img = img[:, 0] if vcfg.channels == 1 else np.moveaxis(img, 1, -1)
     write_png(out.with_name("samples_prior.png"), grid(img))
-    (pkg_dir / "TRAINING.json").write_text(json.dumps({**result.record, "dataset": recipe}, indent=2) + "\n")
+    record_path = out.parent / "TRAINING.json" if args.out else pkg_dir / "TRAINING.json"
+    record_path.write_text(json.dumps({**result.record, "dataset": recipe}, indent=2) + "\n")
     print(json.dumps(result.record, indent=2))
     return 0

@@ -33,8 +33,27 @@ def _runs(rng: np.random.Generator, n: int, lo: int, hi: int) -> np.ndarray:
     return out
 
 
+def _square(rng, s: int) -> np.ndarray:
+    """A square wave across s pixels: fixed period, a sweep (chirp), or two periods side by side."""
+    x = np.arange(s, dtype=np.float64)
+    kind = rng.integers(3)
+    p0 = float(rng.choice([3, 4, 6, 8, 12, 16, 24, 32]))
+    duty = rng.uniform(0.25, 0.75)
+    phase = rng.uniform(0, 1)
+    if kind == 0:
+        cyc = x / p0
+    elif kind == 1:  # frequency sweep, like a test pattern's
+        p1 = float(rng.choice([3, 4, 6, 8, 12, 16, 24, 32]))
+        cyc = np.cumsum(1.0 / np.linspace(p0, p1, s))
+    else:
+        p1 = float(rng.choice([3, 4, 6, 8, 12, 16, 24, 32]))
+        cut = int(rng.integers(s // 4, 3 * s // 4))
+        cyc = np.where(x < cut, x / p0, cut / p0 + (x - cut) / p1)
+    return np.mod(cyc + phase, 1.0) < duty
+
+
 def _stripes(rng, s):
-    return np.broadcast_to(_runs(rng, s, 1, int(rng.choice([2, 4, 8, 16]))), (s, s))
+    return np.broadcast_to(_square(rng, s), (s, s))
 
 
 def _scanlines(rng, s):
@@ -45,15 +64,17 @@ def _barcode(rng, s):
     img = np.zeros((s, s), bool)
     top = int(rng.integers(0, s // 3))
     bot = int(rng.integers(2 * s // 3, s + 1))
-    img[top:bot] = _runs(rng, s, 1, 4)[None, :]
+    unit = int(rng.choice([2, 3, 4]))
+    code = np.repeat(_runs(rng, -(-s // unit), 1, 3), unit)[:s]
+    img[top:bot] = code[None, :]
     if rng.random() < 0.5:  # a second, thinner code band
         y = int(rng.integers(0, s - 8))
-        img[y : y + int(rng.integers(3, 8))] = _runs(rng, s, 1, 2)[None, :]
+        img[y : y + int(rng.integers(3, 8))] = np.repeat(_runs(rng, -(-s // unit), 1, 2), unit)[None, :s]
     return img
 
 
 def _bitgrid(rng, s):
-    cells = int(rng.choice([4, 8, 16, 32]))
+    cells = int(rng.choice([4, 8]))
     bits = rng.random((cells, cells)) < rng.uniform(0.2, 0.8)
     return np.kron(bits, np.ones((s // cells, s // cells), bool))
 
@@ -76,12 +97,13 @@ def _testpattern(rng, s):
 
 def _datamatrix(rng, s):
     img = np.zeros((s, s), bool)
-    scale = int(rng.choice([1, 2]))
+    scale = 2
     gw, gh = 4 * scale, 6 * scale
     rows = s // gh
     cols = s // gw
     digits = rng.random((rows, cols)) < 0.5
-    fill = rng.random(rows) < rng.uniform(0.5, 1.0)
+    fill = np.zeros(rows, bool)
+    fill[rng.choice(rows, size=int(rng.integers(2, 5)), replace=False)] = True
     for r in range(rows):
         if not fill[r]:
             continue
