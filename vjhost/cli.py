@@ -16,6 +16,9 @@ import sys
 from pathlib import Path
 
 
+DEMO_OUT = "demo.mp4"
+
+
 class UsageError(Exception):
     """A bad flag value; printed as ``vjhost: error: ...`` with exit status 2."""
 
@@ -108,6 +111,11 @@ def cmd_demo(args) -> int:
     from .output.offline import progress_bar, render_offline
 
     out = Path(args.out)
+    if args.out == DEMO_OUT and not args.force:  # never overwrite: demo.mp4, demo-2.mp4, demo-3.mp4 ...
+        n = 2
+        while out.exists():
+            out = Path(f"demo-{n}.mp4")
+            n += 1
     _check_out(out, args.force)
     print(f"no display: rendering {out} ({args.duration:.0f} s demo track at {track.bpm:g} BPM, "
           f"drop at {track.drop_time:.1f} s, {args.size[0]}x{args.size[1]} @ {args.fps} fps)")
@@ -282,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="synthesize a demo track; render it to mp4 (no display) or play it live")
     show_opts(p)
-    p.add_argument("--out", default="demo.mp4")
+    p.add_argument("--out", default=DEMO_OUT)
     p.add_argument("--duration", type=positive(float), default=20.0)
     p.add_argument("--bpm", type=positive(float), default=128.0)
     p.add_argument("--offline", action="store_true", help="render the mp4 even when a display exists")

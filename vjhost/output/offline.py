@@ -103,7 +103,7 @@ def render_offline(
     clip = audio[int(start * sample_rate) : int((start + duration) * sample_rate)]
     writer = VideoWriter(out, size, fps, audio=clip, sample_rate=sample_rate, preset=preset) if out else None
 
-    clock = FrameClock(fps, start)
+    clock = FrameClock(fps, start)  # the producer's clock: frame i is at start + i / fps
     dt = 1.0 / fps
     q: queue.Queue = queue.Queue(maxsize=6)
     stop = threading.Event()
@@ -114,8 +114,8 @@ def render_offline(
             for i in range(n_frames):
                 if stop.is_set():
                     return
-                t = start + i / fps
-                f = timeline.at(t)
+                f = timeline.at(clock.now())
+                clock.advance()
                 z = show.latent(f, dt)
                 img = None
                 if i % decode_every == 0:
@@ -148,7 +148,6 @@ def render_offline(
                 writer.write(rgba)
             if on_frame:
                 on_frame(i, rgba)
-            clock.advance()
             done += 1
             if progress and (done % 15 == 0 or done == n_frames):
                 progress(done, n_frames, time.perf_counter() - t0)
