@@ -26,6 +26,7 @@ import mido
 
 from ..faults import FaultLog
 from ..protocols import ControllerMapping, MappingSpec
+from .quiet import silence_native_audio_logs
 from .state import ControlState
 
 JACK_BACKEND = "mido.backends.rtmidi/UNIX_JACK"
@@ -42,6 +43,7 @@ def list_midi_ports(backend: str | None = None) -> dict[str, Any]:
 
     With ``backend=None`` mido's default backend is tried, then rtmidi's JACK API.
     """
+    silence_native_audio_logs()
     errors: list[str] = []
     for name in _candidates(backend):
         try:
@@ -227,6 +229,7 @@ class MidiSurface:
 
     # ---------------------------------------------------------------- public
     def start(self) -> "MidiSurface":
+        silence_native_audio_logs()
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="vjhost-midi", daemon=True)
             self._thread.start()
