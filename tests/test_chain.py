@@ -174,3 +174,14 @@ def test_decodes_are_crossfaded_once_at_decode_size(renderer_factory, make_featu
     r.render(make_features(), {}, image_mix=1.0)
     assert abs(int(r.read_rgba()[5, 5, 0]) - 200) <= 1
     assert not faults.faults
+
+
+def test_close_frees_the_gl_objects(renderer_factory, make_features):
+    from OpenGL import GL
+
+    r, _ = renderer_factory()
+    r.upload_image(half_image())
+    r.render(make_features(), {})
+    tex, prog = r.output, r.source.program
+    r.close()
+    assert not GL.glIsTexture(tex) and not GL.glIsProgram(prog)

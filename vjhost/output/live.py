@@ -134,13 +134,15 @@ def run_live(host: Host, args) -> int:
                     continue
                 new_pack = show.apply_action(act.name, act.value)
                 if new_pack and new_pack in host.packs:
-                    worker.close()
                     try:
-                        show = Show(host, new_pack, size, faults=faults, device=args.device, seed=args.seed, state=state)
+                        new = Show(host, new_pack, size, faults=faults, device=args.device, seed=args.seed, state=state)
                     except Exception as exc:  # noqa: BLE001 - keep the old pack playing
                         faults.exception(f"pack {new_pack}", exc)
-                    worker = DecodeWorker(show.decoder, faults)
-                    last_id = -1
+                        state.pack = show.manifest.name
+                    else:
+                        worker.close()
+                        show.renderer.close()
+                        show, worker, last_id = new, DecodeWorker(new.decoder, faults), -1
             f = source.features(t)
             if not state.freeze:
                 worker.submit(show.latent(f, dt))

@@ -299,3 +299,18 @@ class Renderer:
         GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, self.targets[self.prev].fbo)
         GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, 0)
         GL.glBlitFramebuffer(0, 0, self.w, self.h, 0, 0, width, height, GL.GL_COLOR_BUFFER_BIT, GL.GL_LINEAR)
+
+    def close(self) -> None:
+        """Free this show's GL objects (a pack switch builds a new Renderer in the same context)."""
+        GL = self.GL
+        GL.glUseProgram(0)
+        for p in [self.source, *self.effects, self.master, self.blend]:
+            if p is not None and p.program:
+                GL.glDeleteProgram(p.program)
+                p.program = 0
+        targets = self.targets + ([self._blend] if self._blend else [])
+        GL.glDeleteFramebuffers(len(targets), [t.fbo for t in targets])
+        GL.glDeleteTextures([t.tex for t in targets] + [t for t in self.images if t])
+        GL.glDeleteBuffers(1, [self.ubo])
+        GL.glDeleteVertexArrays(1, [self.vao])
+        self.targets, self._blend, self.images = [], None, [0, 0]
