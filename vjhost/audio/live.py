@@ -332,7 +332,22 @@ class RingBuffer:
 # --------------------------------------------------------------------------- capture
 
 
-class LiveInput:
+class _StreamOwner:
+    """Closes its PortAudio stream safely and keeps the module's open-stream count right."""
+
+    _stream = None
+    _open = False
+
+    def _close_stream(self) -> None:
+        s, self._stream = self._stream, None
+        if s is not None:
+            _close_stream_safely(s)
+        if self._open:
+            self._open = False
+            _stream_closed()
+
+
+class LiveInput(_StreamOwner):
     """Capture from a PortAudio device into a :class:`RingBuffer` for the analysis thread.
 
     ``channels`` picks what to analyse: ``(l, r)`` (0-based) downmixes a stereo
@@ -401,14 +416,6 @@ class LiveInput:
         """Stop and close the stream (idempotent)."""
         self._stopping = True
         self._close_stream()
-
-    def _close_stream(self) -> None:
-        s, self._stream = self._stream, None
-        if s is not None:
-            _close_stream_safely(s)
-        if self._open:
-            self._open = False
-            _stream_closed()
 
     @property
     def alive(self) -> bool:
@@ -504,7 +511,7 @@ class LiveInput:
 # --------------------------------------------------------------------------- playback
 
 
-class FilePlayer:
+class FilePlayer(_StreamOwner):
     """Play a float32 ``(n, channels)`` buffer (the ``--audio FILE`` live mode).
 
     :meth:`position` is the playback position in seconds, derived from the
@@ -581,14 +588,6 @@ class FilePlayer:
     def stop(self) -> None:
         self._close_stream()
         self._t0 = None
-
-    def _close_stream(self) -> None:
-        s, self._stream = self._stream, None
-        if s is not None:
-            _close_stream_safely(s)
-        if self._open:
-            self._open = False
-            _stream_closed()
 
     @property
     def playing(self) -> bool:
