@@ -6,6 +6,7 @@ import os
 
 os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
 os.environ.setdefault("VJHOST_TORCH_THREADS", "1")
+os.environ["VJHOST_NO_LINK"] = "1"  # tests never join a Link session on the network (no multicast)
 
 import numpy as np
 import pytest

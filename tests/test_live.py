@@ -37,7 +37,7 @@ def run_live(xdisplay, tmp_path, *extra):
     env.pop("PYOPENGL_PLATFORM", None)
     shot = tmp_path / "last.png"
     r = subprocess.run([sys.executable, "-m", "vjhost", "run", "--pack", "ikeda", "--size", "320x180", "--seconds", "3",
-                        "--no-midi", "--screenshot", str(shot), *extra],
+                        "--no-midi", "--no-link", "--osc-port", "0", "--screenshot", str(shot), *extra],
                        env=env, capture_output=True, text=True, timeout=120)
     return r, shot
 

@@ -43,8 +43,8 @@ if ! .venv/bin/python -c "import torch" 2>/dev/null; then
   echo "bootstrap: installing torch (pinned)"
   "${pip[@]}" install "torch==${VJHOST_TORCH_VERSION:-2.13.0}"
 fi
-extra=""
-[ $want_test = 1 ] && extra="[test]"
+extra="[link]"
+[ $want_test = 1 ] && extra="[link,test]"
 echo "bootstrap: installing vjhost and the persona packs"
 "${pip[@]}" install -e ".${extra}" $(for d in persona_packs/*/; do [ -f "$d/pyproject.toml" ] && echo "-e $d"; done)
 echo "bootstrap: done ($(.venv/bin/vjhost packs | wc -l) pack(s) installed)"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
 
@@ -105,7 +106,8 @@ def cmd_demo(args) -> int:
         print(f"display found: playing the live show with {wav} (use --offline to render {args.out} instead)")
         ns = argparse.Namespace(**{**vars(args), "audio": str(wav), "audio_device": None, "fullscreen": False,
                                    "monitor": 0, "no_vsync": False, "midi": True, "seconds": None,
-                                   "screenshot": None})
+                                   "screenshot": None, "hud": False, "midi_clock": None, "no_link": False,
+                                   "osc_port": 9001, "osc_host": "127.0.0.1"})
         return cmd_run(ns)
     from .engine import SAMPLE_RATE
     from .output.offline import progress_bar, render_offline
@@ -188,7 +190,11 @@ def cmd_devices(args) -> int:
     from .control.midi import list_midi_ports
     from .render.context import list_monitors
 
+    from .analysis.tempo import ORDER, LinkTempo
+
+    link = LinkTempo(120.0)  # not enabled: listing devices must not join sessions on the network
     info = {
+        "tempo": {"precedence": list(ORDER), "link": link.state(time.monotonic())},
         "audio_inputs": list_input_devices(),
         "audio_outputs": list_output_devices(),
         "audio_error": audio_unavailable_reason(),
@@ -214,6 +220,10 @@ def cmd_devices(args) -> int:
         print(f"  {n}")
     if not midi.get("inputs"):
         print("  none" + (f" ({midi['error']})" if midi.get("error") else ""))
+    print("tempo sources (first active leads): " + " > ".join(info["tempo"]["precedence"]))
+    lk = info["tempo"]["link"]
+    print("  Ableton Link: " + (lk.get("error") or "available; `vjhost run` joins sessions on the LAN (--no-link to stay out)"))
+    print("  MIDI clock: `vjhost run --midi-clock PORT`; OSC /vj/bpm, /vj/tap on --osc-port (localhost by default)")
     print("monitors:")
     for m in info["monitors"]:
         print(f"  [{m['index']}] {m['name']} {m['width']}x{m['height']} @ {m['refresh']} Hz")
@@ -272,7 +282,13 @@ def build_parser() -> argparse.ArgumentParser:
     g = p.add_mutually_exclusive_group()
     g.add_argument("--audio-device", metavar="NAME", help="audio input by name substring (e.g. Rubix24) or index")
     g.add_argument("--audio", metavar="FILE", help="play a file through the speakers and analyse it in sync")
-    p.add_argument("--no-midi", dest="midi", action="store_false")
+    p.add_argument("--no-midi", dest="midi", action="store_false", help="don't look for MIDI controllers")
+    p.add_argument("--hud", action="store_true", help="overlay what the analysis hears (toggle with H)")
+    p.add_argument("--midi-clock", metavar="PORT", help="follow MIDI beat clock from the input port whose name contains PORT")
+    p.add_argument("--no-link", action="store_true", help="don't join Ableton Link sessions")
+    p.add_argument("--osc-port", type=int, default=9001, help="OSC port for /vj/bpm and /vj/tap (0 = off)")
+    p.add_argument("--osc-host", default="127.0.0.1",
+                   help="address OSC listens on; localhost unless you open it (e.g. 0.0.0.0 for a tablet)")
     p.add_argument("--seconds", type=positive(float), help="stop after this long")
     p.add_argument("--screenshot", metavar="FILE.png", help="save the last frame when the show ends")
     p.set_defaults(func=cmd_run)
@@ -320,6 +336,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seconds", type=positive(float), default=4.0, help="seconds of each measurement")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)
+
+    from .analysis.report import add_parser as add_analyze
+
+    add_analyze(sub)
 
     p = sub.add_parser("train", help="train a pack's decoder (see tools/train_pack.py)", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)

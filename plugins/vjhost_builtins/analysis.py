@@ -392,7 +392,10 @@ class BeatTracker:
        interpolated, so the estimate is finer than one hop) for every tempo in
        80-180 BPM, times a prior that prefers 90-160 BPM against octave errors.
        A different tempo has to win several times in a row before it replaces
-       the current one.
+       the current one.  A tempo *change* (1-12 %) is caught sooner: when the
+       last ``CHANGE_HISTORY`` s (at least ``CHANGE_BEATS`` beats) alone say the
+       same new tempo twice in a row, it is taken, the phase re-snapped, and
+       only the history since the change is used from then on.
     3. Every ``PHASE_EVERY`` seconds the OSS history is correlated with a pulse
        train at the current period to find where the recent beats were.  A
        phase-locked loop free-runs at the current period and is pulled towards
@@ -412,6 +415,11 @@ class BeatTracker:
     PREFER_BPM = (90.0, 160.0)
     HISTORY = 6.0  #: seconds of OSS used for tempo and phase
     MIN_HISTORY = 2.5  #: seconds of OSS before the first estimate
+    CHANGE_HISTORY = 2.0  #: seconds (at least; and at least CHANGE_BEATS beats) the tempo-change detector looks at
+    CHANGE_BEATS = 4.0
+    CHANGE_RANGE = (0.012, 0.12)  #: relative tempo changes it follows (larger ones are octave errors)
+    CHANGE_VOTES = 2  #: estimates in a row that must agree on the new tempo
+    CHANGE_CONFIDENCE = 0.3  #: comb score each of them needs
     TEMPO_EVERY = 0.5  #: seconds between tempo estimates
     MIN_CONFIDENCE = 0.15  #: comb score (normalised autocorrelation) a tempo needs to be taken
     SURE_CONFIDENCE = 0.4  #: ... to be locked onto from the first estimate
@@ -465,6 +473,7 @@ class BeatTracker:
         self._n_back = 12
         self._oss_lag = 0.5  # a beat's OSS peak is in the hop containing it: half a hop after it on average
         self._tempo_every = max(1, int(round(self.TEMPO_EVERY / hop_s)))
+        self._short = int(round(self.CHANGE_HISTORY / hop_s))
         self._phase_every = max(1, int(round(self.PHASE_EVERY / hop_s)))
         self._beat_decay_t10 = 0.5  # beats
         self.reset()
@@ -481,6 +490,9 @@ class BeatTracker:
         self._locked = False
         self._cand_bpm = 0.0
         self._cand_votes = 0
+        self._since_change = 1 << 30  # hops since a followed tempo change
+        self._chg_bpm = 0.0
+        self._chg_votes = 0
         self._tempo_conf = 0.0
         self._phase_conf = 0.0
         self._phase = 0.0
@@ -508,8 +520,11 @@ class BeatTracker:
         self._pos = (self._pos + 1) % m
         self._n += 1
         have = min(self._n, m)
+        self._since_change += 1
 
         if have * self._hop_s >= self.MIN_HISTORY:
+            # after a tempo change only the history since the change counts
+            have = min(have, max(self._since_change, self._short))
             if self._n % self._tempo_every == 0:
                 self._update_tempo(have)
             if self._locked and self._n % self._phase_every == 0:
@@ -563,6 +578,37 @@ class BeatTracker:
 
     # ------------------------------------------------------------------ tempo
     def _update_tempo(self, have: int) -> None:
+        self._update_tempo_long(have)
+        window = min(self._m, max(self._short, int(self.CHANGE_BEATS * self._period)))
+        if self._locked and have > window:
+            self._follow_change(window)
+
+    def _follow_change(self, window: int) -> None:
+        """A tempo change: the last CHANGE_HISTORY seconds alone clearly say another tempo (a few
+        per cent off) CHANGE_VOTES times in a row.  Follow it at once and forget the older history."""
+        est = self._estimate(window)
+        if est is None:
+            self._chg_votes = 0
+            return
+        bpm, conf = est
+        rel = abs(bpm / self._bpm - 1.0)
+        lo, hi = self.CHANGE_RANGE
+        if conf < self.CHANGE_CONFIDENCE or not lo <= rel <= hi:
+            self._chg_votes = 0
+            return
+        if self._chg_votes and abs(bpm / self._chg_bpm - 1.0) < 0.01:
+            self._chg_votes += 1
+            self._chg_bpm = 0.5 * (self._chg_bpm + bpm)
+        else:
+            self._chg_bpm, self._chg_votes = bpm, 1
+        if self._chg_votes >= self.CHANGE_VOTES:
+            self._set_tempo(self._chg_bpm)
+            self._chg_votes = self._cand_votes = 0
+            self._since_change = 0
+            self._observe_phase(window, snap=True)
+
+    def _estimate(self, have: int) -> tuple[float, float] | None:
+        """(bpm, comb score) of the last ``have`` OSS values; None for silence."""
         x = self._history(have)
         a = self._ac_in
         a[:] = 0.0
@@ -573,8 +619,7 @@ class BeatTracker:
         self._inv.execute()
         ac = self._ac_out
         if ac[0] <= 1e-12:
-            self._tempo_conf *= 0.9
-            return
+            return None
         # unbiased, normalised autocorrelation over the lags the comb uses
         max_lag = int(self._lag_i.max()) + 2
         r = ac[:max_lag] / (ac[0] * np.maximum(have - np.arange(max_lag), 1) / have)
@@ -591,7 +636,14 @@ class BeatTracker:
             den = y0 - 2 * y1 + y2
             if den < 0:
                 bpm += 0.1 * float(np.clip(0.5 * (y0 - y2) / den, -0.5, 0.5))
-        conf = float(np.clip(score[best], 0.0, 1.0))
+        return bpm, float(np.clip(score[best], 0.0, 1.0))
+
+    def _update_tempo_long(self, have: int) -> None:
+        est = self._estimate(have)
+        if est is None:
+            self._tempo_conf *= 0.9
+            return
+        bpm, conf = est
         self._tempo_conf += 0.3 * (conf - self._tempo_conf)
         if conf < self.MIN_CONFIDENCE:
             return  # no clear periodicity (noise, rubato, silence): keep what we have

@@ -6,7 +6,10 @@ finished decode, crossfading from the previous one over the measured decode
 interval.  Audio analysis, MIDI and decoding each run on their own thread;
 the loop reads their latest results.
 
-Keys: Esc quit, Space tap, 1-8 scenes, B blackout, F freeze, Left/Right pack.
+Tempo: the analysis' own beat, unless an external source leads (Ableton Link
+with peers, MIDI clock, OSC ``/vj/bpm``, tap; see :mod:`vjhost.analysis.tempo`).
+
+Keys: Esc quit, Space tap, 1-8 scenes, B blackout, F freeze, H HUD, Left/Right pack.
 """
 
 from __future__ import annotations
@@ -22,18 +25,6 @@ from ..control.state import ControlState
 from ..engine import HOP, SAMPLE_RATE, Show, make_analyzers
 from ..faults import FaultLog
 from ..plugins import Host
-
-
-class TapTempo:
-    def __init__(self) -> None:
-        self.taps: list[float] = []
-
-    def tap(self, now: float) -> float | None:
-        self.taps = [t for t in self.taps if now - t < 3.0] + [now]
-        if len(self.taps) < 3:
-            return None
-        iv = np.diff(self.taps)
-        return float(60.0 / np.median(iv))
 
 
 def _features_source(args, host: Host, faults: FaultLog):
@@ -66,6 +57,30 @@ def _features_source(args, host: Host, faults: FaultLog):
     analysis = LiveAnalysis(lambda: LiveInput(device, sample_rate=SAMPLE_RATE, blocksize=HOP),
                             make_analyzers(host, faults), HOP).start()
     return analysis, WallClock(), analysis.stop, f"audio input {device}"
+
+
+def _tempo_sync(args):
+    """External tempo sources by precedence: Link > MIDI clock > OSC /vj/bpm > tap > audio > internal."""
+    from ..analysis.tempo import LinkTempo, MidiClockIn, OscTempo, TapTempo, TempoSync
+
+    tap = TapTempo()
+    sources: list = []
+    if not getattr(args, "no_link", False):
+        link = LinkTempo(120.0).start()
+        if link.error:
+            print(f"vjhost: {link.error}", file=sys.stderr)
+        sources.append(link)
+    if getattr(args, "midi_clock", None):
+        sources.append(MidiClockIn(args.midi_clock).start())
+    if getattr(args, "osc_port", 0):
+        osc = OscTempo(args.osc_host, args.osc_port, tap=tap).start()
+        if osc.error:
+            print(f"vjhost: OSC: {osc.error}", file=sys.stderr)
+        elif args.osc_host not in ("127.0.0.1", "localhost", "::1"):
+            print(f"vjhost: OSC is open to the network on {args.osc_host}:{args.osc_port}", file=sys.stderr)
+        sources.append(osc)
+    sources.append(tap)
+    return TempoSync(sources, internal_bpm=120.0)
 
 
 def run_live(host: Host, args) -> int:
@@ -110,7 +125,10 @@ def run_live(host: Host, args) -> int:
     from ..decode.worker import DecodeWorker
 
     worker = DecodeWorker(show.decoder, faults)
-    tap = TapTempo()
+    sync = _tempo_sync(args)
+    from ..render.hud import Hud
+
+    hud = Hud(show.renderer) if getattr(args, "hud", False) else None
     _install_keys(win, state, host)
     print(f"vjhost: live - pack {show.manifest.name}, {size[0]}x{size[1]}, listening to {heard}; Esc quits", flush=True)
 
@@ -125,9 +143,10 @@ def run_live(host: Host, args) -> int:
             t_prev = t
             for act in state.drain_actions():
                 if act.name == "tap":
-                    bpm = tap.tap(time.perf_counter())
-                    if bpm and isinstance(source, InternalClock):
-                        source.bpm = bpm
+                    sync.tap(time.monotonic())
+                    continue
+                if act.name == "hud":
+                    hud = None if hud else Hud(show.renderer)
                     continue
                 if act.name == "quit":
                     win.glfw.set_window_should_close(win.window, True)
@@ -143,7 +162,8 @@ def run_live(host: Host, args) -> int:
                         worker.close()
                         show.renderer.close()
                         show, worker, last_id = new, DecodeWorker(new.decoder, faults), -1
-            f = source.features(t)
+                        hud = Hud(show.renderer) if hud else None
+            f = sync.apply(source.features(t), time.monotonic())  # external tempo leads when present
             if not state.freeze:
                 worker.submit(show.latent(f, dt))
             got = worker.latest()
@@ -154,18 +174,25 @@ def run_live(host: Host, args) -> int:
                 last_id, last_upload = got[0], now
             mix = min(1.0, (now - last_upload) / interval)
             show.render(f, dt, image_mix=mix)
-            show.renderer.blit_to_screen(*win.framebuffer_size())
+            if hud:
+                hud.draw(f, sync.status())
+                hud.blit_to_screen(*win.framebuffer_size())
+            else:
+                show.renderer.blit_to_screen(*win.framebuffer_size())
             win.swap()
             if now > next_reload:
                 for name in show.renderer.reload_changed():
                     print(f"vjhost: reloaded shader {name}", flush=True)
+                if hud and hud.reload_changed():
+                    print("vjhost: reloaded shader hud", flush=True)
                 next_reload = now + 0.5
         if getattr(args, "screenshot", None):
             from ..png import write_png
 
-            write_png(args.screenshot, show.renderer.read_rgba()[::-1, :, :3])
+            write_png(args.screenshot, (hud or show.renderer).read_rgba()[::-1, :, :3])
             print(f"vjhost: saved the last frame to {args.screenshot}", flush=True)
     finally:
+        sync.stop()
         worker.close()
         if surface:
             surface.stop()
@@ -190,6 +217,8 @@ def _install_keys(win, state: ControlState, host: Host) -> None:
             state.trigger("blackout", source="keyboard")
         elif key == glfw.KEY_F:
             state.trigger("freeze", source="keyboard")
+        elif key == glfw.KEY_H:
+            state.trigger("hud", source="keyboard")
         elif key in (glfw.KEY_LEFT, glfw.KEY_RIGHT) and state.packs:
             i = state.packs.index(state.pack) if state.pack in state.packs else 0
             i = (i + (1 if key == glfw.KEY_RIGHT else -1)) % len(state.packs)

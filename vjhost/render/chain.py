@@ -41,6 +41,8 @@ class Pass:
     files: dict[Path, float] = field(default_factory=dict)
     guard: Guard | None = None
     broken: bool = False
+    isf: object | None = None  #: an ISF/Shadertoy runner (vjhost.render.isf) when ``shader`` is a .fs/.json
+
 
     def param_key(self, p: Param) -> str:
         return self.prefix + p.name
@@ -91,12 +93,17 @@ class Renderer:
         self.master = self._build(Pass("master", "master.glsl", (Param("brightness", 1.0), Param("strobe", 0.0)), "master."))
         self.output = self.targets[self.prev].tex
         self._readback: np.ndarray | None = None
+        self.audio = None  #: an isf.AudioTextures feeding ISF audio/audioFFT inputs; the host updates it per frame
         GL.glViewport(0, 0, self.w, self.h)
         GL.glDisable(GL.GL_DEPTH_TEST)
         GL.glDisable(GL.GL_BLEND)
 
     # ------------------------------------------------------------------ programs
     def _build(self, p: Pass, keep_old: bool = False) -> Pass:
+        from .isf import is_external
+
+        if is_external(p.shader):
+            return self._build_isf(p, keep_old)
         GL = self.GL
         src = None
         try:
@@ -126,6 +133,37 @@ class Renderer:
         p.locations = {}
         for prm in p.params:
             p.locations[prm.name] = GL.glGetUniformLocation(prog, "u_" + prm.name)
+        return p
+
+    def _build_isf(self, p: Pass, keep_old: bool) -> Pass:
+        """An ISF (``.fs``) or Shadertoy pass: its runner draws it; params default to its inputs."""
+        from .isf import load_effect
+
+        # params follow the file's inputs unless the caller gave its own
+        auto = (p.isf is None and not p.params) or (p.isf is not None and p.params == p.isf.params)
+        try:
+            if p.isf is None:
+                p.isf = load_effect(p.shader, self.finder, f"{p.name} ({p.shader})")
+            p.isf.build()
+            if auto:
+                p.params = p.isf.params
+        except ShaderError as exc:
+            if keep_old and p.program:
+                self.faults.report(f"shader {p.name}", f"{exc}\n(keeping the previous version)")
+            else:
+                p.broken = True
+                self.faults.report(f"shader {p.name}", f"{exc}\n(effect bypassed)", bypassed=True)
+            if p.isf is not None:
+                p.files = p.isf.file_mtimes()
+            else:
+                try:
+                    f = self.finder.find(p.shader)
+                    p.files = {f: f.stat().st_mtime}
+                except (ShaderError, OSError):
+                    pass
+            return p
+        p.program, p.broken = p.isf.program, False
+        p.files = p.isf.file_mtimes()
         return p
 
     def set_source(self, shader: str) -> None:
@@ -212,6 +250,16 @@ class Renderer:
 
     def _draw(self, p: Pass, src_tex: int, dst: _Target, params: Mapping[str, float], features: Features) -> None:
         GL = self.GL
+        if p.isf is not None:
+            vals = {prm.name: params.get(p.param_key(prm), prm.default) for prm in p.params}
+            kw = dict(values=vals, inputs={"inputImage": src_tex}, time=features.t, audio=self.audio)
+            if p.guard is not None:
+                p.guard.call(p.isf.draw, dst.fbo, (self.w, self.h), **kw)
+            else:
+                p.isf.draw(dst.fbo, (self.w, self.h), **kw)
+            GL.glViewport(0, 0, self.w, self.h)
+            GL.glBindVertexArray(self.vao)
+            return
         GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, dst.fbo)
         GL.glUseProgram(p.program)
         for prm in p.params:

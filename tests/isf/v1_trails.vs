@@ -1,0 +1,6 @@
+varying vec2 shifted;
+
+void main() {
+	vv_vertShaderInit();
+	shifted = vv_FragNormCoord;
+}

@@ -1,0 +1,218 @@
+"""Frame time of the effect library at show size, next to a bare pass measured in the same run.
+
+    python tools/bench_effects.py [--size 1280x720] [--frames 30] [--pack ikeda] [--json]
+
+Headless (EGL).  Rows:
+
+* ``bare pass``: a one-fetch fullscreen pass alone (what this machine's GL can
+  do at all; every other row is relative to it);
+* ``<pack> default chain``: the pack's source shader and chain with the pack's
+  default parameters (effects at 0 cost no pass);
+* ``<pack> chain at 1``: the same with every chain effect's ``amount`` at 1;
+* one row per library effect: the pack's source pass plus that effect at
+  amount 1 (its other parameters at their defaults).
+
+Columns: ``frame`` is the median wall time of a whole frame ending in
+``glFinish``; ``pass`` is the median time of the effect's own pass -- GPU time
+from ``GL_TIME_ELAPSED`` timer queries when the driver has them, else wall time
+of the pass between two ``glFinish`` calls (the ``timer`` field says which);
+``x bare`` is that pass's time over the bare pass's.  The features are a busy
+moment (kick, onset, bass up) so audio-driven branches run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+BARE = "void main() { o_color = vec4(texture(u_input, v_uv).rgb, 1.0); }\n"
+
+
+def busy_features():
+    from vjhost.protocols import Features
+
+    f = Features()
+    f.t, f.bpm, f.beat_phase, f.bar_phase, f.beat_count = 12.3, 128.0, 0.7, 0.42, 26
+    f.kick_env, f.onset_env, f.bass, f.mid, f.high, f.rms, f.energy = 0.6, 0.5, 0.6, 0.4, 0.3, 0.5, 0.5
+    f.bands = np.linspace(0.7, 0.2, 8).astype(np.float32)
+    return f
+
+
+class PassTimer:
+    """Times each pass of a Renderer by wrapping its ``_draw`` (GPU timer queries if available)."""
+
+    def __init__(self, renderer) -> None:
+        from OpenGL import GL
+
+        self.GL, self.r = GL, renderer
+        self.samples: dict[str, list[float]] = {}
+        self.gpu = self._probe()
+        self._inner = renderer._draw
+        renderer._draw = self._draw  # instance attribute: the chain itself is not changed
+
+    def _query(self) -> int:
+        q = self.GL.glGenQueries(1)
+        return int(np.ravel(q)[0])  # PyOpenGL returns an int or a 1-element array, by version
+
+    def _probe(self) -> bool:
+        GL = self.GL
+        if os.environ.get("VJHOST_BENCH_WALL") == "1":
+            return False
+        try:
+            q = self._query()
+            GL.glBeginQuery(GL.GL_TIME_ELAPSED, q)
+            GL.glEndQuery(GL.GL_TIME_ELAPSED)
+            GL.glFinish()
+            self._result(q)
+            GL.glDeleteQueries(1, [q])
+            return GL.glGetError() == GL.GL_NO_ERROR
+        except Exception:  # noqa: BLE001 - no timer queries: wall time
+            return False
+
+    def _result(self, q) -> float:
+        import ctypes
+
+        v = ctypes.c_uint64(0)
+        self.GL.glGetQueryObjectui64v(q, self.GL.GL_QUERY_RESULT, ctypes.byref(v))
+        return v.value / 1e6  # ns -> ms
+
+    def _draw(self, p, src_tex, dst, params, features) -> None:
+        GL = self.GL
+        if self.gpu:
+            q = self._query()
+            GL.glBeginQuery(GL.GL_TIME_ELAPSED, q)
+            self._inner(p, src_tex, dst, params, features)
+            GL.glEndQuery(GL.GL_TIME_ELAPSED)
+            self._pending.append((p.name, q))
+        else:
+            GL.glFinish()
+            t0 = time.perf_counter()
+            self._inner(p, src_tex, dst, params, features)
+            GL.glFinish()
+            self.samples.setdefault(p.name, []).append((time.perf_counter() - t0) * 1000)
+
+    def frame(self, render) -> float:
+        """Render one frame; returns its wall time (ms) and records every pass's time."""
+        self._pending: list[tuple[str, Any]] = []
+        t0 = time.perf_counter()
+        render()
+        self.GL.glFinish()
+        wall = (time.perf_counter() - t0) * 1000
+        for name, q in self._pending:
+            self.samples.setdefault(name, []).append(self._result(q))
+            self.GL.glDeleteQueries(1, [q])
+        return wall
+
+
+def run(size=(1280, 720), frames: int = 30, pack: str = "ikeda", warmup: int = 3) -> dict[str, Any]:
+    from vjhost.render.context import HeadlessContext
+
+    ctx = HeadlessContext()
+    try:
+        return _run(ctx, size, frames, pack, warmup)
+    finally:
+        ctx.close()
+
+
+def _run(ctx, size, frames, pack, warmup) -> dict[str, Any]:
+    from vjhost.faults import FaultLog
+    from vjhost.packs import load_manifest
+    from vjhost.plugins import load_host
+    from vjhost.render.chain import Pass, Renderer
+    from vjhost.render.shaders import ShaderFinder
+    from vjhost_builtins.effects import LIBRARY
+
+    host = load_host()
+    m = load_manifest(host.pack(pack))
+    faults = FaultLog(stream=None)
+    r = Renderer(size, ShaderFinder([m.shader_dir, *host.shader_dirs]), faults)
+    r.set_source(m.source_shader)
+    pack_fx = {e.name: e for e in m.effects}
+    chain = []
+    for name in m.chain:
+        spec = pack_fx.get(name) or host.effects.get(name)
+        if spec is not None:
+            r.add_effect(name, spec.shader, spec.params)
+            chain.append(spec)
+    for spec in LIBRARY:
+        r.add_effect(spec.name, spec.shader, spec.params)
+    with tempfile.TemporaryDirectory() as d:
+        Path(d, "bench_bare.glsl").write_text(BARE)
+        r.finder.add(Path(d), first=True)
+        bare = r._build(Pass("bare", "bench_bare.glsl"))
+    rng = np.random.default_rng(0)
+    img = (rng.random((m.size, m.size, m.channels)) * 255).astype(np.uint8)
+    r.upload_image(img)
+    r.upload_image(img)
+    timer = PassTimer(r)
+    f = busy_features()
+    source = r.source
+
+    def measure(label: str, params: dict[str, float], pass_name: str, use_bare: bool = False) -> dict[str, Any]:
+        timer.samples = {}
+        r.source = bare if use_bare else source
+        walls = []
+        for i in range(warmup + frames):
+            f.t += 1 / 60
+            w = timer.frame(lambda: r.render(f, params, frame=i))
+            if i >= warmup:
+                walls.append(w)
+            else:
+                timer.samples = {}
+        r.source = source
+        pass_ms = statistics.median(timer.samples.get(pass_name, [0.0]))
+        return {"name": label, "frame_ms": round(statistics.median(walls), 3), "pass_ms": round(pass_ms, 3),
+                "passes": {k: round(statistics.median(v), 3) for k, v in timer.samples.items()}}
+
+    defaults = dict(m.defaults)
+    rows = [measure("bare pass", {}, "bare", use_bare=True)]
+    rows.append(measure(f"{pack} default chain", defaults, "source"))
+    all_on = {**defaults, **{f"fx.{e.name}.amount": 1.0 for e in chain}}
+    rows.append(measure(f"{pack} chain at 1", all_on, "source"))
+    rows[-1]["pass_ms"] = round(sum(rows[-1]["passes"].values()), 3)  # the whole chain
+    rows[-2]["pass_ms"] = round(sum(rows[-2]["passes"].values()), 3)
+    for spec in LIBRARY:
+        rows.append(measure(spec.name, {**defaults, f"fx.{spec.name}.amount": 1.0}, spec.name))
+    base = rows[0]["pass_ms"] or 1e-9
+    for row in rows:
+        row["x_bare"] = round(row["pass_ms"] / base, 2)
+    return {"size": f"{size[0]}x{size[1]}", "gl": ctx.info(), "timer": "gpu (GL_TIME_ELAPSED)" if timer.gpu else "wall (glFinish)",
+            "frames": frames, "pack": pack, "faults": sorted(faults.faults), "rows": rows}
+
+
+def table(rep: dict[str, Any]) -> str:
+    lines = [f"{rep['size']}  {rep['gl']}  timer: {rep['timer']}  median of {rep['frames']} frames",
+             f"{'':24s} {'frame ms':>9s} {'pass ms':>9s} {'x bare':>7s}"]
+    for row in rep["rows"]:
+        lines.append(f"{row['name']:24s} {row['frame_ms']:9.2f} {row['pass_ms']:9.2f} {row['x_bare']:7.2f}")
+    lines.append("(chain rows: 'pass ms' is the sum of all their passes; effect rows: that effect's pass alone)")
+    if rep["faults"]:
+        lines.append("faults: " + ", ".join(rep["faults"]))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--size", default="1280x720", help="WxH (default 1280x720)")
+    ap.add_argument("--frames", type=int, default=30, help="measured frames per row (default 30)")
+    ap.add_argument("--pack", default="ikeda")
+    ap.add_argument("--json", action="store_true", help="print the report as JSON instead of a table")
+    a = ap.parse_args(argv)
+    w, h = (int(v) for v in a.size.lower().split("x"))
+    os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
+    rep = run((w, h), a.frames, a.pack)
+    print(json.dumps(rep, indent=2) if a.json else table(rep))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
