@@ -18,6 +18,7 @@ void main() {
     float rad = 0.6 * sqrt(y);  // dot area ~ luminance; even white leaves the corners
     float aa = 1.5 / cell;
     vec3 ink = s * smoothstep(rad + aa, rad - aa, d) / max(0.25, y + 0.25);
-    vec3 c = u_amount < 1.0 ? texture(u_input, v_uv).rgb : ink;
+    vec3 c = ink;
+    if (u_amount < 1.0) c = texture(u_input, v_uv).rgb;  // a real branch on a uniform: no fetch at 1
     o_color = vec4(mix(c, clamp(ink, 0.0, 1.0), u_amount), 1.0);
 }

@@ -11,6 +11,7 @@ void main() {
     q.x += u_scroll * (u_bar_phase + floor(u_beat_count / 4.0));
     q = 1.0 - abs(1.0 - mod(q, 2.0));  // triangle wave: 0..1..0 across each pair of tiles
     vec3 k = texture(u_input, q).rgb;
-    vec3 c = u_amount < 1.0 ? texture(u_input, v_uv).rgb : k;
+    vec3 c = k;
+    if (u_amount < 1.0) c = texture(u_input, v_uv).rgb;  // a real branch on a uniform: no fetch at 1
     o_color = vec4(mix(c, k, u_amount), 1.0);
 }

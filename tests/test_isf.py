@@ -97,8 +97,21 @@ def test_effect_specs_read_headers_only(tmp_path):
     assert [s.name for s in specs] == ["invert_filter"]  # filters only; a bad header is skipped
     s = specs[0]
     assert s.shader == str(tmp_path / "invert_filter.fs") and [p.name for p in s.params] == ["amount"]
-    gens = isf_effect_specs(tmp_path, kinds=("generator",))
-    assert [s.name for s in gens] == ["solid_generator"]
+    gens = isf_effect_specs(tmp_path, kinds=("generator",), prefix="isf-")
+    assert [s.name for s in gens] == ["isf-solid_generator"]
+    errors: list[str] = []
+    isf_effect_specs(tmp_path, errors=errors)
+    assert len(errors) == 1 and f"{tmp_path / 'bad_header.fs'}:4:" in errors[0]
+
+
+def test_user_isf_dir(monkeypatch, tmp_path):
+    from vjhost_builtins.isf_effects import user_isf_dir
+
+    monkeypatch.setenv("VJHOST_ISF_DIR", str(tmp_path))
+    assert user_isf_dir() == tmp_path
+    monkeypatch.delenv("VJHOST_ISF_DIR")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert user_isf_dir() == tmp_path / "vjhost" / "isf"
 
 
 # --------------------------------------------------------------------------- GL
@@ -143,7 +156,7 @@ def solid_texture(rgb, size=(8, 8)) -> int:
 def test_generator_colour_input_and_time(target):
     e = effect("solid_generator.fs")
     e.draw(target, SIZE, date=DATE)
-    assert tuple(read(target)[5, 5, :3]) == (255, 128, 0)
+    assert np.abs(read(target)[5, 5, :3].astype(int) - (255, 128, 0)).max() <= 1
     e.draw(target, SIZE, values={"tint.r": 0.0, "tint.g": 0.0, "tint.b": 1.0, "use_time": 1.0}, time=0.5, date=DATE)
     assert abs(int(read(target)[5, 5, 2]) - 128) <= 1
 
@@ -157,6 +170,33 @@ def test_lenient_file_renders_point_bool_long_and_event(target):
     px = read(target)[3, 3]
     assert px[0] == 255 and px[1] == 0 and abs(int(px[2]) - 128) <= 1 and px[3] == 255
     e.draw(target, SIZE, values={"flash": 1.0}, time=0.2, date=DATE)  # an event lasts one frame
+    assert read(target)[3, 3, 3] == 0
+    e.draw(target, SIZE, values={"flash": 0.0}, time=0.3, date=DATE)
+    e.draw(target, SIZE, values={"flash": 1.0}, time=0.4, date=DATE)  # pressed again
+    assert read(target)[3, 3, 3] == 255
+
+
+def test_automatic_uniforms(target):
+    e = effect("auto_uniforms.fs")
+    for i in range(3):
+        e.draw(target, SIZE, time=i * 0.05, date=DATE)
+    px = read(target)
+    assert px[5, 5, 0] == 2 and abs(int(px[5, 5, 1]) - 128) <= 1 and px[5, 5, 2] == 2  # FRAMEINDEX, TIMEDELTA, DATE day
+    assert abs(int(px[5, 5, 3]) - 128) <= 1 and px[5, -5, 3] == 255  # isf_FragNormCoord.x and RENDERSIZE.x
+
+
+def test_custom_vertex_shader_varying(target):
+    e = effect("mirror_vs.fs")
+    img = np.zeros((8, 8, 4), np.uint8)
+    img[:, :4, 0] = 255  # left half red
+    img[..., 3] = 255
+    from vjhost.render.isf import _new_texture
+    from OpenGL import GL
+
+    tex = _new_texture(GL, 8, 8, False, img)
+    e.draw(target, SIZE, inputs={"inputImage": tex}, time=0.0, date=DATE)
+    px = read(target)
+    assert px[5, 2, 0] == 0 and px[5, -3, 0] == 255  # mirrored: red is now on the right
 
 
 def test_pass_at_a_computed_size_really_is_that_size(target):
@@ -274,7 +314,8 @@ def test_isf_generator_as_source_and_filter_without_amount_always_on(renderer, m
     (tmp_path / "inv2.fs").write_text(text)
     r.add_effect("inv2", "inv2.fs")
     r.render(make_features(), {"fx.inv2.strength": 1.0})
-    assert tuple(r.read_rgba()[3, 3, :3]) == (0, 127, 255) and not faults.faults
+    got = r.read_rgba()[3, 3, :3].astype(int)
+    assert np.abs(got - (0, 127, 255)).max() <= 1 and not faults.faults
 
 
 def test_broken_isf_effect_is_bypassed_and_reloads_when_fixed(renderer, make_features, tmp_path):
@@ -302,6 +343,22 @@ def test_broken_isf_effect_is_bypassed_and_reloads_when_fixed(renderer, make_fea
     assert r.reload_changed() == []
 
 
+def test_isf_with_a_bad_header_is_bypassed_with_file_and_line(renderer, make_features, tmp_path):
+    r, faults = renderer
+    f = tmp_path / "hdr.fs"
+    shutil.copy(ISF / "bad_header.fs", f)
+    p = r.add_effect("hdr", "hdr.fs")
+    assert p.broken and f"{f}:4:" in faults.faults["shader hdr"].message
+    r.render(make_features(), {})
+    assert r.read_rgba()[..., 0].max() > 200
+    f.write_text((ISF / "invert_filter.fs").read_text())
+    st = f.stat()
+    os.utime(f, (st.st_atime, st.st_mtime + 1))
+    assert r.reload_changed() == ["hdr"] and not p.broken
+    r.render(make_features(), {"fx.hdr.amount": 1.0})
+    assert r.read_rgba()[::-1][:, :20, 0].min() > 245
+
+
 # --------------------------------------------------------------------------- vjhost shader check
 
 
@@ -315,7 +372,7 @@ def test_shader_check_command(gl, capsys):
     assert not by["broken.fs"]["ok"] and f"{ISF / 'broken.fs'}:9:" in by["broken.fs"]["reason"]
     assert not by["bad_header.fs"]["ok"] and ":4:" in by["bad_header.fs"]["reason"]
     good = [n for n in by if n not in ("broken.fs", "bad_header.fs")]
-    assert len(good) >= 9 and all(by[n]["ok"] for n in good), {n: by[n]["reason"] for n in good}
+    assert len(good) >= 11 and all(by[n]["ok"] for n in good), {n: by[n]["reason"] for n in good}
     assert by["crossfade_transition.fs"]["kind"] == "transition"
     code = main([str(ISF / "solid_generator.fs")])
     assert code == 0 and "ok" in capsys.readouterr().out

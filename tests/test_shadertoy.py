@@ -152,3 +152,22 @@ def test_shader_check_reports_shadertoy(gl, capsys):
     assert ok == {"gradient.glsl": True, "feedback": True, "invert.json": True, "broken.glsl": False} and code == 1
     bad = next(r for r in out["results"] if not r["ok"])
     assert f"{ST / 'broken.glsl'}:2:" in bad["reason"]
+
+
+def test_image_file_channel_and_unknown_channel(target, tmp_path):
+    from vjhost.render.shaders import ShaderError
+
+    shutil.copy(Path(__file__).resolve().parent / "isf" / "quad.png", tmp_path / "quad.png")
+    (tmp_path / "img.glsl").write_text(
+        "void mainImage(out vec4 c, in vec2 p) {\n"
+        "    c = texture(iChannel0, p / iResolution.xy);\n"
+        "    if (iChannelResolution[0].x != 2.0) c = vec4(0.5);\n"
+        "}\n")
+    (tmp_path / "img.json").write_text(json.dumps({"image": {"source": "img.glsl", "channels": ["quad.png"]}}))
+    e = make(tmp_path / "img.json")
+    e.draw(target, SIZE, time=0.0, date=DATE)
+    px = read(target)
+    assert tuple(px[2, 2, :3]) == (255, 0, 0) and tuple(px[-3, -3, :3]) == (255, 255, 255)
+    (tmp_path / "bad.json").write_text(json.dumps({"image": {"source": "img.glsl", "channels": ["cubemap0"]}}))
+    with pytest.raises(ShaderError, match="unknown source 'cubemap0'"):
+        make(tmp_path / "bad.json")

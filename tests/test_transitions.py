@@ -255,3 +255,39 @@ def test_paint_over_pictures_and_a_broken_shader_falls_back(rig, tmp_path):
     px = bad.read_rgba()
     assert abs(int(px[3, 3, 0]) - 128) <= 1 and abs(int(px[3, 3, 2]) - 128) <= 1
     bad.close()
+
+
+def test_pack_switch_between_two_renderers_and_a_scene_switch_snapshot(gl, tmp_path, make_features):
+    """The engine recipe: both shows render every frame, the transition mixes their outputs."""
+    from vjhost.render.chain import Renderer
+    from vjhost.render.shaders import ShaderFinder
+
+    (tmp_path / "red.glsl").write_text("void main() { o_color = vec4(1.0, 0.0, 0.0, 1.0); }\n")
+    (tmp_path / "blue.glsl").write_text("void main() { o_color = vec4(0.0, 0.0, 1.0, 1.0); }\n")
+    faults = FaultLog(stream=None)
+    old = Renderer((32, 18), ShaderFinder([tmp_path, SHADERS]), faults)
+    old.set_source("red.glsl")
+    new = Renderer((32, 18), ShaderFinder([tmp_path, SHADERS]), faults)
+    new.set_source("blue.glsl")
+    tr = Transition(new, "crossfade", duration_beats=2, quantize="beat")
+    tr.start(beat_features(make_features, 0.3))
+    shown = []
+    for i in range(18, 120, 6):  # 60 fps frames from t = 0.3 s
+        f = beat_features(make_features, i / 60)
+        tex = tr.frame(f, old.render(f, {}), new.render(f, {}))
+        shown.append(None if tex is None else tuple(int(v) for v in tr.read_rgba()[0, 0, :3]))
+    assert shown[0] == (255, 0, 0)  # waiting for the beat at 0.5 s
+    mids = [c for c in shown if c is not None and 40 < c[0] < 215]
+    assert mids and all(abs(c[0] + c[2] - 255) <= 2 for c in mids)
+    assert shown[-1] is None and tr.done  # 1.5 s: the new show alone
+    # scene switch inside one renderer: hold the old picture, keep rendering the new one
+    held = Transition(new, "paint", duration_beats=4)
+    still = held.snapshot(old)
+    (tmp_path / "red.glsl").write_text("void main() { o_color = vec4(0.0, 1.0, 0.0, 1.0); }\n")
+    old.set_source("red.glsl")
+    old.render(make_features(), {})
+    held.draw(still, old.output, 0.0)
+    assert tuple(held.read_rgba()[0, 0, :3]) == (255, 0, 0)
+    assert not faults.faults
+    for x in (tr, held, old, new):
+        x.close()

@@ -1,22 +1,29 @@
 """Frame time of the effect library at show size, next to a bare pass measured in the same run.
 
-    python tools/bench_effects.py [--size 1280x720] [--frames 30] [--pack ikeda] [--json]
+    python tools/bench_effects.py [--size 1280x720] [--frames 30] [--rounds 3] [--pack ikeda] [--json]
 
 Headless (EGL).  Rows:
 
-* ``bare pass``: a one-fetch fullscreen pass alone (what this machine's GL can
-  do at all; every other row is relative to it);
+* ``bare pass``: the pack's source pass plus a one-fetch copy pass of the
+  chain (what a trivial effect costs on this machine's GL; effect rows are
+  relative to that copy pass);
 * ``<pack> default chain``: the pack's source shader and chain with the pack's
   default parameters (effects at 0 cost no pass);
 * ``<pack> chain at 1``: the same with every chain effect's ``amount`` at 1;
 * one row per library effect: the pack's source pass plus that effect at
-  amount 1 (its other parameters at their defaults).
+  amount 1 (its other parameters at their defaults);
+* ``transition crossfade`` / ``transition paint``: the transition pass alone,
+  mixing two full-size pictures at progress 0.5.
 
 Columns: ``frame`` is the median wall time of a whole frame ending in
 ``glFinish``; ``pass`` is the median time of the effect's own pass -- GPU time
-from ``GL_TIME_ELAPSED`` timer queries when the driver has them, else wall time
-of the pass between two ``glFinish`` calls (the ``timer`` field says which);
-``x bare`` is that pass's time over the bare pass's.  The features are a busy
+from ``GL_TIME_ELAPSED`` timer queries on a hardware GPU, else (no timer
+queries, or a software rasterizer such as llvmpipe, which defers drawing to the
+next flush so a query around one pass times the wrong work) wall time of the
+pass between two ``glFinish`` calls (the ``timer`` field says which);
+``x bare`` is that pass's time over the bare pass's.  Rows are measured
+round-robin (``--rounds``), so a shared, busy machine slows them alike.  The
+features are a busy
 moment (kick, onset, bass up) so audio-driven branches run.
 """
 
@@ -34,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-BARE = "void main() { o_color = vec4(texture(u_input, v_uv).rgb, 1.0); }\n"
+BARE = "uniform float u_amount;\nvoid main() { o_color = vec4(texture(u_input, v_uv).rgb, 1.0); }\n"
 
 
 def busy_features():
@@ -66,6 +73,11 @@ class PassTimer:
     def _probe(self) -> bool:
         GL = self.GL
         if os.environ.get("VJHOST_BENCH_WALL") == "1":
+            return False
+        renderer = GL.glGetString(GL.GL_RENDERER).decode(errors="replace").lower()
+        if any(s in renderer for s in ("llvmpipe", "softpipe", "swrast", "swiftshader")):
+            # a software rasterizer defers the drawing to the next flush, so a timer query
+            # around one pass measures the wrong work; glFinish around the pass is exact there
             return False
         try:
             q = self._query()
@@ -113,23 +125,27 @@ class PassTimer:
         return wall
 
 
-def run(size=(1280, 720), frames: int = 30, pack: str = "ikeda", warmup: int = 3) -> dict[str, Any]:
+def run(size=(1280, 720), frames: int = 30, pack: str = "ikeda", warmup: int = 2, rounds: int = 3) -> dict[str, Any]:
     from vjhost.render.context import HeadlessContext
 
     ctx = HeadlessContext()
     try:
-        return _run(ctx, size, frames, pack, warmup)
+        return _run(ctx, size, frames, pack, warmup, rounds)
     finally:
         ctx.close()
 
 
-def _run(ctx, size, frames, pack, warmup) -> dict[str, Any]:
+def _run(ctx, size, frames, pack, warmup, rounds) -> dict[str, Any]:
     from vjhost.faults import FaultLog
     from vjhost.packs import load_manifest
     from vjhost.plugins import load_host
-    from vjhost.render.chain import Pass, Renderer
+    from vjhost.protocols import Param
+    from vjhost.render.chain import Renderer
     from vjhost.render.shaders import ShaderFinder
+    from vjhost.render.transition import Transition
     from vjhost_builtins.effects import LIBRARY
+
+    from OpenGL import GL
 
     host = load_host()
     m = load_manifest(host.pack(pack))
@@ -148,49 +164,70 @@ def _run(ctx, size, frames, pack, warmup) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as d:
         Path(d, "bench_bare.glsl").write_text(BARE)
         r.finder.add(Path(d), first=True)
-        bare = r._build(Pass("bare", "bench_bare.glsl"))
+        r.add_effect("bare", "bench_bare.glsl", (Param("amount", 0.0),))  # a one-fetch copy of the chain
     rng = np.random.default_rng(0)
     img = (rng.random((m.size, m.size, m.channels)) * 255).astype(np.uint8)
     r.upload_image(img)
     r.upload_image(img)
     timer = PassTimer(r)
     f = busy_features()
-    source = r.source
-
-    def measure(label: str, params: dict[str, float], pass_name: str, use_bare: bool = False) -> dict[str, Any]:
-        timer.samples = {}
-        r.source = bare if use_bare else source
-        walls = []
-        for i in range(warmup + frames):
-            f.t += 1 / 60
-            w = timer.frame(lambda: r.render(f, params, frame=i))
-            if i >= warmup:
-                walls.append(w)
-            else:
-                timer.samples = {}
-        r.source = source
-        pass_ms = statistics.median(timer.samples.get(pass_name, [0.0]))
-        return {"name": label, "frame_ms": round(statistics.median(walls), 3), "pass_ms": round(pass_ms, 3),
-                "passes": {k: round(statistics.median(v), 3) for k, v in timer.samples.items()}}
 
     defaults = dict(m.defaults)
-    rows = [measure("bare pass", {}, "bare", use_bare=True)]
-    rows.append(measure(f"{pack} default chain", defaults, "source"))
     all_on = {**defaults, **{f"fx.{e.name}.amount": 1.0 for e in chain}}
-    rows.append(measure(f"{pack} chain at 1", all_on, "source"))
-    rows[-1]["pass_ms"] = round(sum(rows[-1]["passes"].values()), 3)  # the whole chain
-    rows[-2]["pass_ms"] = round(sum(rows[-2]["passes"].values()), 3)
-    for spec in LIBRARY:
-        rows.append(measure(spec.name, {**defaults, f"fx.{spec.name}.amount": 1.0}, spec.name))
+    configs = [("bare pass", {**defaults, "fx.bare.amount": 1.0}, "bare", False), (f"{pack} default chain", defaults, None, False),
+               (f"{pack} chain at 1", all_on, None, False)]
+    configs += [(spec.name, {**defaults, f"fx.{spec.name}.amount": 1.0}, spec.name, False) for spec in LIBRARY]
+    transitions = [Transition(r, kind, duration_beats=4) for kind in ("crossfade", "paint")]
+    labels = [c[0] for c in configs] + [f"transition {t.kind}" for t in transitions]
+    walls: dict[str, list[float]] = {k: [] for k in labels}
+    passes: dict[str, dict[str, list[float]]] = {k: {} for k in labels}
+    # round-robin: every row is measured in every round, so a busy machine slows all rows alike
+    per_round = max(1, frames // rounds)
+    for rnd in range(rounds):
+        for label, params, _, _ in configs:
+            for i in range(warmup + per_round):
+                f.t += 1 / 60
+                timer.samples = {}
+                w = timer.frame(lambda: r.render(f, params, frame=i))
+                if i >= warmup:
+                    walls[label].append(w)
+                    for k, v in timer.samples.items():
+                        passes[label].setdefault(k, []).extend(v)
+        for tr in transitions:  # the transition pass alone, mixing two full-size targets half-way
+            label = f"transition {tr.kind}"
+            for i in range(warmup + per_round):
+                timer._pending = []
+                q = timer._query() if timer.gpu else None
+                GL.glFinish()
+                t0 = time.perf_counter()
+                if q is not None:
+                    GL.glBeginQuery(GL.GL_TIME_ELAPSED, q)
+                tr.draw(r.targets[0].tex, r.targets[1].tex, 0.5)
+                if q is not None:
+                    GL.glEndQuery(GL.GL_TIME_ELAPSED)
+                GL.glFinish()
+                wall = (time.perf_counter() - t0) * 1000
+                ms = timer._result(q) if q is not None else wall
+                if q is not None:
+                    GL.glDeleteQueries(1, [q])
+                if i >= warmup:
+                    walls[label].append(wall)
+                    passes[label].setdefault(label, []).append(ms)
+    rows = []
+    for label, _, pass_name, _ in configs + [(f"transition {t.kind}", None, f"transition {t.kind}", None) for t in transitions]:
+        med = {k: round(statistics.median(v), 3) for k, v in passes[label].items()}
+        pass_ms = med.get(pass_name, 0.0) if pass_name else round(sum(med.values()), 3)
+        rows.append({"name": label, "frame_ms": round(statistics.median(walls[label]), 3), "pass_ms": pass_ms,
+                     "passes": med})
     base = rows[0]["pass_ms"] or 1e-9
     for row in rows:
         row["x_bare"] = round(row["pass_ms"] / base, 2)
     return {"size": f"{size[0]}x{size[1]}", "gl": ctx.info(), "timer": "gpu (GL_TIME_ELAPSED)" if timer.gpu else "wall (glFinish)",
-            "frames": frames, "pack": pack, "faults": sorted(faults.faults), "rows": rows}
+            "frames": max(1, frames // rounds) * rounds, "rounds": rounds, "pack": pack, "faults": sorted(faults.faults), "rows": rows}
 
 
 def table(rep: dict[str, Any]) -> str:
-    lines = [f"{rep['size']}  {rep['gl']}  timer: {rep['timer']}  median of {rep['frames']} frames",
+    lines = [f"{rep['size']}  {rep['gl']}  timer: {rep['timer']}  median of {rep['frames']} frames in {rep.get('rounds', 1)} rounds",
              f"{'':24s} {'frame ms':>9s} {'pass ms':>9s} {'x bare':>7s}"]
     for row in rep["rows"]:
         lines.append(f"{row['name']:24s} {row['frame_ms']:9.2f} {row['pass_ms']:9.2f} {row['x_bare']:7.2f}")
@@ -204,12 +241,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--size", default="1280x720", help="WxH (default 1280x720)")
     ap.add_argument("--frames", type=int, default=30, help="measured frames per row (default 30)")
+    ap.add_argument("--rounds", type=int, default=3, help="round-robin rounds the frames are split into (default 3)")
     ap.add_argument("--pack", default="ikeda")
     ap.add_argument("--json", action="store_true", help="print the report as JSON instead of a table")
     a = ap.parse_args(argv)
     w, h = (int(v) for v in a.size.lower().split("x"))
     os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
-    rep = run((w, h), a.frames, a.pack)
+    rep = run((w, h), a.frames, a.pack, rounds=max(1, a.rounds))
     print(json.dumps(rep, indent=2) if a.json else table(rep))
     return 0
 

@@ -338,8 +338,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_bench)
 
     from .analysis.report import add_parser as add_analyze
+    from .render.shader_check import add_parser as add_shader
 
     add_analyze(sub)
+    add_shader(sub)
 
     p = sub.add_parser("train", help="train a pack's decoder (see tools/train_pack.py)", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)

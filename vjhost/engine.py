@@ -117,6 +117,10 @@ class Show:
             for p in params:
                 self.state.declare(Param(f"fx.{name}.{p.name}", p.default, p.min, p.max, p.description))
             self.renderer.add_effect(name, shader, params, uniforms)
+        if any(getattr(p, "isf", None) is not None for p in [self.renderer.source, *self.renderer.effects]):
+            from .render.isf import AudioTextures
+
+            self.renderer.audio = AudioTextures()  # ISF audio / audioFFT inputs, Shadertoy's music channel
         for k, v in m.defaults.items():
             self.state.set(k, v)
         for k, v in m.controller_settings.items():
@@ -132,8 +136,11 @@ class Show:
             self._z = np.asarray(z, np.float32).reshape(-1)
         return self._z
 
-    def render(self, features: Features, dt: float, image_mix: float = 1.0) -> int:
+    def render(self, features: Features, dt: float, image_mix: float = 1.0, waveform: np.ndarray | None = None) -> int:
+        """Draw one frame.  ``waveform``: the newest mono samples, for ISF ``audio`` inputs (optional)."""
         st = self.state
+        if self.renderer.audio is not None:
+            self.renderer.audio.update(features=features, waveform=waveform)
         params = st.snapshot()
         tex = self.renderer.render(features, params, st.toggles, frame=self.frame_index, dt=dt,
                                    image_mix=image_mix, scene=st.scene, blackout=st.blackout)

@@ -56,6 +56,11 @@ def vjhost_register_decoders(register):
 def vjhost_register_effects(register):
     for spec in EFFECTS:
         register(spec)
+    # ISF filters the user dropped into their folder (headers only: no GL, no compile here)
+    from .isf_effects import isf_effect_specs, user_isf_dir
+
+    for spec in isf_effect_specs(user_isf_dir()):
+        register(spec)
 
 
 @hookimpl

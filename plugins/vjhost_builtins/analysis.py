@@ -422,12 +422,19 @@ class BeatTracker:
     CHANGE_CONFIDENCE = 0.3  #: comb score each of them needs
     TEMPO_EVERY = 0.5  #: seconds between tempo estimates
     MIN_CONFIDENCE = 0.15  #: comb score (normalised autocorrelation) a tempo needs to be taken
-    SURE_CONFIDENCE = 0.4  #: ... to be locked onto from the first estimate
+    SURE_CONFIDENCE = 0.3  #: ... to be locked onto from the first estimate
     SMALL_ERR = 0.12  #: phase errors (in beats) the loop follows at once
     JUMP_AFTER = 2.0  #: beats a larger phase error must persist before the loop follows it
     PHASE_EVERY = 0.05  #: seconds between phase observations
     LOW_HZ = 200.0  #: the OSS's low band (kick) ...
     FULL_WEIGHT = 0.5  #: ... plus this much of the whole spectrum's flux
+    BACKBEAT_BAND = (1000.0, 5000.0)  #: where the octave decision looks for the snare / clap
+    #: octave decision between a slow tempo S and 2S (both in range): the backbeat (snares, claps)
+    #: falls on every other beat, so when the snare band's periodicity at S's beat period is at least
+    #: this share of that at two of S's beats, the snares come every slow beat and the tempo is 2S
+    #: (drum & bass at 174, not 87); hysteresis: a tempo already at 2S keeps it down to the lower value
+    BACKBEAT_FAST = (0.6, 0.45)
+    BACKBEAT_MIN = 0.2  #: the snare band's periodicity at two slow beats needs this much to count at all
 
     def __init__(self, sample_rate: int, hop: int) -> None:
         self.sample_rate, self.hop = int(sample_rate), int(hop)
@@ -439,6 +446,8 @@ class BeatTracker:
         # mean log flux of the low band + FULL_WEIGHT * mean log flux of the whole spectrum
         self._w_oss = (low_sel / low_sel.sum() + self.FULL_WEIGHT * full_sel / full_sel.sum()).astype(np.float32)
         self._w_low = ((f >= 30.0) & (f < BASS_HZ)).astype(np.float32)
+        bb = (f >= self.BACKBEAT_BAND[0]) & (f < self.BACKBEAT_BAND[1])
+        self._w_bb = (bb / bb.sum()).astype(np.float32)
         self._log = np.zeros(self._spec.n_bins, np.float32)
         self._prev_log = np.zeros_like(self._log)
         self._diff = np.zeros_like(self._log)
@@ -451,6 +460,7 @@ class BeatTracker:
         # OSS history: doubled ring, newest value at index _pos-1 (+ m)
         self._m = m = int(round(self.HISTORY / hop_s))
         self._hist = np.zeros(2 * m, np.float32)
+        self._bb_hist = np.zeros(2 * m, np.float32)  # the same for the backbeat band's flux alone
         # autocorrelation by FFT of the zero-padded history
         nfft = 1 << (2 * m - 1).bit_length()
         self._ac_in = pyfftw.empty_aligned(nfft, dtype="float32")
@@ -483,6 +493,7 @@ class BeatTracker:
         self._spec.reset()
         self._prev_log[:] = 0.0
         self._hist[:] = 0.0
+        self._bb_hist[:] = 0.0
         self._pos = 0
         self._n = 0  # hops seen
         self._bpm = 120.0
@@ -513,10 +524,12 @@ class BeatTracker:
 
     # ------------------------------------------------------------------ per hop
     def process(self, block: np.ndarray, features: Features) -> None:
-        oss, low = self._onset_strength(block)
+        oss, low, bb = self._onset_strength(block)
         m = self._m
         self._hist[self._pos] = oss
         self._hist[self._pos + m] = oss
+        self._bb_hist[self._pos] = bb
+        self._bb_hist[self._pos + m] = bb
         self._pos = (self._pos + 1) % m
         self._n += 1
         have = min(self._n, m)
@@ -558,7 +571,7 @@ class BeatTracker:
         features.beat_count = self._beats
         features.beat_confidence = float(self._tempo_conf * self._phase_conf) if self._locked else 0.0
 
-    def _onset_strength(self, block: np.ndarray) -> tuple[float, float]:
+    def _onset_strength(self, block: np.ndarray) -> tuple[float, float, float]:
         spec = self._spec
         spec.push(block)
         mag = spec.compute()
@@ -569,7 +582,7 @@ class BeatTracker:
         np.subtract(self._log, self._prev_log, out=self._diff)
         np.maximum(self._diff, 0.0, out=self._diff)
         self._log, self._prev_log = self._prev_log, self._log
-        return float(np.dot(self._diff, self._w_oss)), low
+        return float(np.dot(self._diff, self._w_oss)), low, float(np.dot(self._diff, self._w_bb))
 
     def _history(self, have: int) -> np.ndarray:
         """The last ``have`` OSS values, oldest first (a view)."""
@@ -636,7 +649,38 @@ class BeatTracker:
             den = y0 - 2 * y1 + y2
             if den < 0:
                 bpm += 0.1 * float(np.clip(0.5 * (y0 - y2) / den, -0.5, 0.5))
-        return bpm, float(np.clip(score[best], 0.0, 1.0))
+        return self._octave(bpm, have), float(np.clip(score[best], 0.0, 1.0))
+
+    def _octave(self, bpm: float, have: int) -> float:
+        """Pick between ``bpm`` and its double / half (when both lie in range) the way a DJ does: the
+        backbeat (snare, clap) comes every other beat.  Compares the backbeat band's autocorrelation at
+        the slow tempo's beat period with that at two of its beats."""
+        slow = bpm if bpm * 2.0 <= self.MAX_BPM else bpm / 2.0
+        if slow < self.MIN_BPM or slow * 2.0 > self.MAX_BPM:
+            return bpm  # no octave choice in range
+        T = 60.0 / slow / self._hop_s
+        if 2.0 * T + 2 >= 0.8 * have:
+            return bpm  # not enough history to see two slow beats' periodicity
+        end = self._pos + self._m
+        x = self._bb_hist[end - have : end].astype(np.float64)
+        x -= x.mean()
+        e = float(np.dot(x, x)) / have
+        if e <= 1e-12:
+            return bpm
+
+        def r(lag: float) -> float:
+            i = int(lag)
+            fr = lag - i
+            a = float(np.dot(x[: have - i], x[i:])) / (have - i)
+            b = float(np.dot(x[: have - i - 1], x[i + 1 :])) / (have - i - 1)
+            return ((1.0 - fr) * a + fr * b) / e
+
+        r2 = r(2.0 * T)
+        if r2 < self.BACKBEAT_MIN:
+            return bpm  # no periodic backbeat: keep the comb's choice
+        fast_now = self._locked and abs(self._bpm / (2.0 * slow) - 1.0) < 0.04
+        thr = self.BACKBEAT_FAST[1] if fast_now else self.BACKBEAT_FAST[0]
+        return 2.0 * slow if r(T) >= thr * r2 else slow
 
     def _update_tempo_long(self, have: int) -> None:
         est = self._estimate(have)

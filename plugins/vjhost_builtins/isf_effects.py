@@ -14,10 +14,14 @@ effect chain recognises (by the ``.fs`` suffix) and draws with the ISF runner;
 its ``params`` are the file's inputs (``point2D``/``color`` split into
 components), so ``fx.<name>.<input>`` reaches them from MIDI, OSC and the web.
 A file whose header does not parse is skipped (``errors`` collects why).
+
+:func:`user_isf_dir` names the per-user folder (``$VJHOST_ISF_DIR``, else
+``$XDG_CONFIG_HOME/vjhost/isf``, else ``~/.config/vjhost/isf``).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from vjhost.protocols import EffectSpec
@@ -53,3 +57,11 @@ def isf_effect_specs(directory: str | Path, kinds: tuple[str, ...] = ("filter",)
         desc = doc.description or f"ISF {doc.kind} {path.name}"
         specs.append(EffectSpec(name, shader=str(path.resolve()), params=isf_params(doc), description=desc))
     return specs
+
+
+def user_isf_dir() -> Path:
+    """The user's own ISF folder (it need not exist)."""
+    if os.environ.get("VJHOST_ISF_DIR"):
+        return Path(os.environ["VJHOST_ISF_DIR"]).expanduser()
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "vjhost" / "isf"

@@ -11,5 +11,4 @@
 
 void main() {
     gl_FragColor = vec4(center.x, flag ? 1.0 : 0.0, float(mode) / 2.0, flash ? 1.0 : 0.0);
-    gl_FragColor.a = 1.0;
 }

@@ -416,6 +416,28 @@ class OscTempo:
     def _on_other(self, address: str, *args: Any) -> None:
         self._bad()
 
+    # -- fed by another server: vjhost.control.osc.OscControl owns the port, this instance is never started
+    def accept_bpm(self, bpm: Any, now: float | None = None) -> bool:
+        """A ``/vj/bpm`` value received elsewhere; False (nothing changes) unless a number in 20..400."""
+        if isinstance(bpm, bool) or not isinstance(bpm, (int, float)):
+            return False
+        try:
+            bpm = float(bpm)
+        except (ValueError, OverflowError):
+            return False
+        if not (20.0 <= bpm <= 400.0):  # also rejects nan
+            return False
+        with self._lock:
+            self.bpm, self.last = bpm, _now() if now is None else now
+            self.received += 1
+        return True
+
+    def accept_tap(self, now: float | None = None) -> float | None:
+        """A ``/vj/tap`` press received elsewhere: taps the shared :class:`TapTempo`."""
+        with self._lock:
+            self.received += 1
+        return self.tap.tap(now)
+
     def active(self, now: float) -> bool:
         return self.bpm is not None and self.last is not None and now - self.last < self.hold
 

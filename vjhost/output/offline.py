@@ -142,7 +142,11 @@ def render_offline(
             if fresh:
                 show.renderer.upload_image(img)
             mix = 1.0 if decode_every == 1 else ((i % decode_every) + 1) / decode_every
-            show.render(f, dt, image_mix=mix)
+            wave = None
+            if show.renderer.audio is not None:  # the 512 samples up to this frame, for ISF audio inputs
+                end = int(f.t * sample_rate)
+                wave = mono[max(0, end - 512) : end]
+            show.render(f, dt, image_mix=mix, waveform=wave)
             rgba = show.renderer.read_rgba()
             if writer:
                 writer.write(rgba)

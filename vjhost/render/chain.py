@@ -10,6 +10,11 @@ Faults never stop the picture: a shader that does not compile is reported
 with its mapped log; at start-up the effect is bypassed, on hot reload the
 previous program stays.  An effect's Python ``uniforms`` hook runs under a
 :class:`~vjhost.faults.Guard`.
+
+A shader named ``*.fs`` (ISF) or ``*.json`` / ``shadertoy:PATH`` (Shadertoy)
+is drawn by its runner from :mod:`vjhost.render.isf` instead (all of its
+passes, into the pass's target); its inputs become the pass's params unless
+the caller gives its own, and a float input ``amount`` bypasses it at 0.
 """
 
 from __future__ import annotations

@@ -20,7 +20,10 @@ Three ways to point at one (each is a shader name the chain accepts, see
   (Shadertoy's 512x2 music texture: row 0 spectrum, row 1 waveform),
   ``wave``/``fft`` (the ISF audio textures), an image file (PNG/JPEG), or
   ``null``.  Without ``channels`` iChannelN is bufferN (A..D) when that
-  buffer exists, and iChannel0 falls back to ``input``.
+  buffer exists, and iChannel0 falls back to ``input``.  ``keyboard`` and
+  cubemaps are not supported (keyboard reads black).  Textures clamp to the
+  edge with linear filtering (Shadertoy's per-channel wrap/filter settings
+  are not read).
 
 Uniforms: ``iResolution``, ``iTime``, ``iTimeDelta``, ``iFrameRate``,
 ``iFrame``, ``iMouse`` (from the params ``mouse.x``/``mouse.y`` 0..1 and
@@ -41,6 +44,7 @@ from .shaders import VERTEX, Source
 
 BUFFERS = ("bufferA", "bufferB", "bufferC", "bufferD")
 PASS_ORDER = BUFFERS + ("image",)
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 PARAMS = (
     Param("mouse.x", 0.5, 0.0, 1.0, "iMouse x, share of the width"),
     Param("mouse.y", 0.5, 0.0, 1.0, "iMouse y, share of the height"),
@@ -170,11 +174,14 @@ class ShadertoyEffect(MultipassEffect):
                         s = "audio:shadertoy"
                     elif c in ("wave", "fft"):
                         s = f"audio:{c}"
-                    elif c:
+                    elif c and Path(str(c)).suffix.lower() in IMAGE_SUFFIXES:
                         images[str(c)] = desc["base"] / str(c)
                         s = f"imported:{c}"
+                    elif not c or c in ("none", "keyboard"):
+                        s = "none"  # black (no keyboard texture here)
                     else:
-                        s = "none"
+                        raise ISFError(f"{src}:1: iChannel{i} of {name}: unknown source {c!r} "
+                                       "(bufferA-D, input, audio, wave, fft, an image file or null)")
                     samplers.append((f"iChannel{i}", s))
                 target = "" if name == "image" else name
                 stages.append(Stage(prog, target, True, True, None, None, samplers))

@@ -155,6 +155,7 @@ class Transition:
         self.done = False
         self.output = 0  #: the texture of the last draw
         self._target: "_Target | None" = None
+        self._held: "_Target | None" = None
         self._last = 0.0
         self._pos_switch = 0.0  # the switch point, in beats (beat_count + beat_phase)
         self._t_switch_pred = 0.0
@@ -286,6 +287,34 @@ class Transition:
         self.output = dst.tex
         return self.output
 
+    def frame(self, features: Features, src_tex: int, dst_tex: int, t: float | None = None) -> int | None:
+        """One frame of the switch: :meth:`progress`, then :meth:`draw` into the own target.
+
+        Returns the texture to show (``self.output``; :meth:`blit_to_screen` and
+        :meth:`read_rgba` read it), or ``None`` once the transition is done --
+        from then on show the destination alone and :meth:`close` this.
+        """
+        p = self.progress(features, t)
+        if p is None:
+            return None
+        return self.draw(src_tex, dst_tex, p)
+
+    def snapshot(self, renderer: "Renderer") -> int:
+        """Copy ``renderer``'s last output into a texture the transition owns and return it.
+
+        For a switch inside one renderer (a scene change): hold the picture as it
+        was and use it as ``src_tex`` while the renderer goes on with the new scene.
+        """
+        from .chain import _Target
+
+        GL = self.renderer.GL
+        if self._held is None:
+            self._held = _Target(renderer.w, renderer.h)
+        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, renderer.targets[renderer.prev].fbo)
+        GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, self._held.fbo)
+        GL.glBlitFramebuffer(0, 0, renderer.w, renderer.h, 0, 0, renderer.w, renderer.h, GL.GL_COLOR_BUFFER_BIT, GL.GL_NEAREST)
+        return self._held.tex
+
     def latent(self, z_src: np.ndarray, z_dst: np.ndarray, progress: float | None, axis: int = -1) -> np.ndarray:
         """:func:`latent_channel_blend` with this transition's seed (``None`` progress = the destination)."""
         return latent_channel_blend(z_src, z_dst, 1.0 if progress is None else progress, self.seed, axis=axis)
@@ -314,7 +343,8 @@ class Transition:
             if p is not None and p.program:
                 GL.glDeleteProgram(p.program)
                 p.program = 0
-        if self._target is not None:
-            GL.glDeleteFramebuffers(1, [self._target.fbo])
-            GL.glDeleteTextures([self._target.tex])
-            self._target = None
+        for t in (self._target, self._held):
+            if t is not None:
+                GL.glDeleteFramebuffers(1, [t.fbo])
+                GL.glDeleteTextures([t.tex])
+        self._target = self._held = None
