@@ -7,9 +7,10 @@
 //
 // Strokes live on a jittered grid (one per cell, each long enough to reach into
 // its neighbours, so a pixel looks at the 3x3 cells around it).  Each stroke has
-// a seeded place in the painting order; when progress reaches it the brush
-// travels along the stroke's axis and lays paint with ragged bristle edges and
-// streaks.  The axis follows the destination's isophotes (strokes run along
+// a seeded place in the painting order (early strokes are broad, later ones
+// finer: coarse to fine, as the predicted picture sharpens in Latent Painter);
+// when progress reaches it the brush travels along the stroke's axis and lays
+// paint with ragged bristle edges and streaks.  The axis follows the destination's isophotes (strokes run along
 // edges, as a painter's do), blended with a smooth flow field where the image is
 // flat.  Past progress 0.85 a glaze fills what the strokes missed, so progress 1
 // is exactly the destination and progress 0 exactly the source; the mask only
@@ -60,7 +61,7 @@ void main() {
             vec2 d = p - c;
             float along = dot(d, dir), across = dot(d, nrm);
             float len = cell * (0.9 + 0.6 * h3);          // half length: 1.8..3 cells in all
-            float wid = u_stroke * (0.45 + 0.15 * h2);    // half width
+            float wid = u_stroke * (0.62 - 0.3 * h1 + 0.12 * h2);  // half width: broad first, finer later
             float soft = wid * 0.6;
             float head = -len + 2.0 * len * r;            // the brush travels tail to head
             float cov_len = smoothstep(-len - soft, -len + soft, along) * smoothstep(head + soft, head - soft, along);

@@ -174,21 +174,25 @@ def _run(ctx, size, frames, pack, warmup, rounds) -> dict[str, Any]:
 
     defaults = dict(m.defaults)
     all_on = {**defaults, **{f"fx.{e.name}.amount": 1.0 for e in chain}}
-    configs = [("bare pass", {**defaults, "fx.bare.amount": 1.0}, "bare", False), (f"{pack} default chain", defaults, None, False),
-               (f"{pack} chain at 1", all_on, None, False)]
-    configs += [(spec.name, {**defaults, f"fx.{spec.name}.amount": 1.0}, spec.name, False) for spec in LIBRARY]
+    # (row, parameters, the pass whose time is the row's; None = the sum of all passes)
+    configs: list[tuple[str, dict[str, float], str | None]] = [
+        ("bare pass", {**defaults, "fx.bare.amount": 1.0}, "bare"),
+        (f"{pack} default chain", defaults, None),
+        (f"{pack} chain at 1", all_on, None),
+    ]
+    configs += [(spec.name, {**defaults, f"fx.{spec.name}.amount": 1.0}, spec.name) for spec in LIBRARY]
     transitions = [Transition(r, kind, duration_beats=4) for kind in ("crossfade", "paint")]
     labels = [c[0] for c in configs] + [f"transition {t.kind}" for t in transitions]
     walls: dict[str, list[float]] = {k: [] for k in labels}
     passes: dict[str, dict[str, list[float]]] = {k: {} for k in labels}
     # round-robin: every row is measured in every round, so a busy machine slows all rows alike
     per_round = max(1, frames // rounds)
-    for rnd in range(rounds):
-        for label, params, _, _ in configs:
+    for _ in range(rounds):
+        for label, params, _ in configs:
             for i in range(warmup + per_round):
                 f.t += 1 / 60
                 timer.samples = {}
-                w = timer.frame(lambda: r.render(f, params, frame=i))
+                w = timer.frame(lambda params=params, i=i: r.render(f, params, frame=i))
                 if i >= warmup:
                     walls[label].append(w)
                     for k, v in timer.samples.items():
@@ -214,7 +218,7 @@ def _run(ctx, size, frames, pack, warmup, rounds) -> dict[str, Any]:
                     walls[label].append(wall)
                     passes[label].setdefault(label, []).append(ms)
     rows = []
-    for label, _, pass_name, _ in configs + [(f"transition {t.kind}", None, f"transition {t.kind}", None) for t in transitions]:
+    for label, _, pass_name in configs + [(f"transition {t.kind}", {}, f"transition {t.kind}") for t in transitions]:
         med = {k: round(statistics.median(v), 3) for k, v in passes[label].items()}
         pass_ms = med.get(pass_name, 0.0) if pass_name else round(sum(med.values()), 3)
         rows.append({"name": label, "frame_ms": round(statistics.median(walls[label]), 3), "pass_ms": pass_ms,
@@ -222,6 +226,9 @@ def _run(ctx, size, frames, pack, warmup, rounds) -> dict[str, Any]:
     base = rows[0]["pass_ms"] or 1e-9
     for row in rows:
         row["x_bare"] = round(row["pass_ms"] / base, 2)
+    for tr in transitions:
+        tr.close()
+    r.close()
     return {"size": f"{size[0]}x{size[1]}", "gl": ctx.info(), "timer": "gpu (GL_TIME_ELAPSED)" if timer.gpu else "wall (glFinish)",
             "frames": max(1, frames // rounds) * rounds, "rounds": rounds, "pack": pack, "faults": sorted(faults.faults), "rows": rows}
 
@@ -231,7 +238,7 @@ def table(rep: dict[str, Any]) -> str:
              f"{'':24s} {'frame ms':>9s} {'pass ms':>9s} {'x bare':>7s}"]
     for row in rep["rows"]:
         lines.append(f"{row['name']:24s} {row['frame_ms']:9.2f} {row['pass_ms']:9.2f} {row['x_bare']:7.2f}")
-    lines.append("(chain rows: 'pass ms' is the sum of all their passes; effect rows: that effect's pass alone)")
+    lines.append("(chain rows: 'pass ms' is the sum of all their passes; effect and transition rows: their own pass)")
     if rep["faults"]:
         lines.append("faults: " + ", ".join(rep["faults"]))
     return "\n".join(lines)

@@ -278,6 +278,21 @@ class OnsetAnalyzer:
     KICK_GATE_HZ = 150.0  #: upper edge of the band whose power the kick gate measures
     KICK_RISE = 2.0  #: ... and at least this many times its power just before (+3 dB)
     KICK_CONFIRM = 0.035  #: seconds a kick candidate may wait for its power to pass the gate
+    #: the fast path (fires in the hop of the hit or the next): 512-sample frames every ~128 samples
+    #: (a hop in sub-blocks), level rises in dB against the frames one window back (no overlap)
+    FAST_N = 512
+    FAST_STEP = 128
+    FAST_KICK_BAND = (60.0, 250.0)  #: the kick body's first ~10 ms (its pitch sweeps down from ~240 Hz)
+    FAST_CLICK_BAND = (3000.0, 16000.0)  #: transients: a kick's click, snares, hats
+    FAST_KICK_RISE_DB = 9.0  #: the kick band's rise ...
+    FAST_KICK_CLICK_DB = 8.0  #: ... with a broadband click at the same time (a bass note has none) ...
+    FAST_KICK_LEVEL_DB = 6.0  #: ... reaching within this of the loudest recent kick-band level
+    FAST_KICK_PEAK_DECAY_DB = 6.0  #: dB per second that reference level falls
+    FAST_ONSET_DB = 6.0  #: an onset: the click band rises at least this much ...
+    FAST_ONSET_K = 3.0  #: ... and above median + k * MAD of its rises over the last FAST_ONSET_MEMORY s
+    FAST_ONSET_MEMORY = 0.5
+    FAST_ONSET_REFRACTORY = 0.03
+    SLOW_AFTER_FAST = 0.08  #: the slow (confirmed) kick / aubio onset is dropped this soon after a fast one
 
     def __init__(self, sample_rate: int, hop: int, method: str = "specflux") -> None:
         import aubio  # imported here: registering the plugin must stay cheap
@@ -309,6 +324,27 @@ class OnsetAnalyzer:
         self._kick_base = self._prev_low_pow = 0.0
         self._confirm_hops = max(1, int(round(self.KICK_CONFIRM / hop_s)))
         self._low_max_decay = 0.5 ** (hop_s / 8.0)
+        # fast path
+        self._n_sub = n_sub = max(1, int(round(hop / self.FAST_STEP)))
+        self._sub = sub = hop / n_sub
+        fn = self.FAST_N
+        self._fbuf = np.zeros(fn + hop, np.float32)  # the newest fn + hop samples
+        self._fstarts = (hop - np.round(sub * np.arange(n_sub - 1, -1, -1))).astype(np.intp)  # frame starts in _fbuf
+        self._fwin = (np.hanning(fn + 1)[:-1] / (fn / 4)).astype(np.float32)
+        self._fframes = np.zeros((n_sub, fn), np.float32)
+        ff = np.fft.rfftfreq(fn, 1.0 / sample_rate)
+        self._fsel_kick = (ff >= self.FAST_KICK_BAND[0]) & (ff < self.FAST_KICK_BAND[1])
+        if not self._fsel_kick.any():
+            self._fsel_kick[1] = True
+        self._fsel_click = (ff >= self.FAST_CLICK_BAND[0]) & (ff < min(self.FAST_CLICK_BAND[1], nyq))
+        self._lag_far = max(2, int(round(fn / sub)))  # frames one window back ...
+        self._lag_near = max(1, int(round(0.5 * fn / sub)))  # ... to half a window back
+        self._fhist = np.zeros((2, self._lag_far + n_sub), np.float64)  # kick, click band dB per frame
+        self._fmem = max(8, int(round(self.FAST_ONSET_MEMORY / (sub / sample_rate))))
+        self._frise = np.zeros(self._fmem, np.float64)  # recent click-band rises (ring)
+        self._sub_s = sub / sample_rate
+        self._peak_decay_db = self.FAST_KICK_PEAK_DECAY_DB * self._sub_s
+        self._fast_reset()
 
     def _new_aubio(self):  # -> aubio.onset
         o = self._aubio.onset(self._method, N_FFT, self.hop, self.sample_rate)
@@ -326,6 +362,65 @@ class OnsetAnalyzer:
         self._low_max = 0.0
         self._kick_pending = 0
         self._kick_base = self._prev_low_pow = 0.0
+        self._fast_reset()
+
+    def _fast_reset(self) -> None:
+        self._fbuf[:] = 0.0
+        self._fhist[:] = -100.0
+        self._frise[:] = 0.0
+        self._frise_i = 0
+        self._fkick_peak = -100.0
+        self._fprev_rise = 0.0
+        self._since_fkick = self._since_fonset = 1e9  # seconds
+        self._since_kick = 1e9
+
+    def _fast(self, block: np.ndarray) -> tuple[bool, bool]:
+        """The fast path: (onset, kick) seen in this hop's sub-blocks."""
+        n, hop, fn = len(block), self.hop, self.FAST_N
+        buf = self._fbuf
+        if n >= len(buf):
+            buf[:] = block[-len(buf):]
+        elif n:
+            buf[:-n] = buf[n:]
+            buf[-n:] = block
+        fr = self._fframes
+        for i, st in enumerate(self._fstarts):
+            np.multiply(buf[st : st + fn], self._fwin, out=fr[i])
+        mag = np.abs(np.fft.rfft(fr, axis=1))
+        pw = mag * mag
+        h = self._fhist
+        ns = self._n_sub
+        h[:, :-ns] = h[:, ns:]
+        h[0, -ns:] = 10.0 * np.log10(pw[:, self._fsel_kick].sum(axis=1) + 1e-10)
+        h[1, -ns:] = 10.0 * np.log10(pw[:, self._fsel_click].sum(axis=1) + 1e-10)
+        past = self._frise
+        med = float(np.median(past))
+        thr_on = max(self.FAST_ONSET_DB, med + self.FAST_ONSET_K * float(np.median(np.abs(past - med))))
+        onset = kick = False
+        far, near = self._lag_far, self._lag_near
+        for i in range(ns):
+            j = h.shape[1] - ns + i
+            ref = h[:, j - far : j - near + 1].min(axis=1)
+            low_rise, click_rise = h[0, j] - ref[0], h[1, j] - ref[1]
+            self._fkick_peak = max(h[0, j], self._fkick_peak - self._peak_decay_db)
+            self._since_fonset += self._sub_s
+            self._since_kick += self._sub_s
+            if (click_rise > thr_on and self._fprev_rise <= thr_on
+                    and self._since_fonset >= self.FAST_ONSET_REFRACTORY):
+                onset = True
+                self._since_fonset = 0.0
+            self._fprev_rise = click_rise
+            past[self._frise_i] = click_rise
+            self._frise_i = (self._frise_i + 1) % len(past)
+            if (low_rise > self.FAST_KICK_RISE_DB and click_rise > self.FAST_KICK_CLICK_DB
+                    and h[0, j] > self._fkick_peak - self.FAST_KICK_LEVEL_DB
+                    and self._since_kick >= self.KICK_TRIGGER["refractory"]):
+                kick = True
+                self._since_kick = 0.0
+                self._since_fkick = 0.0
+            else:
+                self._since_fkick += self._sub_s
+        return onset, kick
 
     def _kick_hit(self, df: float, low_pow: float) -> bool:
         """The log flux is level-blind, so a candidate only counts once the low band's power
@@ -349,7 +444,12 @@ class OnsetAnalyzer:
         n = min(len(block), self.hop)
         self._aubio_in[: self.hop - n] = 0.0
         self._aubio_in[self.hop - n :] = block[-n:] if n else 0.0
-        onset = bool(self._onset(self._aubio_in)[0])
+        slow_onset = bool(self._onset(self._aubio_in)[0])
+        fast_onset, fast_kick = self._fast(block)
+        # aubio's onsets (it waits for its peak) only count where the fast path saw nothing
+        onset = fast_onset or fast_kick or (slow_onset and self._since_fonset >= self.SLOW_AFTER_FAST)
+        if onset and not fast_onset:
+            self._since_fonset = 0.0
 
         spec = self._spec
         spec.push(block)
@@ -371,7 +471,13 @@ class OnsetAnalyzer:
         snare_df, hat_df = float(self._df[1]), float(self._df[2])
         if hat_df < self.SNARE_MIN_AIR * snare_df:
             snare_df = 0.0  # a tonal onset (a pluck, a chord): a snare's noise reaches above 6 kHz too
-        hits = (onset, self._kick_hit(kick_df, low_pow), self._snare.update(snare_df), self._hat.update(hat_df))
+        slow_kick = self._kick_hit(kick_df, low_pow)
+        # the confirmed (slower) kick only where the fast path didn't just fire
+        kick = fast_kick or (slow_kick and self._since_fkick >= self.SLOW_AFTER_FAST
+                             and self._since_kick >= self.KICK_TRIGGER["refractory"])
+        if kick and not fast_kick:
+            self._since_kick = 0.0
+        hits = (onset, kick, self._snare.update(snare_df), self._hat.update(hat_df))
         env = self._env
         for i, hit in enumerate(hits):
             env[i] = 1.0 if hit else env[i] * self._decay

@@ -9,7 +9,11 @@ the loop reads their latest results.
 Tempo: the analysis' own beat, unless an external source leads (Ableton Link
 with peers, MIDI clock, OSC ``/vj/bpm``, tap; see :mod:`vjhost.analysis.tempo`).
 
-Keys: Esc quit, Space tap, 1-8 scenes, B blackout, F freeze, H HUD, Left/Right pack.
+Pack changes paint the new pack in over the last frame of the old one (4
+beats, quantised to the beat; the ``transition`` action picks paint,
+crossfade or cut).
+
+Keys: Esc quit, Space tap, 1-8 scenes, B blackout, F freeze, H HUD, T transition, Left/Right pack.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from ..control.state import ControlState
 from ..engine import HOP, SAMPLE_RATE, Show, make_analyzers
 from ..faults import FaultLog
 from ..plugins import Host
+from ..protocols import Features
 
 
 def _features_source(args, host: Host, faults: FaultLog):
@@ -83,6 +88,159 @@ def _tempo_sync(args):
     return TempoSync(sources, internal_bpm=120.0)
 
 
+class LiveSession:
+    """Everything one live show holds, and the per-frame step.  Runs on the thread that owns the window."""
+
+    def __init__(self, host: Host, args, win, faults: FaultLog) -> None:
+        from ..decode.worker import DecodeWorker
+
+        self.host, self.args, self.win, self.faults = host, args, win, faults
+        self.state = ControlState()
+        self.size = win.framebuffer_size() if args.fullscreen else args.size
+        self.show = Show(host, args.pack, self.size, faults=faults, device=args.device, seed=args.seed, state=self.state)
+        self.source, self.clock, self._close_audio, self.heard = _features_source(args, host, faults)
+        self.worker = DecodeWorker(self.show.decoder, faults)
+        self.sync = _tempo_sync(args)
+        self.hud = self._hud() if getattr(args, "hud", False) else None
+        self.transition = None  # a pack change painting itself in
+        self._transition_src = 0
+        self.transition_kind = "paint"
+        self.surfaces: list = []  # things with .stop(): MIDI, ...
+        self.features = Features()
+        self.last_id, self.last_upload, self.interval = -1, time.perf_counter(), 1 / 30
+        self.t_prev = self.clock.now()
+        self.next_reload = time.perf_counter() + 0.5
+
+    def _hud(self):
+        from ..render.hud import Hud
+
+        return Hud(self.show.renderer)
+
+    # ------------------------------------------------------------------ actions
+    def handle(self, act) -> None:
+        name, value = act.name, act.value
+        if name == "tap":
+            self.sync.tap(time.monotonic())
+        elif name == "hud":
+            self.hud = None if self.hud else self._hud()
+        elif name == "quit":
+            self.win.glfw.set_window_should_close(self.win.window, True)
+        elif name == "transition":
+            if value in ("paint", "crossfade", "cut"):
+                self.transition_kind = str(value)
+            else:  # a bare trigger: on to the next pack, with the current transition
+                packs = self.state.packs
+                if len(packs) > 1:
+                    i = packs.index(self.state.pack) if self.state.pack in packs else -1
+                    self.switch_pack(packs[(i + 1) % len(packs)])
+        else:
+            new_pack = self.show.apply_action(name, value)
+            if new_pack:
+                self.switch_pack(new_pack)
+
+    def switch_pack(self, name: str) -> None:
+        """Load the pack (the old one keeps playing if that fails), then paint it in over the last frame."""
+        from ..decode.worker import DecodeWorker
+        from ..render.transition import Transition
+
+        if name not in self.host.packs or name == self.show.manifest.name:
+            return
+        try:
+            new = Show(self.host, name, self.size, faults=self.faults, device=self.args.device,
+                       seed=self.args.seed, state=self.state)
+        except Exception as exc:  # noqa: BLE001 - keep the old pack playing
+            self.faults.exception(f"pack {name}", exc)
+            self.state.pack = self.show.manifest.name
+            return
+        if self.transition is not None:
+            self.transition.close()
+        self.transition = Transition(new.renderer, self.transition_kind, duration_beats=4, quantize="beat",
+                                     seed=self.args.seed)
+        self._transition_src = self.transition.snapshot(self.show.renderer)  # the old pack's last frame
+        self.transition.start(self.features)
+        self.worker.close()
+        self.show.renderer.close()
+        self.show, self.worker, self.last_id = new, DecodeWorker(new.decoder, self.faults), -1
+        if self.hud:
+            self.hud = self._hud()
+
+    # ------------------------------------------------------------------ per frame
+    def step(self) -> None:
+        st, show = self.state, self.show
+        t = self.clock.now()
+        dt = max(1e-4, min(0.1, t - self.t_prev))
+        self.t_prev = t
+        f = self.features = self.sync.apply(self.source.features(t), time.monotonic())  # external tempo leads
+        for act in st.drain_actions():
+            self.handle(act)
+        show = self.show
+        if not st.freeze:
+            self.worker.submit(show.latent(f, dt))
+        got = self.worker.latest()
+        now = time.perf_counter()
+        if got is not None and got[0] != self.last_id:
+            show.renderer.upload_image(got[1])
+            self.interval = 0.8 * self.interval + 0.2 * min(0.2, max(1 / 240, now - self.last_upload))
+            self.last_id, self.last_upload = got[0], now
+        show.render(f, dt, image_mix=min(1.0, (now - self.last_upload) / self.interval))
+        self.present(f)
+        if now > self.next_reload:
+            for name in show.renderer.reload_changed():
+                print(f"vjhost: reloaded shader {name}", flush=True)
+            if self.hud and self.hud.reload_changed():
+                print("vjhost: reloaded shader hud", flush=True)
+            self.next_reload = now + 0.5
+
+    def present(self, f: Features) -> None:
+        size = self.win.framebuffer_size()
+        if self.transition is not None:
+            if self.transition.frame(f, self._transition_src, self.show.renderer.output) is None:
+                self.transition.close()
+                self.transition = None
+            else:
+                self.transition.blit_to_screen(*size)
+                return
+        if self.hud:
+            self.hud.draw(f, self.sync.status())
+            self.hud.blit_to_screen(*size)
+        else:
+            self.show.renderer.blit_to_screen(*size)
+
+    def screenshot(self, path) -> None:
+        from ..png import write_png
+
+        src = self.transition or self.hud or self.show.renderer
+        write_png(path, src.read_rgba()[::-1, :, :3])
+
+    def close(self) -> None:
+        for s in self.surfaces:
+            s.stop()
+        self.sync.stop()
+        self.worker.close()
+        self._close_audio()
+
+
+def _midi_surface(session: LiveSession):
+    from ..control.layout import load_layout
+    from ..control.midi import MidiSurface
+
+    layouts: dict = {}
+
+    def layout_for(spec):  # polled by the MIDI thread: parse each pack's file once
+        path = session.show.manifest.layouts.get(spec.layout_key)
+        if path is None:
+            return None
+        if path not in layouts:
+            try:
+                layouts[path] = load_layout(path)
+            except Exception as exc:  # noqa: BLE001 - a bad layout must not stop the show
+                session.faults.exception(f"layout {path}", exc)
+                layouts[path] = None
+        return layouts[path]
+
+    return MidiSurface(session.host.mappings.specs(), session.state, layout_for, faults=session.faults).start()
+
+
 def run_live(host: Host, args) -> int:
     from ..render.context import GLUnavailable, WindowContext, display_available
 
@@ -97,106 +255,23 @@ def run_live(host: Host, args) -> int:
     except GLUnavailable as exc:
         print(f"vjhost: error: {exc}", file=sys.stderr)
         return 1
-    state = ControlState()
-    size = win.framebuffer_size() if args.fullscreen else args.size
-    show = Show(host, args.pack, size, faults=faults, device=args.device, seed=args.seed, state=state)
-    source, clock, close_audio, heard = _features_source(args, host, faults)
-    surface = None
-    if getattr(args, "midi", True):
-        from ..control.layout import load_layout
-        from ..control.midi import MidiSurface
-
-        layouts: dict = {}
-
-        def layout_for(spec):  # polled by the MIDI thread: parse each pack's file once
-            path = show.manifest.layouts.get(spec.layout_key)
-            if path is None:
-                return None
-            if path not in layouts:
-                try:
-                    layouts[path] = load_layout(path)
-                except Exception as exc:  # noqa: BLE001 - a bad layout must not stop the show
-                    faults.exception(f"layout {path}", exc)
-                    layouts[path] = None
-            return layouts[path]
-
-        surface = MidiSurface(host.mappings.specs(), state, layout_for, faults=faults)
-        surface.start()
-    from ..decode.worker import DecodeWorker
-
-    worker = DecodeWorker(show.decoder, faults)
-    sync = _tempo_sync(args)
-    from ..render.hud import Hud
-
-    hud = Hud(show.renderer) if getattr(args, "hud", False) else None
-    _install_keys(win, state, host)
-    print(f"vjhost: live - pack {show.manifest.name}, {size[0]}x{size[1]}, listening to {heard}; Esc quits", flush=True)
-
-    last_id, last_upload, interval = -1, time.perf_counter(), 1 / 30
-    t_prev = clock.now()
-    next_reload = time.perf_counter() + 0.5
-    t_end = time.perf_counter() + args.seconds if getattr(args, "seconds", None) else None
+    session = LiveSession(host, args, win, faults)
     try:
+        if getattr(args, "midi", True):
+            session.surfaces.append(_midi_surface(session))
+        _install_keys(win, session.state, host)
+        w, h = session.size
+        print(f"vjhost: live - pack {session.show.manifest.name}, {w}x{h}, listening to {session.heard}; Esc quits",
+              flush=True)
+        t_end = time.perf_counter() + args.seconds if getattr(args, "seconds", None) else None
         while not win.should_close() and (t_end is None or time.perf_counter() < t_end):
-            t = clock.now()
-            dt = max(1e-4, min(0.1, t - t_prev))
-            t_prev = t
-            for act in state.drain_actions():
-                if act.name == "tap":
-                    sync.tap(time.monotonic())
-                    continue
-                if act.name == "hud":
-                    hud = None if hud else Hud(show.renderer)
-                    continue
-                if act.name == "quit":
-                    win.glfw.set_window_should_close(win.window, True)
-                    continue
-                new_pack = show.apply_action(act.name, act.value)
-                if new_pack and new_pack in host.packs:
-                    try:
-                        new = Show(host, new_pack, size, faults=faults, device=args.device, seed=args.seed, state=state)
-                    except Exception as exc:  # noqa: BLE001 - keep the old pack playing
-                        faults.exception(f"pack {new_pack}", exc)
-                        state.pack = show.manifest.name
-                    else:
-                        worker.close()
-                        show.renderer.close()
-                        show, worker, last_id = new, DecodeWorker(new.decoder, faults), -1
-                        hud = Hud(show.renderer) if hud else None
-            f = sync.apply(source.features(t), time.monotonic())  # external tempo leads when present
-            if not state.freeze:
-                worker.submit(show.latent(f, dt))
-            got = worker.latest()
-            now = time.perf_counter()
-            if got is not None and got[0] != last_id:
-                show.renderer.upload_image(got[1])
-                interval = 0.8 * interval + 0.2 * min(0.2, max(1 / 240, now - last_upload))
-                last_id, last_upload = got[0], now
-            mix = min(1.0, (now - last_upload) / interval)
-            show.render(f, dt, image_mix=mix)
-            if hud:
-                hud.draw(f, sync.status())
-                hud.blit_to_screen(*win.framebuffer_size())
-            else:
-                show.renderer.blit_to_screen(*win.framebuffer_size())
+            session.step()
             win.swap()
-            if now > next_reload:
-                for name in show.renderer.reload_changed():
-                    print(f"vjhost: reloaded shader {name}", flush=True)
-                if hud and hud.reload_changed():
-                    print("vjhost: reloaded shader hud", flush=True)
-                next_reload = now + 0.5
         if getattr(args, "screenshot", None):
-            from ..png import write_png
-
-            write_png(args.screenshot, (hud or show.renderer).read_rgba()[::-1, :, :3])
+            session.screenshot(args.screenshot)
             print(f"vjhost: saved the last frame to {args.screenshot}", flush=True)
     finally:
-        sync.stop()
-        worker.close()
-        if surface:
-            surface.stop()
-        close_audio()
+        session.close()
         win.close()
     return 0
 
@@ -219,6 +294,8 @@ def _install_keys(win, state: ControlState, host: Host) -> None:
             state.trigger("freeze", source="keyboard")
         elif key == glfw.KEY_H:
             state.trigger("hud", source="keyboard")
+        elif key == glfw.KEY_T:
+            state.trigger("transition", source="keyboard")
         elif key in (glfw.KEY_LEFT, glfw.KEY_RIGHT) and state.packs:
             i = state.packs.index(state.pack) if state.pack in state.packs else 0
             i = (i + (1 if key == glfw.KEY_RIGHT else -1)) % len(state.packs)

@@ -240,7 +240,7 @@ class Renderer:
         u[20:28] = f.bands[:8]
         u[28:32] = (self.w, self.h, image_mix, scene)
         GL = self.GL
-        GL.glBindBuffer(GL.GL_UNIFORM_BUFFER, self.ubo)
+        GL.glBindBufferBase(GL.GL_UNIFORM_BUFFER, 0, self.ubo)  # several renderers may share the context
         GL.glBufferSubData(GL.GL_UNIFORM_BUFFER, 0, u.nbytes, u)
 
     def _active(self, p: Pass, params: Mapping[str, float], toggles: Mapping[str, bool]) -> bool:

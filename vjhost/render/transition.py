@@ -24,6 +24,20 @@ machinery (shader finder, fault log, VAO and feature uniform block), so a
 transition shader that fails to compile is reported and the transition falls
 back to a crossfade, or to a plain switch.  Create, draw and close on the
 thread that owns the GL context.
+
+A pack switch, per frame, with both shows rendering (``old`` outgoing)::
+
+    tr = Transition(new.renderer, "paint", duration_beats=4, quantize="bar", seed=seed)
+    tr.start(features)
+    ...
+    tex = tr.frame(features, old.render(features, dt), new.render(features, dt))
+    if tex is None:            # done: show the new show alone, free the old one
+        tr.close(); old.renderer.close()
+    else:
+        tr.blit_to_screen(w, h)  # or tr.read_rgba() offline
+
+A scene switch inside one show holds the outgoing picture with
+:meth:`Transition.snapshot` and uses it as the source.
 """
 
 from __future__ import annotations
@@ -39,8 +53,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 KINDS = ("crossfade", "cut", "paint")
 _ALIASES = {"fade": "crossfade", "painterly": "paint", "latent_painter": "paint"}
-SHADERS = {"crossfade": "transition_crossfade.glsl", "cut": "transition_crossfade.glsl", "paint": "transition_paint.glsl"}
+SHADERS = {"crossfade": "transition_crossfade.glsl", "cut": "transition_crossfade.glsl", "paint": "transition_paint.glsl",
+           "paint_mask": "transition_paint_mask.glsl"}
 DEST_UNIT = 4  #: texture unit of ``u_dest`` (units 0-3 are the chain's standard textures)
+MASK_UNIT = 5  #: texture unit of ``u_mask`` (the painterly composite)
 
 
 # --------------------------------------------------------------------------- latent painting
@@ -123,11 +139,13 @@ class Transition:
     :param seed: which painting (stroke layout and order) and which latent channel order.
     :param stroke: painterly stroke width, share of picture height.
     :param follow: 0..1, how much painterly strokes follow the destination's edges (vs a flow field).
+    :param mask_scale: size of the painterly stroke mask relative to the picture (0.5: a quarter of the
+        pixels run the stroke loop; the composite upsamples it bilinearly).
     """
 
     def __init__(self, renderer: "Renderer", kind: str = "crossfade", duration_beats: float | None = None,
                  duration_s: float | None = None, quantize: str | None = None, *, seed: int = 0,
-                 stroke: float = 0.045, follow: float = 0.8) -> None:
+                 stroke: float = 0.045, follow: float = 0.8, mask_scale: float = 0.5) -> None:
         kind = _ALIASES.get(kind, kind)
         if kind not in KINDS:
             raise ValueError(f"unknown transition {kind!r} (have: {', '.join(KINDS)})")
@@ -149,6 +167,7 @@ class Transition:
         self.seed = int(seed)
         self.stroke = float(stroke)
         self.follow = float(follow)
+        self.mask_scale = float(np.clip(mask_scale, 0.1, 1.0))
         self.show_mask = False  #: draw the paint mask in grey instead of the pictures (tests, debugging)
         self.started = False
         self.switched = False  #: the boundary has passed (the destination has started to appear)
@@ -162,6 +181,8 @@ class Transition:
         self._t_switch = 0.0
         self._period = 0.5
         self._pass = self._program(kind)
+        self._mask_pass = self._program("paint_mask") if kind == "paint" else None
+        self._mask: "_Target | None" = None
         self._fallback: "Pass | None" = None
 
     # ------------------------------------------------------------------ programs
@@ -172,9 +193,10 @@ class Transition:
         if p.program:
             GL = self.renderer.GL
             GL.glUseProgram(p.program)
-            loc = GL.glGetUniformLocation(p.program, "u_dest")
-            if loc >= 0:
-                GL.glUniform1i(loc, DEST_UNIT)
+            for sampler, unit in (("u_dest", DEST_UNIT), ("u_mask", MASK_UNIT)):
+                loc = GL.glGetUniformLocation(p.program, sampler)
+                if loc >= 0:
+                    GL.glUniform1i(loc, unit)
             for name in ("u_progress", "u_stroke", "u_follow", "u_seed", "u_show_mask", "u_size"):
                 p.locations[name] = GL.glGetUniformLocation(p.program, name)
         return p
@@ -256,7 +278,9 @@ class Transition:
         if self.kind == "cut":
             p = 1.0 if p >= 1.0 or self.switched else 0.0
         prog = self._pass
-        if prog.broken or not prog.program:
+        paint = self.kind == "paint" and self._mask_pass is not None and self._mask_pass.program and not self._mask_pass.broken
+        if prog.broken or not prog.program or (self.kind == "paint" and not paint):
+            paint = False
             if self._fallback is None and self.kind == "paint":
                 self._fallback = self._program("crossfade")
             prog = self._fallback if self._fallback is not None else prog
@@ -266,26 +290,48 @@ class Transition:
         r = self.renderer
         GL = r.GL
         dst = dst_target or self.target()
+        mask = self._mask_target() if paint else None  # made before binding: _Target() binds its texture
         GL.glBindVertexArray(r.vao)
         GL.glViewport(0, 0, r.w, r.h)
         GL.glBindBufferBase(GL.GL_UNIFORM_BUFFER, 0, r.ubo)  # this renderer's features, whichever was bound last
-        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, dst.fbo)
-        GL.glUseProgram(prog.program)
-        loc = prog.locations
-        for name, v in (("u_progress", p), ("u_stroke", self.stroke), ("u_follow", self.follow),
-                        ("u_seed", float(self.seed % 1000) * 0.137), ("u_show_mask", 1.0 if self.show_mask else 0.0)):
-            if loc.get(name, -1) >= 0:
-                GL.glUniform1f(loc[name], v)
         for unit, tex in ((0, src_tex), (1, r.targets[r.prev].tex), (2, r._image_tex or r.images[0]),
                           (3, r.images[1]), (DEST_UNIT, dst_tex)):
             GL.glActiveTexture(GL.GL_TEXTURE0 + unit)
             GL.glBindTexture(GL.GL_TEXTURE_2D, tex)
-        if loc.get("u_size", -1) >= 0:
-            GL.glUniform2f(loc["u_size"], float(r.w), float(r.h))
+        if mask is not None:  # pass 1: the stroke mask, at reduced size
+            GL.glViewport(0, 0, mask.w, mask.h)
+            GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, mask.fbo)
+            self._uniforms(self._mask_pass, p)
+            GL.glDrawArrays(GL.GL_TRIANGLES, 0, 3)
+            GL.glViewport(0, 0, r.w, r.h)
+            GL.glActiveTexture(GL.GL_TEXTURE0 + MASK_UNIT)
+            GL.glBindTexture(GL.GL_TEXTURE_2D, mask.tex)
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, dst.fbo)
+        self._uniforms(prog, p)
         GL.glDrawArrays(GL.GL_TRIANGLES, 0, 3)
         GL.glActiveTexture(GL.GL_TEXTURE0)
         self.output = dst.tex
         return self.output
+
+    def _uniforms(self, prog: "Pass", p: float) -> None:
+        GL, loc = self.renderer.GL, prog.locations
+        GL.glUseProgram(prog.program)
+        for name, v in (("u_progress", p), ("u_stroke", self.stroke), ("u_follow", self.follow),
+                        ("u_seed", float(self.seed % 1000) * 0.137), ("u_show_mask", 1.0 if self.show_mask else 0.0)):
+            if loc.get(name, -1) >= 0:
+                GL.glUniform1f(loc[name], v)
+        if loc.get("u_size", -1) >= 0:
+            GL.glUniform2f(loc["u_size"], float(self.renderer.w), float(self.renderer.h))
+
+    def _mask_target(self) -> "_Target":
+        if self._mask is None:
+            from .chain import _Target
+
+            w = max(1, round(self.renderer.w * self.mask_scale))
+            h = max(1, round(self.renderer.h * self.mask_scale))
+            self._mask = _Target(w, h)
+            self._mask.w, self._mask.h = w, h
+        return self._mask
 
     def frame(self, features: Features, src_tex: int, dst_tex: int, t: float | None = None) -> int | None:
         """One frame of the switch: :meth:`progress`, then :meth:`draw` into the own target.
@@ -339,12 +385,12 @@ class Transition:
     def close(self) -> None:
         """Free the programs and the own target (the renderer is left alone)."""
         GL = self.renderer.GL
-        for p in (self._pass, self._fallback):
+        for p in (self._pass, self._mask_pass, self._fallback):
             if p is not None and p.program:
                 GL.glDeleteProgram(p.program)
                 p.program = 0
-        for t in (self._target, self._held):
+        for t in (self._target, self._held, self._mask):
             if t is not None:
                 GL.glDeleteFramebuffers(1, [t.fbo])
                 GL.glDeleteTextures([t.tex])
-        self._target = self._held = None
+        self._target = self._held = self._mask = None
