@@ -343,3 +343,38 @@ def test_syntax_error_and_missing_things(tmp_path):
     assert "m.toml:5: cues.0.max_bars: max_bars must be longer" in msg
     assert "m.toml:8: cues.1.beats: give either bars or beats" in msg
     assert "m.toml:9: cues.1.loop: unknown key in a cue: loop belongs at the top level" in msg
+
+
+def test_requests_queue_in_order_and_a_drop_at_the_start_is_no_edge():
+    state = make_state()
+    seq = CueSequencer(parse_cues(MANUAL.replace('quantize = "beat"\n', ""), "m.toml"), state)
+    seq.start()
+    seq.next()
+    seq.next()  # two presses within one frame: two cues on
+    f = Features(t=0.0, beat_count=0, section="drop")
+    seq.step(f)
+    assert [i for i, _ in seq.fired] == [2] and seq.running
+    seq.stop()
+    seq.start("two")
+    assert seq.running
+    seq.step(f)
+    assert seq.fired[-1][0] == 1
+
+    drop = CueSequencer(parse_cues('schema_version = 1\n[[cues]]\nuntil = "drop"\n[[cues]]\nuntil = "manual"\n',
+                                   "d.toml"), state)
+    drop.start()
+    for t in range(5):  # the show starts in the middle of a drop: wait for the next one
+        drop.step(Features(t=t * 0.1, beat_count=0, section="drop"))
+    assert [i for i, _ in drop.fired] == [0]
+    drop.step(Features(t=0.6, section=""))
+    drop.step(Features(t=0.7, section="drop"))
+    assert [i for i, _ in drop.fired] == [0, 1]
+
+
+def test_check_names_against_the_show(tmp_path):
+    cues = load_cues(doc_example(tmp_path))
+    assert cues.check(["ikeda", "kusama"], ["master.strobe", "master.brightness"]) == []
+    warnings = cues.check(["ikeda"], ["master.strobe"])
+    assert any(w.endswith("cues.1.pack: unknown pack 'kusama'") for w in warnings)
+    assert any("cues.0.params.master.brightness: unknown parameter" in w for w in warnings)
+    assert all(w.startswith(str(tmp_path / "set.toml") + ":") for w in warnings)

@@ -19,9 +19,9 @@ import pytest
 
 pytest.importorskip("websockets", reason="the web surface needs the websockets package (pip install websockets)")
 
-from vjhost.control.state import ControlState  # noqa: E402
-from vjhost.control.web import BadMessage, PreviewSlot, WebSurface, apply_message, encode_png  # noqa: E402
-from vjhost.protocols import Features, Param  # noqa: E402
+from vjhost.control.state import ControlState
+from vjhost.control.web import BadMessage, PreviewSlot, WebSurface, apply_message, encode_png
+from vjhost.protocols import Features, Param
 
 PACKS = ["ikeda", "kusama"]
 SCENES = ["intro", "drop", "outro"]
@@ -51,6 +51,16 @@ def wait_for(pred, timeout: float = 10.0, what: str = "condition"):
 
 def ws_url(surface: WebSurface, token: str | None = None) -> str:
     return f"ws://127.0.0.1:{surface.port}/ws?token={surface.token if token is None else token}"
+
+
+def recv_type(ws, kind: str, timeout: float = 10.0) -> dict:
+    """The next JSON message of type ``kind`` from a websocket (others skipped)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        m = ws.recv(timeout=timeout)
+        if isinstance(m, str) and json.loads(m).get("type") == kind:
+            return json.loads(m)
+    raise AssertionError(f"no {kind!r} message within {timeout}s")
 
 
 @pytest.fixture
@@ -137,7 +147,7 @@ def test_bad_websocket_messages_are_counted_and_ignored(surface, state):
         wait_for(lambda: surface.messages >= 6, what="the messages to arrive")
         # the connection survives: a ping still gets its pong
         ws.send(json.dumps({"type": "ping", "t": 1}))
-        wait_for(lambda: json.loads(ws.recv(timeout=5)).get("type") == "pong", what="pong")
+        assert recv_type(ws, "pong")["t"] == 1.0
     assert surface.bad_messages == 5
     assert [(a.name, a.value) for a in state.drain_actions()] == [("scene", 1)]
     assert state.get("latent.speed") == pytest.approx(0.2)
@@ -151,15 +161,30 @@ def test_state_changes_are_pushed_as_diffs(surface, state):
             ws.recv(timeout=10)
         state.set("latent.speed", 0.9)
 
-        def diff():
-            m = json.loads(ws.recv(timeout=5))
-            return m if m["type"] == "state" else None
-
-        m = wait_for(diff, what="a state diff")
+        m = recv_type(ws, "state")
         assert m["params"] == {"latent.speed": 0.9} and "full" not in m and "pack" not in m
-        beat = wait_for(lambda: (lambda m: m if m["type"] == "beat" else None)(json.loads(ws.recv(timeout=5))),
-                        what="a beat message")
+        beat = recv_type(ws, "beat")
         assert beat["bpm"] == 128.0 and beat["count"] == 9
+
+
+def test_failing_callbacks_are_reported_not_fatal(state):
+    from websockets.sync.client import connect
+
+    from vjhost.faults import FaultLog
+
+    def boom():
+        raise RuntimeError("no frame")
+
+    faults = FaultLog(stream=None)
+    with WebSurface(state, port=0, features=boom, preview=boom, faults=faults) as s:
+        with connect(ws_url(s), open_timeout=10) as ws:
+            for _ in range(2):
+                ws.recv(timeout=10)
+            wait_for(lambda: "web preview" in faults.faults and "web features" in faults.faults,
+                     what="both failures reported")
+            state.set("latent.speed", 0.5)
+            m = recv_type(ws, "state")  # pushes go on
+            assert m["params"] == {"latent.speed": 0.5}
 
 
 def test_port_in_use_raises(surface, state):
@@ -268,8 +293,8 @@ def test_page_fader_sets_parameter(page, state):
              what=f"fx.feedback.amount to move (now {state.get('fx.feedback.amount')})")
     # and the range input's own events (keyboard, assistive tech)
     page.execute_script("""const el = arguments[0]; el.value = '0.25';
-        el.dispatchEvent(new Event('input', {bubbles: true})); el.dispatchEvent(new Event('change', {bubbles: true}));""",
-                        _fader(page, "master.brightness"))
+        el.dispatchEvent(new Event('input', {bubbles: true}));
+        el.dispatchEvent(new Event('change', {bubbles: true}));""", _fader(page, "master.brightness"))
     wait_for(lambda: state.get("master.brightness") == pytest.approx(0.25, abs=1e-3), what="master.brightness")
     assert not state.drain_actions()  # parameters are set, not queued
 
@@ -287,6 +312,12 @@ def test_page_follows_changes_from_other_surfaces(page, state):
     assert "active" in page.find_element(By.CSS_SELECTOR, '#scenes .pad[data-scene="2"]').get_attribute("class")
     # the BPM display runs from the features callable
     wait_for(lambda: page.find_element(By.ID, "bpm").text == "128.0", what="the BPM display")
+    # a pack switch declares new parameters: the page grows their faders
+    state.declare(Param("fx.bloom.amount", 0.4, 0.0, 1.0))
+    wait_for(lambda: page.find_elements(By.CSS_SELECTOR, 'input[data-param="fx.bloom.amount"]'),
+             what="the new fader")
+    assert float(_fader(page, "fx.bloom.amount").get_attribute("value")) == pytest.approx(0.4)
+    assert page.find_elements(By.CSS_SELECTOR, '#fx .pad[data-toggle="fx.bloom"]')
 
 
 def test_page_controls_and_preview(chrome, state):

@@ -13,9 +13,10 @@ want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
 # Mesa EGL (headless GL), PortAudio (audio in/out); for tests also JACK (a
-# real-time audio/MIDI server with a dummy backend) and Xvfb (a window without a display).
+# real-time audio/MIDI server with a dummy backend), Xvfb (a window without a
+# display) and Chromium with its driver (the web surface's browser tests).
 pkgs="libegl1 libegl-mesa0 libgl1-mesa-dri libgl1 libportaudio2 gcc"
-[ $want_test = 1 ] && pkgs="$pkgs jackd2 xvfb"
+[ $want_test = 1 ] && pkgs="$pkgs jackd2 xvfb chromium chromium-driver"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -107,7 +107,8 @@ def cmd_demo(args) -> int:
         ns = argparse.Namespace(**{**vars(args), "audio": str(wav), "audio_device": None, "fullscreen": False,
                                    "monitor": 0, "no_vsync": False, "midi": True, "seconds": None,
                                    "screenshot": None, "hud": False, "midi_clock": None, "no_link": False,
-                                   "osc_port": 9001, "osc_host": "127.0.0.1"})
+                                   "osc_port": 9001, "osc_host": "127.0.0.1", "web": False,
+                                   "web_port": 8765, "web_host": "0.0.0.0"})
         return cmd_run(ns)
     from .engine import SAMPLE_RATE
     from .output.offline import progress_bar, render_offline
@@ -287,6 +288,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--midi-clock", metavar="PORT", help="follow MIDI beat clock from the input port whose name contains PORT")
     p.add_argument("--no-link", action="store_true", help="don't join Ableton Link sessions")
     p.add_argument("--osc-port", type=int, default=9001, help="OSC port for /vj/bpm and /vj/tap (0 = off)")
+    p.add_argument("--web", action="store_true", help="serve the tablet control page (token in the printed URL / QR code)")
+    p.add_argument("--web-port", type=int, default=8765)
+    p.add_argument("--web-host", default="0.0.0.0",
+                   help="address the web page listens on (default: the LAN, so a tablet can reach it; 127.0.0.1 for this machine only)")
     p.add_argument("--osc-host", default="127.0.0.1",
                    help="address OSC listens on; localhost unless you open it (e.g. 0.0.0.0 for a tablet)")
     p.add_argument("--seconds", type=positive(float), help="stop after this long")

@@ -247,8 +247,17 @@ class SpectrumAnalyzer:
 class OnsetAnalyzer:
     """Onsets (aubio) plus kick / snare / hi-hat triggers from band-limited spectral flux.
 
-    - ``onset``: aubio's onset detector (``method``, 2048-sample window);
-      ``onset_env`` jumps to 1 on an onset and decays to 0.1 in ``ENV_TIME``.
+    - ``onset``: a fast path (512-sample frames every ~128 samples: the click band's
+      (3-16 kHz) level rise over an adaptive median + k * MAD threshold, on the rising
+      edge, refractory 30 ms) usually fires in the hop of the hit or the next (~8 ms
+      median report latency); aubio's detector (``method``, 2048 window, waits for its
+      peak) only adds onsets the fast path missed.  ``onset_env`` jumps to 1 on an
+      onset and decays to 0.1 in ``ENV_TIME``.
+    - ``kick`` fast path: the 60-250 Hz band rising >= 9 dB against the frames one
+      window back, with a broadband click at the same time (bass notes have none),
+      near the loudest recent kick-band level, armed only within ``FAST_KICK_ARMED`` s
+      of a confirmed kick from the slower path below (which still fires for kicks
+      the fast path misses).
     - ``kick``: log-magnitude flux below 150 Hz, confirmed by the band's power
       actually rising to near the recent kicks' level (so quiet low notes in a
       breakdown don't count).  The trigger comes ~20-30 ms after the hit: a
@@ -287,7 +296,8 @@ class OnsetAnalyzer:
     FAST_KICK_RISE_DB = 9.0  #: the kick band's rise ...
     FAST_KICK_CLICK_DB = 8.0  #: ... with a broadband click at the same time (a bass note has none) ...
     FAST_KICK_LEVEL_DB = 6.0  #: ... reaching within this of the loudest recent kick-band level
-    FAST_KICK_PEAK_DECAY_DB = 6.0  #: dB per second that reference level falls
+    FAST_KICK_PEAK_DECAY_DB = 2.0  #: dB per second that reference level falls
+    FAST_KICK_ARMED = 4.0  #: the fast kick only fires within this many seconds of a confirmed (slow-path) kick
     FAST_ONSET_DB = 6.0  #: an onset: the click band rises at least this much ...
     FAST_ONSET_K = 3.0  #: ... and above median + k * MAD of its rises over the last FAST_ONSET_MEMORY s
     FAST_ONSET_MEMORY = 0.5
@@ -373,6 +383,7 @@ class OnsetAnalyzer:
         self._fprev_rise = 0.0
         self._since_fkick = self._since_fonset = 1e9  # seconds
         self._since_kick = 1e9
+        self._since_slow_kick = 1e9
 
     def _fast(self, block: np.ndarray) -> tuple[bool, bool]:
         """The fast path: (onset, kick) seen in this hop's sub-blocks."""
@@ -414,7 +425,8 @@ class OnsetAnalyzer:
             self._frise_i = (self._frise_i + 1) % len(past)
             if (low_rise > self.FAST_KICK_RISE_DB and click_rise > self.FAST_KICK_CLICK_DB
                     and h[0, j] > self._fkick_peak - self.FAST_KICK_LEVEL_DB
-                    and self._since_kick >= self.KICK_TRIGGER["refractory"]):
+                    and self._since_kick >= self.KICK_TRIGGER["refractory"]
+                    and self._since_slow_kick < self.FAST_KICK_ARMED):
                 kick = True
                 self._since_kick = 0.0
                 self._since_fkick = 0.0
@@ -472,6 +484,7 @@ class OnsetAnalyzer:
         if hat_df < self.SNARE_MIN_AIR * snare_df:
             snare_df = 0.0  # a tonal onset (a pluck, a chord): a snare's noise reaches above 6 kHz too
         slow_kick = self._kick_hit(kick_df, low_pow)
+        self._since_slow_kick = 0.0 if slow_kick else self._since_slow_kick + self.hop / self.sample_rate
         # the confirmed (slower) kick only where the fast path didn't just fire
         kick = fast_kick or (slow_kick and self._since_fkick >= self.SLOW_AFTER_FAST
                              and self._since_kick >= self.KICK_TRIGGER["refractory"])
@@ -496,7 +509,9 @@ class BeatTracker:
     2. Every ``TEMPO_EVERY`` seconds, the autocorrelation of the last
        ``HISTORY`` seconds of OSS is scored with a comb (lags T, 2T, 3T, 4T,
        interpolated, so the estimate is finer than one hop) for every tempo in
-       80-180 BPM, times a prior that prefers 90-160 BPM against octave errors.
+       80-180 BPM, times a prior that prefers 90-160 BPM against octave errors;
+       where both a slow tempo S and 2S are in range, the backbeat decides
+       (``_octave``: snares every slow beat -> 2S, e.g. drum & bass at 174).
        A different tempo has to win several times in a row before it replaces
        the current one.  A tempo *change* (1-12 %) is caught sooner: when the
        last ``CHANGE_HISTORY`` s (at least ``CHANGE_BEATS`` beats) alone say the

@@ -80,7 +80,7 @@ import math
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from ..protocols import Features
 from ..tomlcompat import tomllib
@@ -165,6 +165,20 @@ class CueList:
 
     def __getitem__(self, i: int) -> Cue:
         return self.cues[i]
+
+    def check(self, packs: "Iterable[str] | None" = None, params: "Iterable[str] | None" = None) -> list[str]:
+        """Names the show does not have, as ``file:line: key: message`` lines (warnings: packs may come later)."""
+        out = []
+        packs = None if packs is None else sorted(packs)
+        params = None if params is None else sorted(params)
+        for i, c in enumerate(self.cues):
+            where = f"{self.source}:{c.line}" if c.line else self.source
+            if packs is not None and c.pack and c.pack not in packs:
+                out.append(f"{where}: cues.{i}.pack: unknown pack {c.pack!r}{_suggest(c.pack, packs)}")
+            for k, _ in c.params:
+                if params is not None and k not in params:
+                    out.append(f"{where}: cues.{i}.params.{k}: unknown parameter{_suggest(k, params)}")
+        return out
 
     def index(self, key: "int | str") -> int:
         """A cue by index or by name; raises ``KeyError``/``IndexError``."""
@@ -436,10 +450,10 @@ class CueSequencer:
         self.state = state
         self._lock = threading.Lock()
         self._counter = _BeatCounter()
-        self._section = ""
+        self._section: str | None = None  # None: no frame yet (a drop under way at the start is no edge)
         self._current: _Running | None = None  #: the cue showing (fired)
         self._armed: int | None = None  #: the cue waiting for its quantize boundary
-        self._request: tuple[str, Any] | None = None  #: a control request for the next step
+        self._requests: list[tuple[str, Any]] = []  #: control requests for the next step, in order
         self._pending_scene: tuple[str | None, str] | None = None  #: (pack, scene name) to resolve
         self._running = False
         self._finished = False
@@ -450,29 +464,30 @@ class CueSequencer:
     # ------------------------------------------------------------------ control (any thread)
     @property
     def running(self) -> bool:
-        return self._running or self._request is not None and self._request[0] != "stop"
+        reqs = self._requests
+        return reqs[-1][0] != "stop" if reqs else self._running
 
     def start(self, at: "int | str | None" = None) -> None:
         """Start (or restart) the list from cue ``at`` (index or name; default the first)."""
         with self._lock:
-            self._request = ("start", 0 if at is None else at)
+            self._requests.append(("start", 0 if at is None else at))
 
     def stop(self) -> None:
         """Stop advancing; what is showing stays."""
         with self._lock:
-            self._request = ("stop", None)
+            self._requests.append(("stop", None))
 
     def next(self) -> None:
         with self._lock:
-            self._request = ("step", +1)
+            self._requests.append(("step", +1))
 
     def prev(self) -> None:
         with self._lock:
-            self._request = ("step", -1)
+            self._requests.append(("step", -1))
 
     def goto(self, at: "int | str") -> None:
         with self._lock:
-            self._request = ("start", at)
+            self._requests.append(("start", at))
 
     def handle_action(self, action: Any) -> bool:
         """Apply a ``cue.*`` action (an :class:`~vjhost.control.state.Action`); False if it is not one."""
@@ -505,14 +520,14 @@ class CueSequencer:
         f = features
         beats, downs = self._counter.update(f)
         section = f.section or ""
-        entered = section if section != self._section else ""
+        entered = section if self._section is not None and section != self._section else ""
         self._section = section
         self._last = f
         out: list[tuple[str, Any]] = []
 
         with self._lock:
-            req, self._request = self._request, None
-        if req is not None:
+            reqs, self._requests = self._requests, []
+        for req in reqs:
             self._apply_request(req)
 
         self._resolve_scene(out)
@@ -556,9 +571,7 @@ class CueSequencer:
                 if not 0 <= target < len(self.cues):
                     if not self.cues.loop:  # the ends of a list that does not loop: stay
                         self.warning = "no next cue" if value > 0 else "no previous cue"
-                        if self._running or self._current is None:
-                            return
-                        target = min(len(self.cues) - 1, max(0, target))
+                        return
                     target %= len(self.cues)
         except (KeyError, IndexError, ValueError, TypeError) as exc:
             self.warning = str(exc.args[0] if exc.args else exc)

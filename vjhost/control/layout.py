@@ -55,6 +55,9 @@ green, red and yellow.
 
 Explicit ``[[pads]]`` win over ``[grid]`` rows where they overlap.  Button
 strings are ``action`` or ``action:value`` (``param:NAME=0.5`` sets a value).
+
+Any other controller (``device = "generic"``, see :data:`GENERIC_DOC`) has
+``port``, ``[[ccs]]`` and ``[[notes]]`` instead of grid, pads, faders and buttons.
 """
 
 from __future__ import annotations
@@ -69,6 +72,12 @@ from ..tomlcompat import tomllib
 
 SCHEMA_VERSION = 1
 DEVICES = ("apc_mini_mk2", "apc_mini")
+#: the device of any other MIDI controller (bindings written by ``vjhost midi learn``): see GENERIC_DOC
+GENERIC = "generic"
+ALL_DEVICES = DEVICES + (GENERIC,)
+#: keys only a generic layout has, and the APC-only ones it must not have
+_GENERIC_KEYS = ("port", "ccs", "notes")
+_APC_KEYS = ("grid", "pads", "faders", "buttons")
 ACTIONS = ("pack", "scene", "toggle", "tap", "blackout", "freeze", "param")
 #: actions whose value is required (the rest take none)
 VALUE_ACTIONS = ("pack", "scene", "toggle", "param")
@@ -194,6 +203,50 @@ class Grid:
     packs: Look = field(default_factory=lambda: Look(color("white")))
 
 
+GENERIC_DOC = """A generic MIDI controller (``device = "generic"``), e.g. as written by ``vjhost midi learn``::
+
+    schema_version = 1
+    device = "generic"
+    port = "nanoKONTROL2"            # the input port whose name contains this (case-insensitive)
+
+    [[ccs]]                          # a knob/fader: CC 0..127 moves a parameter
+    cc = 21
+    channel = 1                      # optional 1..16; without it any channel
+    param = "fx.feedback.amount"
+    takeover = true                  # soft takeover (default)
+
+    [[ccs]]                          # a button that sends CCs: fires when the value goes up past 63
+    cc = 45
+    action = "blackout"
+
+    [[notes]]                        # a pad/key/button that sends notes
+    note = 36
+    action = "toggle"                # pack scene toggle tap blackout freeze param
+    value = "fx.feedback"            # (param: amount = 0..1, momentary = true)
+"""
+
+
+@dataclass(frozen=True)
+class CcControl:
+    """A generic controller's CC: moves ``param`` (0..127 onto its range) or fires ``binding`` on a press."""
+
+    cc: int
+    param: str | None = None
+    binding: Binding | None = None
+    channel: int | None = None  #: 1..16, None = any
+    takeover: bool = True
+
+
+@dataclass(frozen=True)
+class NoteControl:
+    """A generic controller's note: fires ``binding`` on note-on (``momentary`` param: restored on release)."""
+
+    note: int
+    binding: Binding
+    channel: int | None = None  #: 1..16, None = any
+    momentary: bool = False
+
+
 @dataclass(frozen=True)
 class Layout:
     device: str = "apc_mini_mk2"
@@ -206,6 +259,9 @@ class Layout:
     grid: Grid = field(default_factory=Grid)
     source: str = field(default="", compare=False)
     schema_version: int = SCHEMA_VERSION
+    port: str = ""  #: generic: the input port name substring
+    ccs: tuple[CcControl, ...] = ()  #: generic only
+    notes: tuple[NoteControl, ...] = ()  #: generic only
 
 
 # --------------------------------------------------------------------------- public entry points
@@ -339,7 +395,9 @@ def parse_binding(text: str) -> Binding | None:
 # --------------------------------------------------------------------------- validation
 
 _EXAMPLE = {"pack": "ikeda", "scene": "0", "toggle": "fx.feedback", "param": "master.strobe=1"}
-_TOP_KEYS = ("schema_version", "device", "grid", "pads", "faders", "buttons")
+_TOP_KEYS = ("schema_version", "device", "grid", "pads", "faders", "buttons", "port", "ccs", "notes")
+_CC_KEYS = ("cc", "channel", "param", "takeover", "action", "value", "amount", "label")
+_NOTE_KEYS = ("note", "channel", "action", "value", "amount", "momentary", "label")
 _PAD_KEYS = ("row", "col", "note", "action", "value", "amount", "momentary", "color", "behaviour",
              "rate", "brightness", "dim", "shift_action", "shift_value", "shift_amount", "label")
 _FADER_KEYS = ("fader", "cc", "param", "takeover", "label")
@@ -420,7 +478,7 @@ class _Validator:
         if version is not None and version != SCHEMA_VERSION:
             self.error(("schema_version",), f"unsupported schema_version {version} (this vjhost reads {SCHEMA_VERSION})")
         device = self.typed(data, "device", str, (), "apc_mini_mk2")
-        if device not in DEVICES:
+        if device not in ALL_DEVICES:
             self.error(("device",), f"unknown device {device!r} (expected one of {', '.join(DEVICES)}){_suggest(device, DEVICES)}")
 
         grid = self.grid(self.typed(data, "grid", dict, (), {}))
@@ -429,10 +487,98 @@ class _Validator:
         buttons = self.typed(data, "buttons", dict, (), {})
         self.keys(buttons, _BUTTON_KEYS, ("buttons",))
         rows = self.buttons(buttons)
-        return Layout(device=device if device in DEVICES else "apc_mini_mk2", pads=pads, faders=faders,
+        port, ccs, notes = self.generic(data, device)
+        return Layout(device=device if device in ALL_DEVICES else "apc_mini_mk2", pads=pads, faders=faders,
                       track=rows["track"], scene=rows["scene"], shift_track=rows["shift_track"],
                       shift_scene=rows["shift_scene"], grid=grid, source=self.source,
-                      schema_version=version or SCHEMA_VERSION)
+                      schema_version=version or SCHEMA_VERSION, port=port, ccs=ccs, notes=notes)
+
+    # ---------------------------------------------------------------- generic controllers
+    def generic(self, data: Mapping[str, Any], device: Any) -> tuple[str, tuple[CcControl, ...], tuple[NoteControl, ...]]:
+        if device != GENERIC:
+            for k in _GENERIC_KEYS:
+                if k in data:
+                    self.error((k,), f"{k} is for device = \"{GENERIC}\" layouts (this one is {device!r})")
+            return "", (), ()
+        for k in _APC_KEYS:
+            if k in data:
+                other = {"pads": "[[notes]]", "faders": "[[ccs]]"}.get(k, "[[notes]] and [[ccs]]")
+                self.error((k,), f"{k} is for the APC mini layouts; a generic controller uses {other}")
+        port = self.typed(data, "port", str, (), "", what="a part of the MIDI input port's name")
+        ccs = self.ccs(self.typed(data, "ccs", list, (), []))
+        notes = self.notes(self.typed(data, "notes", list, (), []))
+        return port, ccs, notes
+
+    def _channel(self, t: Mapping[str, Any], path: Path_) -> int | None:
+        return self.ranged(t, "channel", 1, 16, path, what="MIDI channel 1..16; leave it out for any")
+
+    def _overlap(self, seen: list, number: int, channel: int | None, path: Path_, what: str) -> bool:
+        for n, ch, j in seen:
+            if n == number and (ch is None or channel is None or ch == channel):
+                self.error(path, f"{what} {number}{'' if channel is None else f' (channel {channel})'} "
+                                 f"is already mapped by {path[0]}.{j}")
+                return True
+        return False
+
+    def ccs(self, items: list) -> tuple[CcControl, ...]:
+        out: list[CcControl] = []
+        seen: list = []
+        for i, t in enumerate(items):
+            path = ("ccs", i)
+            if not isinstance(t, dict):
+                self.error(path, f"expected a table ([[ccs]] or {{cc = .., param = ..}}), got {t!r}")
+                continue
+            self.keys(t, _CC_KEYS, path)
+            cc = self.ranged(t, "cc", 0, 127, path, required=True, what="the controller number 0..127")
+            channel = self._channel(t, path)
+            param = binding = None
+            if "param" in t and "action" in t:
+                self.error(path + ("action",), "give either param (a knob/fader) or action (a button), not both")
+                continue
+            if "action" in t:
+                binding = self.binding(t, path)
+                if "takeover" in t:
+                    self.error(path + ("takeover",), "takeover only applies to a param")
+                if binding is None:
+                    continue
+            else:
+                param = self.typed(t, "param", str, path, required=True,
+                                   what="the parameter it moves, e.g. \"master.brightness\", or an action")
+                for k in ("value", "amount"):
+                    if k in t:
+                        self.error(path + (k,), f"{k} only applies with an action")
+                if param is not None and not param.strip():
+                    self.error(path + ("param",), "empty parameter name")
+                    param = None
+                if param is None:
+                    continue
+            takeover = self.typed(t, "takeover", bool, path, True)
+            if cc is None or self._overlap(seen, cc, channel, path, "cc"):
+                continue
+            seen.append((cc, channel, i))
+            out.append(CcControl(cc, param, binding, channel, bool(takeover)))
+        return tuple(out)
+
+    def notes(self, items: list) -> tuple[NoteControl, ...]:
+        out: list[NoteControl] = []
+        seen: list = []
+        for i, t in enumerate(items):
+            path = ("notes", i)
+            if not isinstance(t, dict):
+                self.error(path, f"expected a table ([[notes]] or {{note = .., action = ..}}), got {t!r}")
+                continue
+            self.keys(t, _NOTE_KEYS, path)
+            note = self.ranged(t, "note", 0, 127, path, required=True, what="the note number 0..127")
+            channel = self._channel(t, path)
+            binding = self.binding(t, path)
+            momentary = self.typed(t, "momentary", bool, path, False)
+            if momentary and binding is not None and binding.action != "param":
+                self.error(path + ("momentary",), "momentary only applies to action \"param\"")
+            if note is None or binding is None or self._overlap(seen, note, channel, path, "note"):
+                continue
+            seen.append((note, channel, i))
+            out.append(NoteControl(note, binding, channel, bool(momentary)))
+        return tuple(out)
 
     def color(self, table: Mapping[str, Any], key: str, path: Path_, default: str) -> Color:
         spec = table.get(key, default)

@@ -23,9 +23,11 @@ The file (see ``docs/cues.md``):
   in a text meta event at tick 0: ``vjhost-params {"version": 1, "params":
   {name: [channel, cc, min, max], ...}}``.  A parameter past the 480 the
   mapping holds is written as a ``param`` action instead.
-* actions: marker meta events ``name json-value [json-extra]`` --
-  ``scene 2``, ``pack "kusama"``, ``blackout null``, ``transition
-  ["crossfade", 4.0]`` -- with ``{"source": ..., "t": ...}`` as the extra.
+* actions: marker meta events ``vj:name json-value [json-extra]`` --
+  ``vj:scene 2``, ``vj:pack "kusama"``, ``vj:blackout null``,
+  ``vj:transition ["crossfade", 4.0]`` -- with ``{"source": ..., "t": ...}``
+  (who did it, seconds into the recording) as the extra.  Other markers (a
+  DAW user's "Verse 2") are ignored on replay.
 * a text meta event ``vjhost-origin {"beat": B, "bpm": X}``: the absolute beat
   position of tick 0 (for replaying against the same track).
 """
@@ -51,9 +53,12 @@ MAX_CC_PARAMS = 16 * len(MSB_CCS)
 PARAMS_TAG = "vjhost-params"
 ORIGIN_TAG = "vjhost-origin"
 TRACK_NAME = "vjhost performance"
+MARKER_PREFIX = "vj:"  #: action markers start with it; a DAW's own markers ("Verse 2") are left alone
 REPLAY_SOURCE = "replay"
 #: actions a recording leaves out by default: momentary ones, and ``param`` (its effect is recorded)
 IGNORE_ACTIONS = ("quit", "hud", "tap", "param")
+#: ... and the cue sequencer's controls (what the cues then do is recorded, with source "cues")
+IGNORE_PREFIXES = ("cue.",)
 TEMPO_CHANGE = 0.005  #: relative BPM change that writes a new set_tempo
 MAX_EXTRAPOLATE = 1.0  #: beats an event may be placed past the latest frame (a stalled loop)
 
@@ -97,9 +102,11 @@ class PerformanceRecorder:
     :param clock: wall clock (seconds); tests pass a fake one.
     :param snapshot: write the state at the start (pack, scene, every parameter) at tick 0.
 
-    Call :meth:`step` once per frame (render thread) -- also before
-    :meth:`start` -- so the recorder knows where in the music it is.  The
-    listener runs on whichever thread made the change and only appends to a list.
+    Call :meth:`step` once per frame (render thread) so the recorder knows
+    where in the music it is; tick 0 is the bar line at or before the frame
+    seen last before :meth:`start` (or, if none, the first one after it).
+    The listener runs on whichever thread made the change and only appends to
+    a list.
     """
 
     def __init__(self, state: ControlState, bpm_source: Any = None, *, clock: Callable[[], float] = time.monotonic,
@@ -118,6 +125,7 @@ class PerformanceRecorder:
         self._anchor: tuple[float, float, float, int, float] | None = None  # (pos, wall, bpm, beat_count, bar_phase)
         self._unsubscribe: Callable[[], None] | None = None
         self._t0 = 0.0
+        self._origin_pending = False
         self._specs: dict[str, tuple[float, float]] = {}
 
     # ------------------------------------------------------------------ control
@@ -134,11 +142,13 @@ class PerformanceRecorder:
             self.tempo = []
             self._t0 = now
             a = self._anchor
+            # no frame seen yet: tick 0 is fixed by the first step() (events until then land on it)
+            self._origin_pending = a is None
             self.origin = _bar_floor(a[3], a[4]) if a is not None else 0.0
             self.tempo.append((self.origin, self._current_bpm()))
             self._specs = {n: (p.min, p.max) for n, p in self.state.params().items()}
         if self.snapshot:
-            pos = self.origin
+            pos = self.origin if not self._origin_pending else math.nan
             if self.state.pack:
                 self._add(RecordedEvent(pos, 0.0, "action", "pack", self.state.pack, "snapshot"))
             if self.state.scenes:
@@ -160,6 +170,13 @@ class PerformanceRecorder:
         self._anchor = (pos, self.clock(), bpm, int(f.beat_count), float(f.bar_phase))
         if self.recording:
             with self._lock:
+                if self._origin_pending:
+                    self._origin_pending = False
+                    self.origin = _bar_floor(f.beat_count, f.bar_phase)
+                    self.tempo = [(self.origin, bpm)]
+                    self.events = [ev if not math.isnan(ev.beat) else
+                                   RecordedEvent(self.origin, ev.t, ev.kind, ev.name, ev.value, ev.source)
+                                   for ev in self.events]
                 last_pos, last_bpm = self.tempo[-1] if self.tempo else (self.origin, 0.0)
                 if abs(bpm - last_bpm) > TEMPO_CHANGE * max(last_bpm, 1e-6) and pos >= last_pos + 1.0 - 1e-9:
                     self.tempo.append((max(pos, self.origin), bpm))
@@ -181,10 +198,11 @@ class PerformanceRecorder:
     def _on_event(self, e: ControlEvent) -> None:
         if e.source in self.ignore_sources:
             return
-        if e.kind == "action" and e.name in self.ignore_actions:
+        if e.kind == "action" and (e.name in self.ignore_actions or e.name.startswith(IGNORE_PREFIXES)):
             return
         now = self.clock()
-        self._add(RecordedEvent(self.position(now), now - self._t0, e.kind, e.name, e.value, e.source))
+        beat = math.nan if self._origin_pending else self.position(now)
+        self._add(RecordedEvent(beat, now - self._t0, e.kind, e.name, e.value, e.source))
 
     def _add(self, ev: RecordedEvent) -> None:
         with self._lock:
@@ -210,10 +228,12 @@ class PerformanceRecorder:
         import mido
 
         with self._lock:
-            events = sorted(self.events, key=lambda e: e.beat)  # stable: same-beat events keep their order
+            origin = self.origin
+            events = [e if not math.isnan(e.beat) else RecordedEvent(origin, e.t, e.kind, e.name, e.value, e.source)
+                      for e in self.events]  # (never stepped: everything sits at tick 0)
+            events.sort(key=lambda e: e.beat)  # stable: same-beat events keep their order
             tempo = list(self.tempo) or [(self.origin, self._current_bpm())]
         cmap = self.param_map()
-        origin = self.origin
 
         def tick(beat: float) -> int:
             return max(0, int(round((beat - origin) * PPQ)))
@@ -264,9 +284,9 @@ class PerformanceRecorder:
 
 
 def format_marker(name: str, value: Any, extra: dict | None = None) -> str:
-    """``scene 2`` / ``pack "kusama"`` / ``transition ["crossfade", 4.0] {"source": "cues"}``."""
+    """``vj:scene 2`` / ``vj:pack "kusama"`` / ``vj:transition ["crossfade", 4.0] {"source": "cues"}``."""
     head = name if name and not any(c.isspace() for c in name) and not name.startswith('"') else json.dumps(name)
-    text = f"{head} {json.dumps(value, ensure_ascii=True, default=str)}"
+    text = f"{MARKER_PREFIX}{head} {json.dumps(value, ensure_ascii=True, default=str)}"
     if extra:
         text += " " + json.dumps(extra, ensure_ascii=True, default=str)
     return text
@@ -276,6 +296,9 @@ def parse_marker(text: str) -> tuple[str, Any, dict]:
     """The inverse of :func:`format_marker`; raises ``ValueError`` for a marker that is not an action."""
     dec = json.JSONDecoder()
     text = text.strip()
+    if not text.startswith(MARKER_PREFIX):
+        raise ValueError(f"not a vjhost action marker: {text!r}")
+    text = text[len(MARKER_PREFIX):]
     if text.startswith('"'):
         name, i = dec.raw_decode(text)
     else:

@@ -52,6 +52,7 @@ import struct
 import sys
 import threading
 import time
+import weakref
 import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence, TextIO
@@ -72,6 +73,9 @@ TRANSITIONS = ("crossfade", "cut", "paint")
 #: what the page may trigger; deliberately no "quit" and no "hud"
 ACTIONS = ("pack", "scene", "blackout", "freeze", "toggle", "transition", "tap")
 MAX_MESSAGE = 4096
+#: everything is inline; the only connection the page makes is its websocket
+CSP = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+       "img-src blob: data:; connect-src ws: wss:")
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,80}$")
 
 
@@ -316,12 +320,13 @@ class WebSurface:
         self._last_image: bytes | None = None
         self._last: dict | None = None  # the state every page has been sent (push-loop baseline)
         self._last_layout: dict | None = None
+        self._cheap: tuple = ()
 
     # ------------------------------------------------------------------ lifecycle
     @property
     def url(self) -> str:
         """The page's address with the token: what to open on the tablet."""
-        host = lan_address() if self.host in ("0.0.0.0", "") else self.host
+        host = lan_address() if self.host in ("0.0.0.0", "::", "") else self.host
         if ":" in host:
             host = f"[{host}]"
         return f"http://{host}:{self.port}/?token={self.token}"
@@ -335,6 +340,7 @@ class WebSurface:
         if self._thread is not None:
             return self
         self._ready.clear()
+        self.error = None
         self._thread = threading.Thread(target=self._run, name="vjhost-web", daemon=True)
         self._thread.start()
         self._ready.wait(15)
@@ -384,14 +390,21 @@ class WebSurface:
             self._ready.set()
 
     async def _main(self) -> None:
-        from websockets.asyncio.server import serve
+        from websockets.asyncio.server import ServerConnection, serve
+
+        tracked: weakref.WeakSet = weakref.WeakSet()
+
+        class Tracked(ServerConnection):  # every TCP connection, handshake done or not, for stop()
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                super().connection_made(transport)
+                tracked.add(self)
 
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
         try:
             server = await serve(self._handler, self.host, self.port, process_request=self._process_request,
                                  max_size=MAX_MESSAGE, max_queue=32, ping_interval=5, ping_timeout=15,
-                                 server_header=None, compression=None)
+                                 server_header=None, compression=None, create_connection=Tracked)
         except OSError as exc:
             self.error = exc
             self._ready.set()
@@ -408,12 +421,12 @@ class WebSurface:
                 t.cancel()
             server.close()
             try:  # a browser's idle pre-connected socket would hold this for the whole open_timeout
-                await asyncio.wait_for(server.wait_closed(), 1.0)
+                await asyncio.wait_for(asyncio.shield(server.wait_closed()), 0.5)
             except asyncio.TimeoutError:
-                for conn in list(server.all_connections):
+                for conn in list(tracked):
                     conn.transport.abort()
                 try:
-                    await asyncio.wait_for(server.wait_closed(), 1.0)
+                    await asyncio.wait_for(server.wait_closed(), 2.0)
                 except asyncio.TimeoutError:
                     pass
 
@@ -441,8 +454,7 @@ class WebSurface:
             ("Cache-Control", "no-store"),
             ("Referrer-Policy", "no-referrer"),
             ("X-Content-Type-Options", "nosniff"),
-            ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
-                                        "img-src blob: data:; connect-src ws: wss:"),
+            ("Content-Security-Policy", CSP),
             ("Connection", "close"),
         ])
         return Response(200, "OK", headers, body)
@@ -467,6 +479,9 @@ class WebSurface:
                 except BadMessage as exc:
                     self.bad_messages += 1
                     self.last_bad = str(exc)
+                    continue
+                except Exception as exc:  # noqa: BLE001 - e.g. the engine redeclaring params mid-read
+                    self._report("message", exc)
                     continue
                 if reply is not None:
                     await ws.send(json.dumps(reply))
@@ -493,52 +508,63 @@ class WebSurface:
         return {"version": st.version, "pack": st.pack, "scene": st.scene, "blackout": bool(st.blackout),
                 "freeze": bool(st.freeze), "toggles": dict(st.toggles), "params": params}
 
+    def _report(self, what: str, exc: BaseException) -> None:
+        if self.faults is not None:
+            self.faults.exception(f"web {what}", exc)
+        elif what not in self._reported:
+            self._reported.add(what)
+            print(f"vjhost: web {what}: {type(exc).__name__}: {exc}", file=sys.stderr)
+
     def _guarded(self, what: str, fn: Callable[[], Any]) -> Any:
         try:
             return fn()
         except Exception as exc:  # noqa: BLE001 - the page goes on without it
-            if self.faults is not None:
-                self.faults.exception(f"web {what}", exc)
-            elif what not in self._reported:
-                self._reported.add(what)
-                print(f"vjhost: web {what}: {type(exc).__name__}: {exc}", file=sys.stderr)
+            self._report(what, exc)
             return None
 
     async def _push_loop(self) -> None:
         """~20 Hz: what changed since the last push (one diff for every page), and the beat."""
         from websockets.asyncio.server import broadcast
 
-        cheap = None
         while True:
             await asyncio.sleep(self.push_period)
             if not self._clients:
                 self._last = None
                 continue
-            clients = set(self._clients)
-            st = self.state
-            now_cheap = (st.pack, st.scene, st.blackout, st.freeze)
-            layout = self._layout()
-            if layout != self._last_layout:
-                broadcast(clients, json.dumps(layout))
-                self._last_layout, self._last = layout, None
-            last = self._last
-            if last is None or st.version != last["version"] or now_cheap != cheap:
-                cur = self._state_dict()
-                cheap = now_cheap
-                if last is None:
-                    diff = {"full": True, **cur}
-                else:
-                    diff = {k: v for k, v in cur.items() if k != "params" and v != last.get(k)}
-                    changed = {k: v for k, v in cur["params"].items() if last["params"].get(k) != v}
-                    if changed:
-                        diff["params"] = changed
-                if set(diff) - {"version"}:
-                    broadcast(clients, json.dumps({"type": "state", **diff}))
-                self._last = cur
-            if self.features is not None:
-                f = self._guarded("features", self.features)
-                if f is not None:
-                    broadcast(clients, json.dumps(_beat_message(f)))
+            try:
+                self._push(broadcast)
+            except Exception as exc:  # noqa: BLE001 - e.g. a pack switch redeclaring params mid-read; next tick
+                self._last = None  # resend in full
+                self._report("push", exc)
+
+    def _push(self, broadcast: Callable[..., None]) -> None:
+        """One tick: a layout if the parameter set changed, the state diff, the beat."""
+        clients = set(self._clients)
+        st = self.state
+        now_cheap = (st.pack, st.scene, st.blackout, st.freeze)
+        cheap = self._cheap
+        layout = self._layout()
+        if layout != self._last_layout:
+            broadcast(clients, json.dumps(layout))
+            self._last_layout, self._last = layout, None
+        last = self._last
+        if last is None or st.version != last["version"] or now_cheap != cheap:
+            cur = self._state_dict()
+            self._cheap = now_cheap
+            if last is None:
+                diff = {"full": True, **cur}
+            else:
+                diff = {k: v for k, v in cur.items() if k != "params" and v != last.get(k)}
+                changed = {k: v for k, v in cur["params"].items() if last["params"].get(k) != v}
+                if changed:
+                    diff["params"] = changed
+            if set(diff) - {"version"}:
+                broadcast(clients, json.dumps({"type": "state", **diff}))
+            self._last = cur
+        if self.features is not None:
+            f = self._guarded("features", self.features)
+            if f is not None:
+                broadcast(clients, json.dumps(_beat_message(f)))
 
     async def _preview_loop(self) -> None:
         from websockets.asyncio.server import broadcast

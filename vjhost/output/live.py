@@ -105,7 +105,8 @@ class LiveSession:
         self.transition = None  # a pack change painting itself in
         self._transition_src = 0
         self.transition_kind = "paint"
-        self.surfaces: list = []  # things with .stop(): MIDI, ...
+        self.surfaces: list = []  # things with .stop(): MIDI, web, OSC ...
+        self.frame_hooks: list = []  # (session, features) -> None, once per frame on the render thread
         self.features = Features()
         self.last_id, self.last_upload, self.interval = -1, time.perf_counter(), 1 / 30
         self.t_prev = self.clock.now()
@@ -120,7 +121,7 @@ class LiveSession:
     def handle(self, act) -> None:
         name, value = act.name, act.value
         if name == "tap":
-            self.sync.tap(time.monotonic())
+            self.sync.tap(value if isinstance(value, float) else time.monotonic())
         elif name == "hud":
             self.hud = None if self.hud else self._hud()
         elif name == "quit":
@@ -171,6 +172,8 @@ class LiveSession:
         dt = max(1e-4, min(0.1, t - self.t_prev))
         self.t_prev = t
         f = self.features = self.sync.apply(self.source.features(t), time.monotonic())  # external tempo leads
+        for hook in self.frame_hooks:
+            hook(self, f)
         for act in st.drain_actions():
             self.handle(act)
         show = self.show
@@ -241,6 +244,26 @@ def _midi_surface(session: LiveSession):
     return MidiSurface(session.host.mappings.specs(), session.state, layout_for, faults=session.faults).start()
 
 
+def _web_surface(session: LiveSession):
+    """The tablet page: the same control model, pushed over a websocket; a 2 Hz preview while watched."""
+    from ..control.web import PreviewSlot, WebSurface
+
+    slot = PreviewSlot(fps=2)
+    latest: dict = {"f": None}
+    host = session.args.web_host
+    web = WebSurface(session.state, host=host, port=session.args.web_port, preview=slot,
+                     features=lambda: latest["f"], faults=session.faults).start()
+    web.print_qr()
+
+    def feed(s: LiveSession, f: Features) -> None:
+        latest["f"] = f
+        if slot.wanted():  # only while a page is watching
+            slot.put(s.show.renderer.read_rgba(), flip=True)
+
+    session.frame_hooks.append(feed)
+    return web
+
+
 def run_live(host: Host, args) -> int:
     from ..render.context import GLUnavailable, WindowContext, display_available
 
@@ -259,6 +282,11 @@ def run_live(host: Host, args) -> int:
     try:
         if getattr(args, "midi", True):
             session.surfaces.append(_midi_surface(session))
+        if getattr(args, "web", False):
+            try:
+                session.surfaces.append(_web_surface(session))
+            except OSError as exc:
+                print(f"vjhost: web surface not started: {exc}", file=sys.stderr)
         _install_keys(win, session.state, host)
         w, h = session.size
         print(f"vjhost: live - pack {session.show.manifest.name}, {w}x{h}, listening to {session.heard}; Esc quits",
