@@ -74,3 +74,51 @@ def test_live_without_an_input_device_runs_on_the_internal_clock(xdisplay, tmp_p
     assert r.returncode == 0, r.stderr
     assert "internal clock" in r.stderr
     assert png_pixels(shot).std() > 20
+
+
+@pytest.fixture
+def second_pack(tmp_path):
+    """A second installed pack ('ikedab', the ikeda files under another name) for pack switches."""
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[1] / "persona_packs" / "ikeda" / "vjhost_ikeda"
+    site = tmp_path / "site"
+    pkg = site / "vjhost_ikedab"
+    shutil.copytree(src, pkg, ignore=shutil.ignore_patterns("__pycache__", "*.png"))
+    (pkg / "__init__.py").write_text((src / "__init__.py").read_text().replace('"ikeda"', '"ikedab"'))
+    toml = (pkg / "pack.toml").read_text().replace('name = "ikeda"', 'name = "ikedab"', 1)
+    (pkg / "pack.toml").write_text(toml)
+    info = site / "vjhost_pack_ikedab-0.1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: vjhost-pack-ikedab\nVersion: 0.1.0\n")
+    (info / "entry_points.txt").write_text("[vjhost]\nikedab = vjhost_ikedab\n")
+    return site
+
+
+def test_cue_list_switches_pack_with_a_transition_and_the_take_is_recorded(xdisplay, tmp_path, demo_track, second_pack):
+    import mido
+
+    from vjhost.audio.demo import write_wav
+
+    wav = tmp_path / "demo.wav"
+    write_wav(wav, demo_track.audio[: 48000 * 8], demo_track.sr)
+    cues = tmp_path / "set.toml"
+    cues.write_text('schema_version = 1\n\n[[cues]]\nname = "open"\npack = "ikeda"\nbars = 1\n\n'
+                    '[[cues]]\nname = "switch"\npack = "ikedab"\ntransition = "painterly"\ntransition_beats = 2\nbars = 8\n')
+    take = tmp_path / "take.mid"
+    env_path = f"{second_pack}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"
+    os.environ["PYTHONPATH"], old = env_path, os.environ.get("PYTHONPATH")
+    try:
+        r, shot = run_live(xdisplay, tmp_path, "--audio", str(wav), "--cues", str(cues), "--record", str(take))
+    finally:
+        if old is None:
+            os.environ.pop("PYTHONPATH")
+        else:
+            os.environ["PYTHONPATH"] = old
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
+    markers = [m.text for m in mido.MidiFile(str(take)).tracks[0] if m.type == "marker"]
+    assert any(t.startswith('vj:pack "ikedab"') for t in markers), markers
+    assert "vjhost: pack ikedab (paint over 2 beats)" in r.stdout
+    assert any(t.startswith("vj:transition") for t in markers), markers
+    assert png_pixels(shot).std() > 20

@@ -108,7 +108,8 @@ def cmd_demo(args) -> int:
                                    "monitor": 0, "no_vsync": False, "midi": True, "seconds": None,
                                    "screenshot": None, "hud": False, "midi_clock": None, "no_link": False,
                                    "osc_port": 9001, "osc_host": "127.0.0.1", "web": False,
-                                   "web_port": 8765, "web_host": "0.0.0.0"})
+                                   "web_port": 8765, "web_host": "0.0.0.0", "cues": None, "record": None,
+                                   "replay": None})
         return cmd_run(ns)
     from .engine import SAMPLE_RATE
     from .output.offline import progress_bar, render_offline
@@ -288,6 +289,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--midi-clock", metavar="PORT", help="follow MIDI beat clock from the input port whose name contains PORT")
     p.add_argument("--no-link", action="store_true", help="don't join Ableton Link sessions")
     p.add_argument("--osc-port", type=int, default=9001, help="OSC port for /vj/bpm and /vj/tap (0 = off)")
+    p.add_argument("--cues", metavar="FILE.toml", help="play a cue list (see docs/cues.md)")
+    p.add_argument("--record", metavar="FILE.mid", help="record every control move, on the beat grid, to a MIDI file")
+    p.add_argument("--replay", metavar="FILE.mid", help="replay a recorded performance against the music")
     p.add_argument("--web", action="store_true", help="serve the tablet control page (token in the printed URL / QR code)")
     p.add_argument("--web-port", type=int, default=8765)
     p.add_argument("--web-host", default="0.0.0.0",

@@ -443,6 +443,7 @@ class MidiLearn:
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._generation = 0
+        self._saving = False  #: a control arrived and is being saved
 
     # ---------------------------------------------------------------- control
     def arm(self, target: Any) -> Target:
@@ -493,17 +494,20 @@ class MidiLearn:
             if target is None:
                 return None
             self.armed = None  # one control per arming, even if saving fails
+            self._saving = True
             self._generation += 1
         kind, number, channel = ctl
         try:
             learned = save_binding(self.layout_path, kind, number, channel, target, port_name)
-        except LearnError as exc:
+        except Exception as exc:  # noqa: BLE001 - LearnError, or an OSError we did not foresee
             with self._lock:
-                self.error = str(exc)
-                self.message = "learn: " + str(exc).splitlines()[-1]
+                self.error = str(exc) if isinstance(exc, LearnError) else f"{type(exc).__name__}: {exc}"
+                self.message = "learn: " + self.error.splitlines()[-1]
+                self._saving = False
                 self._done.notify_all()
             return None
         with self._lock:
+            self._saving = False
             self.last, self.error = learned, None
             self.message = "learn: " + learned.describe()
             self._done.notify_all()
@@ -518,8 +522,7 @@ class MidiLearn:
         """Block until the armed target is learned (the :class:`Learned`), or cancelled / failed / timed out (None)."""
         end = None if timeout is None else time.monotonic() + timeout
         with self._lock:
-            gen = self._generation
-            while self.armed is not None and self._generation == gen:
+            while self.armed is not None or self._saving:
                 left = None if end is None else end - time.monotonic()
                 if left is not None and left <= 0:
                     return None

@@ -104,7 +104,9 @@ class LiveSession:
         self.hud = self._hud() if getattr(args, "hud", False) else None
         self.transition = None  # a pack change painting itself in
         self._transition_src = 0
-        self.transition_kind = "paint"
+        self.transition_kind, self.transition_beats = "paint", 4.0
+        self.cues = None  # a CueSequencer (--cues)
+        self.players: list = []  # things stepped once per frame with the features: recorder, replay
         self.surfaces: list = []  # things with .stop(): MIDI, web, OSC ...
         self.frame_hooks: list = []  # (session, features) -> None, once per frame on the render thread
         self.features = Features()
@@ -126,9 +128,16 @@ class LiveSession:
             self.hud = None if self.hud else self._hud()
         elif name == "quit":
             self.win.glfw.set_window_should_close(self.win.window, True)
+        elif name.startswith("cue."):
+            if self.cues is not None:
+                self.cues.handle_action(act)
         elif name == "transition":
-            if value in ("paint", "crossfade", "cut"):
-                self.transition_kind = str(value)
+            kind, beats = (value[0], value[1]) if isinstance(value, (tuple, list)) else (value, None)
+            kind = {"painterly": "paint"}.get(kind, kind)
+            if kind in ("paint", "crossfade", "cut"):  # the style of the next switch (cue lists send this first)
+                self.transition_kind = str(kind)
+                if beats:
+                    self.transition_beats = float(beats)
             else:  # a bare trigger: on to the next pack, with the current transition
                 packs = self.state.packs
                 if len(packs) > 1:
@@ -155,9 +164,10 @@ class LiveSession:
             return
         if self.transition is not None:
             self.transition.close()
-        self.transition = Transition(new.renderer, self.transition_kind, duration_beats=4, quantize="beat",
-                                     seed=self.args.seed)
+        self.transition = Transition(new.renderer, self.transition_kind, duration_beats=self.transition_beats,
+                                     quantize="beat", seed=self.args.seed)
         self._transition_src = self.transition.snapshot(self.show.renderer)  # the old pack's last frame
+        print(f"vjhost: pack {name} ({self.transition_kind} over {self.transition_beats:g} beats)", flush=True)
         self.transition.start(self.features)
         self.worker.close()
         self.show.renderer.close()
@@ -174,6 +184,10 @@ class LiveSession:
         f = self.features = self.sync.apply(self.source.features(t), time.monotonic())  # external tempo leads
         for hook in self.frame_hooks:
             hook(self, f)
+        for p in self.players:
+            p.step(f)
+        if self.cues is not None:
+            self.cues.step(f)
         for act in st.drain_actions():
             self.handle(act)
         show = self.show
@@ -264,6 +278,34 @@ def _web_surface(session: LiveSession):
     return web
 
 
+def _sequencing(session: LiveSession, args) -> None:
+    """--cues, --record, --replay: cue lists and performances in time with the music."""
+    from ..control.cues import CueSequencer, load_cues
+    from ..control.record import PerformancePlayer, PerformanceRecorder
+
+    if getattr(args, "cues", None):
+        cues = load_cues(args.cues)
+        for warning in cues.check(session.host.packs.names(), session.state.params()):
+            print(f"vjhost: {warning}", file=sys.stderr)
+        session.cues = CueSequencer(cues, session.state)
+        session.cues.start()
+    if getattr(args, "replay", None):
+        session.players.append(PerformancePlayer(args.replay, session.state,
+                                                 align="absolute" if getattr(args, "audio", None) else "start"))
+    if getattr(args, "record", None):
+        rec = PerformanceRecorder(session.state, None)
+        rec.start()
+        session.players.append(rec)
+
+        class _Save:
+            def stop(self) -> None:
+                rec.stop()
+                rec.save(args.record)
+                print(f"vjhost: recorded the performance to {args.record}", flush=True)
+
+        session.surfaces.append(_Save())
+
+
 def run_live(host: Host, args) -> int:
     from ..render.context import GLUnavailable, WindowContext, display_available
 
@@ -280,6 +322,7 @@ def run_live(host: Host, args) -> int:
         return 1
     session = LiveSession(host, args, win, faults)
     try:
+        _sequencing(session, args)
         if getattr(args, "midi", True):
             session.surfaces.append(_midi_surface(session))
         if getattr(args, "web", False):
