@@ -104,6 +104,14 @@ class Renderer:
         GL.glDisable(GL.GL_BLEND)
 
     # ------------------------------------------------------------------ programs
+    def _shader_failed(self, p: Pass, exc: ShaderError, keep_old: bool) -> None:
+        """Report a shader that would not build: on hot reload keep the running program, else bypass the pass."""
+        if keep_old and p.program:
+            self.faults.report(f"shader {p.name}", f"{exc}\n(keeping the previous version)")
+        else:
+            p.broken = True
+            self.faults.report(f"shader {p.name}", f"{exc}\n(effect bypassed)", bypassed=True)
+
     def _build(self, p: Pass, keep_old: bool = False) -> Pass:
         from .isf import is_external
 
@@ -115,11 +123,7 @@ class Renderer:
             src = assemble(p.shader, self.finder)
             prog = compile_program(src, f"{p.name} ({p.shader})")
         except ShaderError as exc:
-            if keep_old and p.program:
-                self.faults.report(f"shader {p.name}", f"{exc}\n(keeping the previous version)")
-            else:
-                p.broken = True
-                self.faults.report(f"shader {p.name}", f"{exc}\n(effect bypassed)", bypassed=True)
+            self._shader_failed(p, exc, keep_old)
             if src is not None:  # watch the files, so fixing the shader brings it back
                 p.files = {f: f.stat().st_mtime for f in src.files}
             return p
@@ -153,11 +157,7 @@ class Renderer:
             if auto:
                 p.params = p.isf.params
         except ShaderError as exc:
-            if keep_old and p.program:
-                self.faults.report(f"shader {p.name}", f"{exc}\n(keeping the previous version)")
-            else:
-                p.broken = True
-                self.faults.report(f"shader {p.name}", f"{exc}\n(effect bypassed)", bypassed=True)
+            self._shader_failed(p, exc, keep_old)
             if p.isf is not None:
                 p.files = p.isf.file_mtimes()
             else:
