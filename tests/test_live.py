@@ -122,3 +122,28 @@ def test_cue_list_switches_pack_with_a_transition_and_the_take_is_recorded(xdisp
     assert "vjhost: pack ikedab (paint over 2 beats)" in r.stdout
     assert any(t.startswith("vj:transition") for t in markers), markers
     assert png_pixels(shot).std() > 20
+
+
+def test_osc_switches_the_pack_of_a_running_show(xdisplay, tmp_path, second_pack):
+    import socket
+
+    from pythonosc.udp_client import SimpleUDPClient
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "DISPLAY": xdisplay, "JACK_NO_START_SERVER": "1",
+           "PYTHONPATH": f"{second_pack}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    env.pop("PYOPENGL_PLATFORM", None)
+    proc = subprocess.Popen([sys.executable, "-m", "vjhost", "run", "--size", "160x90", "--seconds", "20", "--no-midi",
+                             "--no-link", "--osc-port", str(port)], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert "live - pack ikeda" in proc.stdout.readline()
+        client = SimpleUDPClient("127.0.0.1", port)
+        client.send_message("/vj/pack", "ikedab")
+        line = proc.stdout.readline()
+        assert line.startswith("vjhost: pack ikedab"), line
+    finally:
+        proc.terminate()
+        proc.wait(20)

@@ -14,20 +14,25 @@ import subprocess
 import tempfile
 import threading
 import time
-from pathlib import Path
 from typing import Callable
 
 import mido
 import pytest
+from vjhost_builtins.generic_midi import GenericMidi, port_matches, user_layout
 
 from vjhost.control.layout import GENERIC, load_layout
-from vjhost.control.learn import (LearnError, MidiLearn, add_parser, edit_layout_text, parse_target, save_binding,
-                                  user_layout_path)
+from vjhost.control.learn import (
+    LearnError,
+    MidiLearn,
+    add_parser,
+    parse_target,
+    save_binding,
+    user_layout_path,
+)
 from vjhost.control.midi import JACK_BACKEND, MidiSurface
 from vjhost.control.state import Action, ControlState
 from vjhost.faults import FaultLog
 from vjhost.protocols import MappingSpec, Param
-from vjhost_builtins.generic_midi import GenericMidi, port_matches, user_layout
 
 USER_LAYOUT = """\
 # my nanoKONTROL: hand-written, please keep this comment

@@ -318,7 +318,7 @@ def test_thousands_of_random_and_malformed_packets(osc, client):
                 bytes(rng.getrandbits(8) for _ in range(rng.randint(0, 64)))
         sock.sendto(data, (host, port))
         if i % 100 == 99:  # let the server keep up: UDP drops what overflows the socket buffer
-            wait_for(lambda: osc.malformed + osc.unknown + osc.received >= i + 1, 2.0)
+            wait_for(lambda i=i: osc.malformed + osc.unknown + osc.received >= i + 1, 2.0)
     sock.close()
     # corrupted real messages may still be valid (and set latent.speed): everything is accounted for
     assert wait_for(lambda: osc.malformed + osc.unknown + osc.received >= n * 0.95, 10.0), osc.status()

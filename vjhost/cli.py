@@ -107,7 +107,7 @@ def cmd_demo(args) -> int:
         ns = argparse.Namespace(**{**vars(args), "audio": str(wav), "audio_device": None, "fullscreen": False,
                                    "monitor": 0, "no_vsync": False, "midi": True, "seconds": None,
                                    "screenshot": None, "hud": False, "midi_clock": None, "no_link": False,
-                                   "osc_port": 9001, "osc_host": "127.0.0.1", "web": False,
+                                   "osc_port": 9000, "osc_host": "127.0.0.1", "web": False,
                                    "web_port": 8765, "web_host": "0.0.0.0", "cues": None, "record": None,
                                    "replay": None})
         return cmd_run(ns)
@@ -288,7 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hud", action="store_true", help="overlay what the analysis hears (toggle with H)")
     p.add_argument("--midi-clock", metavar="PORT", help="follow MIDI beat clock from the input port whose name contains PORT")
     p.add_argument("--no-link", action="store_true", help="don't join Ableton Link sessions")
-    p.add_argument("--osc-port", type=int, default=9001, help="OSC port for /vj/bpm and /vj/tap (0 = off)")
+    p.add_argument("--osc-port", type=int, default=9000, help="OSC control port: /vj/pack, /vj/param/..., /vj/bpm ... (0 = off; docs/osc.md)")
     p.add_argument("--cues", metavar="FILE.toml", help="play a cue list (see docs/cues.md)")
     p.add_argument("--record", metavar="FILE.mid", help="record every control move, on the beat grid, to a MIDI file")
     p.add_argument("--replay", metavar="FILE.mid", help="replay a recorded performance against the music")
@@ -347,10 +347,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_bench)
 
     from .analysis.report import add_parser as add_analyze
+    from .control.learn import add_parser as add_midi
     from .render.shader_check import add_parser as add_shader
 
     add_analyze(sub)
     add_shader(sub)
+    add_midi(sub)
 
     p = sub.add_parser("train", help="train a pack's decoder (see tools/train_pack.py)", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)

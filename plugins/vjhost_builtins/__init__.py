@@ -73,6 +73,10 @@ def vjhost_register_mappings(register):
                          _lazy("vjhost_builtins.apcmini:ApcMiniMk1"),
                          "AKAI APC mini (mk1): same layout with the mk1 notes and LED values",
                          layout_key="apc_mini_mk2"))
+    register(MappingSpec("generic-midi", _lazy("vjhost_builtins.generic_midi:match_port"),
+                         _lazy("vjhost_builtins.generic_midi:GenericMidi"),
+                         "any MIDI controller bound with `vjhost midi learn` (the user's layout file)",
+                         layout_key="generic"))
 
 
 @hookimpl

@@ -35,7 +35,14 @@ from typing import Any, Mapping
 
 import mido
 
-from vjhost.control.layout import GENERIC, Binding, Layout, LayoutError, layout_from_dict, load_layout
+from vjhost.control.layout import (
+    GENERIC,
+    Binding,
+    Layout,
+    LayoutError,
+    layout_from_dict,
+    load_layout,
+)
 from vjhost.control.learn import user_layout_path
 from vjhost.control.state import ControlState
 

@@ -43,10 +43,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from .layout import (ACTIONS, FADER_CC0, GENERIC, N_FADERS, Binding, Layout, LayoutError, _KeyLines, _suggest,
-                     parse_binding, parse_layout)
-from .state import ControlState
 from ..tomlcompat import tomllib
+from .layout import (
+    ACTIONS,
+    FADER_CC0,
+    GENERIC,
+    N_FADERS,
+    Binding,
+    Layout,
+    LayoutError,
+    _KeyLines,
+    _suggest,
+    parse_binding,
+    parse_layout,
+)
+from .state import ControlState
 
 #: CCs 120-127 are channel mode messages (all notes off, reset ...), never a control that moved
 MODE_CCS = range(120, 128)

@@ -65,7 +65,11 @@ def _features_source(args, host: Host, faults: FaultLog):
 
 
 def _tempo_sync(args):
-    """External tempo sources by precedence: Link > MIDI clock > OSC /vj/bpm > tap > audio > internal."""
+    """External tempo sources by precedence: Link > MIDI clock > OSC /vj/bpm > tap > audio > internal.
+
+    Returns ``(sync, osc_tempo)``; the OSC source has no server of its own: the
+    one OSC control server (:class:`~vjhost.control.osc.OscControl`) feeds it.
+    """
     from ..analysis.tempo import LinkTempo, MidiClockIn, OscTempo, TapTempo, TempoSync
 
     tap = TapTempo()
@@ -77,15 +81,12 @@ def _tempo_sync(args):
         sources.append(link)
     if getattr(args, "midi_clock", None):
         sources.append(MidiClockIn(args.midi_clock).start())
+    osc_tempo = None
     if getattr(args, "osc_port", 0):
-        osc = OscTempo(args.osc_host, args.osc_port, tap=tap).start()
-        if osc.error:
-            print(f"vjhost: OSC: {osc.error}", file=sys.stderr)
-        elif args.osc_host not in ("127.0.0.1", "localhost", "::1"):
-            print(f"vjhost: OSC is open to the network on {args.osc_host}:{args.osc_port}", file=sys.stderr)
-        sources.append(osc)
+        osc_tempo = OscTempo(args.osc_host, args.osc_port, tap=tap)
+        sources.append(osc_tempo)
     sources.append(tap)
-    return TempoSync(sources, internal_bpm=120.0)
+    return TempoSync(sources, internal_bpm=120.0), osc_tempo
 
 
 class LiveSession:
@@ -100,7 +101,8 @@ class LiveSession:
         self.show = Show(host, args.pack, self.size, faults=faults, device=args.device, seed=args.seed, state=self.state)
         self.source, self.clock, self._close_audio, self.heard = _features_source(args, host, faults)
         self.worker = DecodeWorker(self.show.decoder, faults)
-        self.sync = _tempo_sync(args)
+        self.sync, self.osc_tempo = _tempo_sync(args)
+        self.learn = None  # a MidiLearn, armed by the `learn` action
         self.hud = self._hud() if getattr(args, "hud", False) else None
         self.transition = None  # a pack change painting itself in
         self._transition_src = 0
@@ -128,6 +130,16 @@ class LiveSession:
             self.hud = None if self.hud else self._hud()
         elif name == "quit":
             self.win.glfw.set_window_should_close(self.win.window, True)
+        elif name == "learn":
+            if self.learn is None:
+                from ..control.learn import MidiLearn
+
+                self.learn = MidiLearn(self.state)
+                self.surfaces.append(self.learn)
+            self.learn.handle_action(act)
+            print(f"vjhost: {self.learn.message}", flush=True)
+        elif name == "bpm" and isinstance(value, (int, float)):
+            self.sync.tap(time.monotonic())  # an OSC bpm without a tempo source: treat as a tap
         elif name.startswith("cue."):
             if self.cues is not None:
                 self.cues.handle_action(act)
@@ -244,6 +256,10 @@ def _midi_surface(session: LiveSession):
     layouts: dict = {}
 
     def layout_for(spec):  # polled by the MIDI thread: parse each pack's file once
+        if spec.layout_key == "generic":  # the user's own controller, bound with MIDI learn (re-read on change)
+            from vjhost_builtins.generic_midi import user_layout
+
+            return user_layout()
         path = session.show.manifest.layouts.get(spec.layout_key)
         if path is None:
             return None
@@ -256,6 +272,19 @@ def _midi_surface(session: LiveSession):
         return layouts[path]
 
     return MidiSurface(session.host.mappings.specs(), session.state, layout_for, faults=session.faults).start()
+
+
+def _osc_control(session: LiveSession):
+    """One OSC server for control (/vj/pack, /vj/param/..., /vj/action/...) and tempo (/vj/bpm, /vj/tap)."""
+    from ..control.osc import OscControl
+
+    args = session.args
+    osc = OscControl(session.state, args.osc_host, args.osc_port, tempo=session.osc_tempo).start()
+    for msg in (osc.error, osc.warning):
+        if msg:
+            print(f"vjhost: {msg}", file=sys.stderr)
+    session.frame_hooks.append(lambda s, f: osc.update_tempo(f.bpm, f.beat_count))
+    return osc
 
 
 def _web_surface(session: LiveSession):
@@ -325,6 +354,8 @@ def run_live(host: Host, args) -> int:
         _sequencing(session, args)
         if getattr(args, "midi", True):
             session.surfaces.append(_midi_surface(session))
+        if getattr(args, "osc_port", 0):
+            session.surfaces.append(_osc_control(session))
         if getattr(args, "web", False):
             try:
                 session.surfaces.append(_web_surface(session))
