@@ -291,3 +291,20 @@ def test_pack_switch_between_two_renderers_and_a_scene_switch_snapshot(gl, tmp_p
     assert not faults.faults
     for x in (tr, held, old, new):
         x.close()
+
+
+def test_an_isf_transition_is_a_transition_kind_and_a_filter_is_refused(rig):
+    isf = Path(__file__).resolve().parent / "isf"
+    r, src, dst, faults = rig()
+    tr = Transition(r, str(isf / "crossfade_transition.fs"), duration_beats=2)
+    for p, want in ((0.0, (255, 0)), (0.5, (128, 128)), (1.0, (0, 255))):
+        tr.draw(src, dst, p)
+        px = tr.read_rgba()
+        assert abs(int(px[10, 10, 0]) - want[0]) <= 1 and abs(int(px[10, 10, 2]) - want[1]) <= 1
+    assert not faults.faults
+    tr.close()
+    wrong = Transition(r, str(isf / "invert_filter.fs"))  # a filter: reported, and it crossfades instead
+    assert "not a transition" in faults.faults[f"transition {isf / 'invert_filter.fs'}"].message
+    wrong.draw(src, dst, 0.5)
+    assert abs(int(wrong.read_rgba()[10, 10, 0]) - 128) <= 1
+    wrong.close()

@@ -106,6 +106,7 @@ class LiveSession:
         self.hud = self._hud() if getattr(args, "hud", False) else None
         self.transition = None  # a pack change painting itself in
         self._transition_src = 0
+        self._z_src = None  # the old pack's latent, blended into the new one's during a painterly switch
         self.transition_kind, self.transition_beats = "paint", 4.0
         self.cues = None  # a CueSequencer (--cues)
         self.players: list = []  # things stepped once per frame with the features: recorder, replay
@@ -146,7 +147,7 @@ class LiveSession:
         elif name == "transition":
             kind, beats = (value[0], value[1]) if isinstance(value, (tuple, list)) else (value, None)
             kind = {"painterly": "paint"}.get(kind, kind)
-            if kind in ("paint", "crossfade", "cut"):  # the style of the next switch (cue lists send this first)
+            if kind in ("paint", "crossfade", "cut") or str(kind).endswith(".fs"):  # the style of the next switch
                 self.transition_kind = str(kind)
                 if beats:
                     self.transition_beats = float(beats)
@@ -179,6 +180,10 @@ class LiveSession:
         self.transition = Transition(new.renderer, self.transition_kind, duration_beats=self.transition_beats,
                                      quantize="beat", seed=self.args.seed)
         self._transition_src = self.transition.snapshot(self.show.renderer)  # the old pack's last frame
+        # decoders with the same latent size: the new pack's walk starts from the old latent and
+        # takes over channel by channel as the strokes go down (Latent Painter)
+        same = new.decoder.latent_dim == self.show.decoder.latent_dim and self.transition.kind == "paint"
+        self._z_src = self.show._z.copy() if same else None
         print(f"vjhost: pack {name} ({self.transition_kind} over {self.transition_beats:g} beats)", flush=True)
         self.transition.start(self.features)
         self.worker.close()
@@ -204,7 +209,10 @@ class LiveSession:
             self.handle(act)
         show = self.show
         if not st.freeze:
-            self.worker.submit(show.latent(f, dt))
+            z = show.latent(f, dt)
+            if self.transition is not None and self._z_src is not None:
+                z = self.transition.latent(self._z_src, z, self.transition._last if self.transition.switched else 0.0)
+            self.worker.submit(z)
         got = self.worker.latest()
         now = time.perf_counter()
         if got is not None and got[0] != self.last_id:
@@ -225,7 +233,7 @@ class LiveSession:
         if self.transition is not None:
             if self.transition.frame(f, self._transition_src, self.show.renderer.output) is None:
                 self.transition.close()
-                self.transition = None
+                self.transition, self._z_src = None, None
             else:
                 self.transition.blit_to_screen(*size)
                 return

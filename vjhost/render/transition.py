@@ -147,8 +147,22 @@ class Transition:
                  duration_s: float | None = None, quantize: str | None = None, *, seed: int = 0,
                  stroke: float = 0.045, follow: float = 0.8, mask_scale: float = 0.5) -> None:
         kind = _ALIASES.get(kind, kind)
+        self._isf = None
+        if str(kind).lower().endswith(".fs"):  # an ISF transition (startImage, endImage, progress)
+            from .isf import load_effect
+            from .shaders import ShaderError
+
+            try:
+                self._isf = load_effect(kind, renderer.finder, f"transition {kind}")
+                self._isf.build()
+                if self._isf.kind != "transition":
+                    raise ShaderError(f"{kind}: an ISF {self._isf.kind}, not a transition (startImage, endImage, progress)")
+            except ShaderError as exc:
+                renderer.faults.report(f"transition {kind}", f"{exc}\n(crossfading instead)")
+                self._isf = None
+            kind = "crossfade"
         if kind not in KINDS:
-            raise ValueError(f"unknown transition {kind!r} (have: {', '.join(KINDS)})")
+            raise ValueError(f"unknown transition {kind!r} (have: {', '.join(KINDS)}, or an ISF transition .fs)")
         if quantize not in (None, "beat", "bar"):
             raise ValueError(f"quantize must be None, 'beat' or 'bar', not {quantize!r}")
         if duration_beats is not None and duration_s is not None:
@@ -275,6 +289,13 @@ class Transition:
         no program works, returns ``src_tex`` or ``dst_tex`` without drawing.
         """
         p = 1.0 if progress is None else float(np.clip(progress, 0.0, 1.0))
+        if self._isf is not None:
+            r, dst = self.renderer, dst_target or self.target()
+            r.GL.glViewport(0, 0, r.w, r.h)
+            self._isf.draw_transition(src_tex, dst_tex, p, dst, size=(r.w, r.h), audio=r.audio)
+            r.GL.glBindVertexArray(r.vao)
+            self.output = dst.tex
+            return self.output
         if self.kind == "cut":
             p = 1.0 if p >= 1.0 or self.switched else 0.0
         prog = self._pass
