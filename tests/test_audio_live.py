@@ -155,35 +155,20 @@ def _jackd_cmd(name: str) -> list[str]:
 @pytest.fixture(scope="module")
 def jack():
     """A private JACK server on the dummy backend; PortAudio re-scanned so it sees it."""
+    from conftest import private_jackd
+
     sd = live._sounddevice()
     if sd is None:
         pytest.skip(f"needs PortAudio: {live.audio_unavailable_reason()}")
-    name = f"vjhost-test-{os.getpid()}"
-    old = os.environ.get("JACK_DEFAULT_SERVER")
-    os.environ["JACK_DEFAULT_SERVER"] = name
-    proc = subprocess.Popen(_jackd_cmd(name), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def portaudio_sees_it() -> bool:
+        return live.refresh_devices() and any(d["hostapi"].startswith("JACK") for d in live.list_input_devices())
+
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            time.sleep(0.2)
-            assert live.refresh_devices()
-            if any(d["hostapi"].startswith("JACK") for d in live.list_input_devices()):
-                break
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.skip("jackd did not come up")
-        yield name
+        with private_jackd("audio", 256, ready=portaudio_sees_it) as name:
+            yield name
+            sd._terminate()  # let go of the server before it goes away
     finally:
-        sd._terminate()  # let go of the server before it goes away
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if old is None:
-            os.environ.pop("JACK_DEFAULT_SERVER", None)
-        else:
-            os.environ["JACK_DEFAULT_SERVER"] = old
         sd._initialize()
 
 

@@ -7,10 +7,6 @@ module run starts its own named JACK server so it never meets another one.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import tempfile
 import time
 from importlib.resources import files
 from pathlib import Path
@@ -92,69 +88,6 @@ def test_no_midi_system_is_reported_once_and_idles():
 
 
 # --------------------------------------------------------------------------- JACK
-
-
-def _die_with_parent() -> None:
-    """In the child: get SIGTERM when the test process dies, however it dies (no orphaned jackd)."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except Exception:  # noqa: BLE001 - not Linux: rely on the fixture's teardown
-        pass
-
-
-@pytest.fixture(scope="module")
-def jack():
-    """A private JACK server (dummy backend) for this module; skipped where JACK is unavailable.
-
-    ``-p 1024`` (21 ms periods) leaves slack on a busy 2-core machine: a JACK
-    client that misses its cycle loses that cycle's MIDI events.
-    """
-    jackd = shutil.which("jackd")
-    if jackd is None:
-        pytest.skip("jackd not installed (apt-get install -y jackd2): the real-port MIDI tests need JACK's dummy backend")
-    import rtmidi
-
-    if rtmidi.API_UNIX_JACK not in rtmidi.get_compiled_api():
-        pytest.skip("python-rtmidi was built without JACK support")
-    name = f"vjhost-test-{os.getpid()}"
-    saved = {k: os.environ.get(k) for k in ("JACK_DEFAULT_SERVER", "JACK_NO_START_SERVER")}
-    os.environ["JACK_DEFAULT_SERVER"] = name  # libjack clients (rtmidi's) connect to this server
-    os.environ["JACK_NO_START_SERVER"] = "1"  # and never start one of their own
-    log_path = os.environ.get("VJHOST_JACK_LOG")  # keep jackd's output there (xruns explain lost MIDI)
-    log = open(log_path, "w+b") if log_path else tempfile.TemporaryFile()
-    proc = subprocess.Popen([jackd, "-n", name, "--no-realtime", "-d", "dummy", "-r", "48000", "-p", "1024",
-                             "-C", "2", "-P", "2"], stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
-
-    def ready() -> bool:
-        if proc.poll() is not None:
-            return True
-        try:
-            rtmidi.MidiIn(rtapi=rtmidi.API_UNIX_JACK).delete()
-        except Exception:  # noqa: BLE001 - not up yet
-            return False
-        return True
-
-    try:
-        if not wait_for(ready, 10.0) or proc.poll() is not None:
-            log.seek(0)
-            pytest.fail(f"jackd did not start: {log.read().decode(errors='replace')[-2000:]}")
-        yield name
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 class FakeApc:

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import random
-import shutil
 import socket
-import subprocess
-import tempfile
-import threading
 import time
 from typing import Callable
 
@@ -230,63 +225,6 @@ def test_link_reports_unavailable_or_runs(monkeypatch):
 
 
 # --------------------------------------------------------------------------- MIDI clock over JACK
-
-
-def _die_with_parent() -> None:
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except Exception:  # noqa: BLE001
-        pass
-
-
-@pytest.fixture(scope="module")
-def jack():
-    """A private JACK server (dummy backend) for this module, as in test_midi_surface.py."""
-    jackd = shutil.which("jackd")
-    if jackd is None:
-        pytest.skip("jackd not installed (apt-get install -y jackd2)")
-    import rtmidi
-
-    if rtmidi.API_UNIX_JACK not in rtmidi.get_compiled_api():
-        pytest.skip("python-rtmidi was built without JACK support")
-    name = f"vjhost-tempo-{os.getpid()}"
-    saved = {k: os.environ.get(k) for k in ("JACK_DEFAULT_SERVER", "JACK_NO_START_SERVER")}
-    os.environ["JACK_DEFAULT_SERVER"] = name
-    os.environ["JACK_NO_START_SERVER"] = "1"
-    log = tempfile.TemporaryFile()
-    proc = subprocess.Popen([jackd, "-n", name, "--no-realtime", "-d", "dummy", "-r", "48000", "-p", "1024",
-                             "-C", "2", "-P", "2"], stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
-
-    def ready() -> bool:
-        if proc.poll() is not None:
-            return True
-        try:
-            rtmidi.MidiIn(rtapi=rtmidi.API_UNIX_JACK).delete()
-        except Exception:  # noqa: BLE001
-            return False
-        return True
-
-    try:
-        if not wait_for(ready, 10.0) or proc.poll() is not None:
-            log.seek(0)
-            pytest.fail(f"jackd did not start: {log.read().decode(errors='replace')[-2000:]}")
-        yield name
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def _play_clock(out, bpm: float, seconds: float) -> int:

@@ -55,7 +55,6 @@ def run_bench(host: Host, pack: str = "ikeda", sizes=None, seconds: float = 4.0)
     from .engine import HOP, Show, make_analyzers
     from .output.offline import render_offline
     from .render.context import HeadlessContext
-    from .render.shaders import ShaderFinder
 
     sizes = sizes or [(1280, 720), (1920, 1080)]
     faults = FaultLog()

@@ -387,7 +387,7 @@ class OnsetAnalyzer:
 
     def _fast(self, block: np.ndarray) -> tuple[bool, bool]:
         """The fast path: (onset, kick) seen in this hop's sub-blocks."""
-        n, hop, fn = len(block), self.hop, self.FAST_N
+        n, fn = len(block), self.FAST_N
         buf = self._fbuf
         if n >= len(buf):
             buf[:] = block[-len(buf):]

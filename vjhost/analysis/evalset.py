@@ -20,7 +20,6 @@ through breakdowns), ``downbeats``, ``kicks``, ``snares`` (snares and claps),
 from __future__ import annotations
 
 import argparse
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence

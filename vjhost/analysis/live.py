@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import sys
 import threading
-import time
 from typing import Callable, Sequence
 
 from ..protocols import Features
