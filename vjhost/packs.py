@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .protocols import Param, PackSpec
-from .tomlcompat import tomllib
+from .tomlcompat import key_lines, tomllib
 
 SCHEMA_VERSION = 1
 
@@ -60,37 +60,14 @@ class Manifest:
         return self.root / "shaders"
 
 
-def _key_lines(text: str) -> dict[str, int]:
-    """Map each ``table.key`` path in a TOML text to its line (``effects[0].shader`` for arrays of tables)."""
-    lines: dict[str, int] = {}
-    table, counts = "", {}
-    for i, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        m = re.match(r"^\[\[\s*([^\]]+?)\s*\]\]", line)
-        if m:
-            name = m.group(1)
-            counts[name] = counts.get(name, -1) + 1
-            table = f"{name}[{counts[name]}]"
-            lines.setdefault(table, i)
-            continue
-        m = re.match(r"^\[\s*([^\]]+?)\s*\]", line)
-        if m:
-            table = m.group(1)
-            lines.setdefault(table, i)
-            continue
-        m = re.match(r'^("[^"]+"|[A-Za-z0-9_.-]+)\s*=', line)
-        if m:
-            key = m.group(1).strip('"')
-            lines.setdefault(f"{table}.{key}" if table else key, i)
-    return lines
-
-
 def _line_of(text: str, key: str) -> int | None:
-    lines = _key_lines(text)
-    if key in lines:
-        return lines[key]
-    for path, line in lines.items():  # e.g. a [defaults] key given without its table
-        if path.endswith("." + key):
+    """The line of ``key`` (``decoder.weights``, ``effects[0].shader``, or a ``[defaults]`` key) in the manifest."""
+    path = tuple(int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]]+", key))
+    lines = key_lines(text)
+    if path in lines:
+        return lines[path]
+    for p, line in lines.items():  # e.g. "fx.blur.amount", a quoted key under [defaults]
+        if p and p[-1] == key:
             return line
     return None
 
