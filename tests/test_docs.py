@@ -72,3 +72,16 @@ def test_writing_plugins_example_runs(gl, tmp_path, monkeypatch, make_features):
     assert 120 < r.read_rgba()[..., 0].mean() < 135
     r.render(make_features(kick_env=1.0), {"fx.invert.amount": 0.5})  # kicks push it
     assert r.read_rgba()[..., 0].min() == 255
+
+
+def test_packs_doc_shows_the_real_registration_and_manifest_keys():
+    doc = (ROOT / "docs" / "packs.md").read_text()
+    code = re.search(r"```python\n(.*?)```", doc, re.S).group(1)
+    real = (ROOT / "persona_packs" / "ikeda" / "vjhost_ikeda" / "__init__.py").read_text()
+    for line in filter(None, (ln.strip() for ln in code.splitlines())):
+        assert line in real, line
+    from vjhost.tomlcompat import tomllib
+
+    manifest = tomllib.loads((ROOT / "persona_packs" / "ikeda" / "vjhost_ikeda" / "pack.toml").read_text())
+    for key in manifest:
+        assert f"`{key}`" in doc or f"`[{key}]`" in doc or f"`[[{key}]]`" in doc, key
