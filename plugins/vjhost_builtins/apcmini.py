@@ -30,6 +30,7 @@ import mido
 
 from vjhost.control.layout import Binding, Layout, LayoutError, Look, default_layout, layout_from_dict
 from vjhost.control.state import ControlState
+from vjhost.control.takeover import fader_moved
 
 SOURCE = "apc"
 SYSEX_HEADER = (0x47, 0x7F, 0x4F)  #: AKAI, all devices, APC mini MK2
@@ -262,21 +263,8 @@ class ApcMini:
             self._fire(b)
 
     def _fader(self, f: _Fader, value: int) -> None:
-        state = self.state
         prev, f.position = f.position, value
-        if f.param not in state.params():
-            return
-        if f.takeover:
-            current = state.normalized(f.param) * 127
-            if f.sent is not None and abs(current - f.sent * 127) > 0.5:
-                f.sent = None  # someone else moved the parameter: pick it up again
-            if f.sent is None:
-                near = abs(value - current) <= self.TAKEOVER_WINDOW
-                crossed = prev is not None and min(prev, value) <= current <= max(prev, value)
-                if not (near or crossed):
-                    return
-        state.set_normalized(f.param, value / 127)
-        f.sent = state.normalized(f.param)
+        f.sent = fader_moved(self.state, f.param, prev, value, f.sent, f.takeover, self.TAKEOVER_WINDOW)
 
     def _sysex(self, data: tuple[int, ...]) -> None:
         if data[:4] != (*SYSEX_HEADER, SYSEX_INTRO_REPLY) or len(data) < 6:

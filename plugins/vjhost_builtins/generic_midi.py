@@ -45,6 +45,7 @@ from vjhost.control.layout import (
 )
 from vjhost.control.learn import user_layout_path
 from vjhost.control.state import ControlState
+from vjhost.control.takeover import fader_moved
 
 SOURCE = "midi"
 PRESS = 64  #: a CC button is pressed at this value and above
@@ -211,20 +212,7 @@ class GenericMidi:
             if value >= PRESS and (prev is None or prev < PRESS):
                 self._fire(c.binding)
             return
-        state = self.state
-        if c.param not in state.params():
-            return
-        if c.takeover:
-            current = state.normalized(c.param) * 127
-            if c.sent is not None and abs(current - c.sent * 127) > 0.5:
-                c.sent = None  # someone else moved the parameter: pick it up again
-            if c.sent is None:
-                near = abs(value - current) <= self.TAKEOVER_WINDOW
-                crossed = prev is not None and min(prev, value) <= current <= max(prev, value)
-                if not (near or crossed):
-                    return
-        state.set_normalized(c.param, value / 127)
-        c.sent = state.normalized(c.param)
+        c.sent = fader_moved(self.state, c.param, prev, value, c.sent, c.takeover, self.TAKEOVER_WINDOW)
 
 
 __all__ = ["GenericMidi", "match_port", "port_matches", "user_layout", "user_layout_error"]

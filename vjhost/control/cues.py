@@ -84,7 +84,7 @@ from typing import Any, Iterable, Mapping
 
 from ..protocols import Features
 from ..tomlcompat import tomllib
-from .layout import LayoutIssue, _KeyLines, _suggest, _syntax_issue
+from .layout import LayoutIssue, TomlChecker, _suggest, _syntax_issue
 from .state import ControlState
 
 SCHEMA_VERSION = 1
@@ -224,59 +224,11 @@ def cues_from_dict(data: Mapping[str, Any], source_name: str = "<cues>", text: s
     return cues
 
 
-class _Validator:
-    def __init__(self, source: str, text: str | None) -> None:
-        self.source = source
-        self.text = text
-        self._lines: dict[tuple, int] | None = None
-        self.issues: list[LayoutIssue] = []
+class _Validator(TomlChecker):
+    top_keys = _TOP_KEYS
 
-    def error(self, path: tuple, message: str) -> None:
-        issue = LayoutIssue(self.source, self.line_of(path), ".".join(str(p) for p in path), message)
-        if issue not in self.issues:
-            self.issues.append(issue)
-
-    def line_of(self, path: tuple) -> int | None:
-        if self.text is None:
-            return None
-        if self._lines is None:
-            try:
-                self._lines = _KeyLines(self.text).scan()
-            except Exception:  # noqa: BLE001 - line numbers are a nicety, never a second failure
-                self._lines = {}
-        for n in range(len(path), 0, -1):
-            line = self._lines.get(tuple(path[:n]))
-            if line is not None:
-                return line
-        return None
-
-    def keys(self, table: Mapping[str, Any], allowed: tuple[str, ...], path: tuple) -> None:
-        for k in table:
-            if k in allowed:
-                continue
-            if path and k in _TOP_KEYS and k not in allowed:
-                self.error(path + (k,), f"unknown key in a cue: {k} belongs at the top level, above the "
-                                        f"first [[cues]]")
-            else:
-                self.error(path + (k,), f"unknown key (expected one of {', '.join(allowed)}){_suggest(k, allowed)}")
-
-    def typed(self, table: Mapping[str, Any], key: str, kind: type | tuple[type, ...], path: tuple,
-              default: Any = None, required: bool = False, what: str = "") -> Any:
-        if key not in table:
-            if required:
-                self.error(path + (key,), f"missing{' (' + what + ')' if what else ''}")
-            return default
-        value = table[key]
-        kinds = kind if isinstance(kind, tuple) else (kind,)
-        ok = isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)
-        if float in kinds and isinstance(value, int) and not isinstance(value, bool):
-            ok, value = True, float(value)
-        if not ok:
-            names = " or ".join({int: "an integer", float: "a number", str: "a string", bool: "true/false",
-                                 list: "a list", dict: "a table"}[k] for k in kinds)
-            self.error(path + (key,), f"expected {names}, got {value!r}")
-            return default
-        return value
+    def misplaced(self, path: tuple, key: str) -> str:
+        return f"unknown key in a cue: {key} belongs at the top level, above the first [[cues]]"
 
     def count(self, table: Mapping[str, Any], key: str, path: tuple, what: str) -> int | None:
         v = self.typed(table, key, int, path, None, what=what)

@@ -407,7 +407,15 @@ _BUTTON_KEYS = ("track", "scene", "shift_track", "shift_scene")
 Path_ = tuple  # a key path: ("pads", 3, "action")
 
 
-class _Validator:
+class TomlChecker:
+    """Collects every problem in a TOML document as ``file:line: key: message`` (shared by layouts and cue lists).
+
+    Subclasses set :attr:`top_keys` (keys that belong above the first ``[table]``)
+    and may override :meth:`misplaced` for the message about one found below it.
+    """
+
+    top_keys: tuple[str, ...] = ()
+
     def __init__(self, source: str, text: str | None) -> None:
         self.source = source
         self.text = text
@@ -434,14 +442,17 @@ class _Validator:
                 return line
         return None
 
+    def misplaced(self, path: Path_, key: str) -> str:
+        return (f"unknown key in [{path[0]}]: {key} belongs at the top level, so move it "
+                f"above the first [table] header (keys below a header belong to that table)")
+
     def keys(self, table: Mapping[str, Any], allowed: Iterable[str], path: Path_) -> None:
         allowed = tuple(allowed)
         for k in table:
             if k in allowed:
                 continue
-            if path and k in _TOP_KEYS:
-                self.error(path + (k,), f"unknown key in [{path[0]}]: {k} belongs at the top level, so move it "
-                                        f"above the first [table] header (keys below a header belong to that table)")
+            if path and k in self.top_keys:
+                self.error(path + (k,), self.misplaced(path, k))
             else:
                 self.error(path + (k,), f"unknown key (expected one of {', '.join(allowed)}){_suggest(k, allowed)}")
 
@@ -462,6 +473,11 @@ class _Validator:
             self.error(path + (key,), f"expected {names}, got {value!r}")
             return default
         return value
+
+
+
+class _Validator(TomlChecker):
+    top_keys = _TOP_KEYS
 
     def ranged(self, table: Mapping[str, Any], key: str, lo: int, hi: int, path: Path_, default: Any = None,
                required: bool = False, what: str = "") -> Any:
