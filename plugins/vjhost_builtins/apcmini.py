@@ -264,7 +264,7 @@ class ApcMini:
 
     def _fader(self, f: _Fader, value: int) -> None:
         prev, f.position = f.position, value
-        f.sent = fader_moved(self.state, f.param, prev, value, f.sent, f.takeover, self.TAKEOVER_WINDOW)
+        f.sent = fader_moved(self.state, f.param, prev, value, f.sent, f.takeover, self.TAKEOVER_WINDOW, source="apc")
 
     def _sysex(self, data: tuple[int, ...]) -> None:
         if data[:4] != (*SYSEX_HEADER, SYSEX_INTRO_REPLY) or len(data) < 6:

@@ -212,7 +212,7 @@ class GenericMidi:
             if value >= PRESS and (prev is None or prev < PRESS):
                 self._fire(c.binding)
             return
-        c.sent = fader_moved(self.state, c.param, prev, value, c.sent, c.takeover, self.TAKEOVER_WINDOW)
+        c.sent = fader_moved(self.state, c.param, prev, value, c.sent, c.takeover, self.TAKEOVER_WINDOW, source="midi")
 
 
 __all__ = ["GenericMidi", "match_port", "port_matches", "user_layout", "user_layout_error"]
