@@ -11,10 +11,11 @@ void main() {
     vec2 uv = v_uv;
     float beat = floor(u_beat_count);
     // data flicker: on a kick some rows jump sideways by a whole number of "bits"
-    float rows = 48.0;
-    float row = floor(uv.y * rows);
-    float sel = step(0.82, vj_hash(vec2(row, beat)));
-    uv.x = fract(uv.x + sel * step(0.4, u_kick) * (floor(vj_hash(vec2(beat, row)) * 16.0) / 16.0 - 0.5));
+    if (u_kick >= 0.4) {
+        float row = floor(uv.y * 48.0);
+        float sel = step(0.82, vj_hash(vec2(row, beat)));
+        uv.x = fract(uv.x + sel * (floor(vj_hash(vec2(beat, row)) * 16.0) / 16.0 - 0.5));
+    }
 
     float v = vj_image(uv).r;
     float w = max(fwidth(v) * 0.75, 0.02);
@@ -25,15 +26,18 @@ void main() {
     b = mix(b, 1.0 - b, flash);
 
     // hat-driven pixel data: single-pixel noise in thin horizontal bands
-    vec2 px = floor(gl_FragCoord.xy / 2.0);
-    float band = step(0.93, vj_hash(vec2(floor(px.y / 3.0), beat + floor(u_time * 30.0))));
-    float noise = step(0.5, vj_hash(px + fract(u_time)));
-    b = mix(b, noise, band * u_hat * 0.9);
+    if (u_hat > 0.02) {
+        vec2 px = floor(gl_FragCoord.xy / 2.0);
+        float band = step(0.93, vj_hash(vec2(floor(px.y / 3.0), beat + floor(u_time * 30.0))));
+        float noise = step(0.5, vj_hash(px + fract(u_time)));
+        b = mix(b, noise, band * u_hat * 0.9);
+    }
 
     vec3 col = vec3(b);
     // rare red: only in the drop, on a snare, in one band of the screen
-    float redband = step(0.9, vj_hash(vec2(floor(v_uv.y * 8.0), beat)));
-    float red = redband * u_snare * step(1.5, u_section) * step(u_section, 2.5);
-    col = mix(col, vec3(b, 0.0, 0.0) * vec3(1.0, 0.1, 0.1) + vec3(0.9 * b, 0.0, 0.0), red);
+    if (u_snare > 0.0 && u_section > 1.5 && u_section < 2.5) {
+        float redband = step(0.9, vj_hash(vec2(floor(v_uv.y * 8.0), beat)));
+        col = mix(col, vec3(b, 0.0, 0.0), redband * u_snare);
+    }
     o_color = vec4(col, 1.0);
 }
