@@ -55,11 +55,20 @@ class InternalClock:
 class TimelineSource:
     """A file analysed ahead of time, served at the playback position (causal lookups)."""
 
-    def __init__(self, timeline) -> None:
+    def __init__(self, timeline, mono=None, sample_rate: int = 48000) -> None:
         self.timeline = timeline
+        self.mono = mono
+        self.sample_rate = sample_rate
 
     def features(self, t: float) -> Features:
         return self.timeline.at(t)
+
+    def waveform(self, t: float, n: int = 512):
+        """The ``n`` samples up to ``t`` (for ISF audio inputs), or None."""
+        if self.mono is None:
+            return None
+        end = max(0, int(t * self.sample_rate))
+        return self.mono[max(0, end - n) : end]
 
 
 class LiveAnalysis:
@@ -78,6 +87,7 @@ class LiveAnalysis:
         self._fallback = InternalClock()
         self._lock = threading.Lock()
         self._consumed = True
+        self._block = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="vjhost-analysis", daemon=True)
 
@@ -125,6 +135,7 @@ class LiveAnalysis:
             if block is None:
                 self._stop.wait(0.002)
                 continue
+            self._block = block  # the newest samples, for ISF audio inputs
             for trig in TRIGGERS:
                 setattr(f, trig, False)
             for a in self.analyzers:
@@ -138,6 +149,9 @@ class LiveAnalysis:
                         setattr(snap, trig, True)
                 self._latest = snap
                 self._consumed = False
+
+    def waveform(self, t: float, n: int = 512):
+        return self._block if self.status == "live" else None
 
     def features(self, t: float) -> Features:
         if self.status != "live":

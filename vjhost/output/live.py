@@ -47,7 +47,7 @@ def _features_source(args, host: Host, faults: FaultLog):
         player.start()
         if getattr(player, "fallback_reason", None):
             print(f"vjhost: {player.fallback_reason}; the picture follows the file on the wall clock", file=sys.stderr)
-        return TimelineSource(timeline), SourceClock(player.position), player.stop, f"file {args.audio}"
+        return TimelineSource(timeline, mono, sr), SourceClock(player.position), player.stop, f"file {args.audio}"
     try:
         from ..audio.live import LiveInput, find_input_device
 
@@ -219,7 +219,8 @@ class LiveSession:
             show.renderer.upload_image(got[1])
             self.interval = 0.8 * self.interval + 0.2 * min(0.2, max(1 / 240, now - self.last_upload))
             self.last_id, self.last_upload = got[0], now
-        show.render(f, dt, image_mix=min(1.0, (now - self.last_upload) / self.interval))
+        wave = self.source.waveform(t) if show.renderer.audio is not None and hasattr(self.source, "waveform") else None
+        show.render(f, dt, image_mix=min(1.0, (now - self.last_upload) / self.interval), waveform=wave)
         self.present(f)
         if now > self.next_reload:
             for name in show.renderer.reload_changed():
