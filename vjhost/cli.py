@@ -114,7 +114,7 @@ def cmd_demo(args) -> int:
                                    "screenshot": None, "hud": False, "midi_clock": None, "no_link": False,
                                    "osc_port": 9000, "osc_host": "127.0.0.1", "web": False,
                                    "web_port": 8765, "web_host": "0.0.0.0", "cues": None, "record": None,
-                                   "replay": None})
+                                   "replay": None, "decode_hz": 30.0})
         return cmd_run(ns)
     from .engine import SAMPLE_RATE
     from .output.offline import progress_bar, render_offline
@@ -290,6 +290,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--audio-device", metavar="NAME", help="audio input by name substring (e.g. Rubix24) or index")
     g.add_argument("--audio", metavar="FILE", help="play a file through the speakers and analyse it in sync")
     p.add_argument("--no-midi", dest="midi", action="store_false", help="don't look for MIDI controllers")
+    p.add_argument("--decode-hz", type=float, default=30.0,
+                   help="decodes per second (beats and kicks always get one at once; 0 = every frame)")
     p.add_argument("--hud", action="store_true", help="overlay what the analysis hears (toggle with H)")
     p.add_argument("--midi-clock", metavar="PORT", help="follow MIDI beat clock from the input port whose name contains PORT")
     p.add_argument("--no-link", action="store_true", help="don't join Ableton Link sessions")
