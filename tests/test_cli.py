@@ -45,7 +45,7 @@ def test_packs_and_plugins_json(capsys):
     assert ikeda["distribution"] == "vjhost-pack-ikeda" and ikeda["error"] is None and len(ikeda["scenes"]) == 8
     assert main(["plugins", "--json"]) == 0
     plugins = {p["name"]: p for p in json.loads(capsys.readouterr().out)["plugins"]}
-    assert plugins["builtins"]["registers"]["decoders"] == ["torch"]
+    assert plugins["builtins"]["registers"]["decoders"] == ["torch", "onnx"]
     assert plugins["ikeda"]["registers"] == {"packs": ["ikeda"]}
 
 

@@ -20,6 +20,7 @@ def pack_copy(tmp_path, tiny_weights):
     shutil.copytree(IKEDA, d, ignore=shutil.ignore_patterns("*.safetensors", "__pycache__"))
     (d / "weights").mkdir(exist_ok=True)
     shutil.copy(tiny_weights, d / "weights" / "decoder.safetensors")
+    shutil.copy(tiny_weights, d / "weights" / "student.safetensors")
     return d
 
 
@@ -44,6 +45,11 @@ def test_the_copy_is_valid(pack_copy):
     ('"fx.blur.amount" = 0.0', '"fx.blur.amount" = "lots"', r"fx.blur.amount: default must be a number"),
     ('name = "ikeda"\n', 'nam = "ikeda"\n', r"pack.toml: name: missing"),
     ("[decoder]", "[decoder", r"pack.toml: not valid TOML"),
+    ('student = "weights/student.safetensors"', 'student = "weights/pupil.safetensors"',
+     r"pack.toml:\d+: decoder.student: file not found: .*pupil.safetensors"),
+    ('onnx = ["weights/teacher.onnx", "weights/student.onnx"]', 'onnx = ["weights/teacher.onnx", 3]',
+     r"pack.toml:\d+: decoder.onnx: entry 1: expected a path string, got 3"),
+    ('backend = "torch"', 'backend = "torch"\ndefault = "apprentice"', r"pack.toml:\d+: decoder.default: must be teacher or student"),
 ])
 def test_manifest_errors_name_file_line_and_key(pack_copy, old, new, expect):
     edit(pack_copy / "pack.toml", old, new)
@@ -77,3 +83,20 @@ def test_weights_errors_name_the_file(tmp_path, tiny_weights):
         load_decoder_weights(other)
     w = load_decoder_weights(tiny_weights)
     assert w.config.latent_dim == 64 and w.anchors.shape == (3, 64) and w.anchor_names == ["a", "b", "c"]
+
+
+def test_the_pack_says_which_decoder_files_it_ships(pack_copy):
+    m = load_manifest(pack_copy / "pack.toml")
+    assert m.variant == "teacher"
+    assert m.decoder_file() == pack_copy / "weights" / "decoder.safetensors"
+    assert m.decoder_file("student") == pack_copy / "weights" / "student.safetensors"
+    assert m.decoder_file("student", "onnx") == pack_copy / "weights" / "student.onnx"
+    assert m.decoder_file("teacher", "onnx") == pack_copy / "weights" / "teacher.onnx"
+    assert m.eval_report == pack_copy / "weights" / "EVAL.json"
+    edit(pack_copy / "pack.toml", 'student = "weights/student.safetensors"', "")
+    edit(pack_copy / "pack.toml", 'onnx = ["weights/teacher.onnx", "weights/student.onnx"]', 'onnx = ["weights/teacher.onnx"]')
+    m = load_manifest(pack_copy / "pack.toml")
+    with pytest.raises(ManifestError, match="ships no student decoder"):
+        m.decoder_file("student")
+    with pytest.raises(ManifestError, match="no ONNX export of its student"):
+        m.decoder_file("student", "onnx")

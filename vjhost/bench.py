@@ -47,7 +47,8 @@ def _say(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def run_bench(host: Host, pack: str = "ikeda", sizes=None, seconds: float = 4.0) -> dict[str, Any]:
+def run_bench(host: Host, pack: str = "ikeda", sizes=None, seconds: float = 4.0, *,
+              decoder: str | None = None, backend: str | None = None) -> dict[str, Any]:
     from .analysis.live import TimelineSource
     from .analysis.timeline import analyze_buffer
     from .audio.demo import synthesize_demo
@@ -62,14 +63,15 @@ def run_bench(host: Host, pack: str = "ikeda", sizes=None, seconds: float = 4.0)
     mono = track.audio.mean(axis=1).astype(np.float32)
     timeline = analyze_buffer(mono, track.sr, make_analyzers(host, faults), hop=HOP)
     source = TimelineSource(timeline)
-    report: dict[str, Any] = {"pack": pack, "sizes": {}}
+    report: dict[str, Any] = {"pack": pack, "decoder_choice": {"decoder": decoder or "default", "backend": backend or "default"},
+                              "sizes": {}}
     ctx = HeadlessContext()
     report["gl"] = ctx.info()
     try:
         for w, h in sizes:
             from OpenGL import GL
 
-            show = Show(host, pack, (w, h), faults=faults, seed=0)
+            show = Show(host, pack, (w, h), faults=faults, seed=0, decoder=decoder, backend=backend)
             r = show.renderer
             with tempfile.TemporaryDirectory() as d:
                 Path(d, "bare.glsl").write_text(BARE)
@@ -115,15 +117,15 @@ def run_bench(host: Host, pack: str = "ikeda", sizes=None, seconds: float = 4.0)
         dec = show.decoder
         z = np.random.default_rng(0).standard_normal((1, dec.latent_dim)).astype(np.float32)
         d = _timed(lambda: dec.decode(z), min(seconds, 3.0), warmup=5)
-        report["decoder"] = {"device": dec.device, "size": list(dec.size), **d}
-        _say(f"decoder ({dec.device}, {dec.size[1]}x{dec.size[0]}, batch 1): {d['fps']:.0f} frames/s (p99 {d['p99_ms']:.2f} ms)")
+        report["decoder"] = {"file": show.decoder_file.name, "device": dec.device, "size": list(dec.size), **d}
+        _say(f"decoder {show.decoder_file.name} ({dec.device}, {dec.size[1]}x{dec.size[0]}, batch 1): {d['fps']:.0f} frames/s (p99 {d['p99_ms']:.2f} ms)")
     finally:
         ctx.close()
     with tempfile.TemporaryDirectory() as d:
         dur = min(seconds * 2, track.audio.shape[0] / track.sr - 1)
         for every in (2, 1):  # 2: `vjhost render`'s default at 60 fps (decode at 30 Hz); 1: a decode per frame
             res = render_offline(host, pack, track.audio, track.sr, Path(d) / "bench.mp4", size=(1280, 720), fps=60,
-                                 start=0.0, duration=dur, faults=faults, decode_every=every)
+                                 start=0.0, duration=dur, faults=faults, decode_every=every, decoder=decoder, backend=backend)
             report[f"offline_1280x720_60fps_decode_every_{every}"] = {
                 "seconds_rendered": round(res.duration, 2), "wall_s": round(res.seconds, 2),
                 "x_realtime": round(res.realtime, 3), "fps": round(res.frames / res.seconds, 1)}

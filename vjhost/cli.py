@@ -92,7 +92,8 @@ def cmd_render(args) -> int:
     host = _host(args)
     res = render_offline(host, args.pack, audio, sr, out, size=args.size, fps=args.fps, start=args.start,
                          duration=args.duration, seed=args.seed, device=args.device,
-                         decode_every=decode_every(args), progress=None if args.quiet else progress_bar())
+                         decode_every=decode_every(args), progress=None if args.quiet else progress_bar(),
+                         decoder=args.decoder, backend=args.backend)
     print(f"wrote {res.path}: {res.frames} frames, {res.duration:.2f} s in {res.seconds:.1f} s ({res.realtime:.2f}x realtime)")
     if res.faults.faults:
         print(f"{len(res.faults.faults)} fault(s) during the render (see above); the picture kept going", file=sys.stderr)
@@ -131,7 +132,7 @@ def cmd_demo(args) -> int:
     host = _host(args)
     res = render_offline(host, args.pack, track.audio, track.sr, out, size=args.size, fps=args.fps,
                          seed=args.seed, device=args.device, decode_every=decode_every(args),
-                         progress=None if args.quiet else progress_bar())
+                         progress=None if args.quiet else progress_bar(), decoder=args.decoder, backend=args.backend)
     assert track.sr == SAMPLE_RATE
     print(f"wrote {res.path}: {res.frames} frames, {res.duration:.2f} s in {res.seconds:.1f} s ({res.realtime:.2f}x realtime)")
     return 0
@@ -257,7 +258,7 @@ def cmd_pack(args) -> int:
 def cmd_bench(args) -> int:
     from .bench import run_bench
 
-    report = run_bench(_host(args), args.pack, sizes=args.sizes, seconds=args.seconds)
+    report = run_bench(_host(args), args.pack, sizes=args.sizes, seconds=args.seconds, decoder=args.decoder, backend=args.backend)
     if args.json:
         print(json.dumps(report, indent=2))
     return 0
@@ -280,6 +281,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--fps", type=positive(int), default=60)
         p.add_argument("--seed", type=int, default=0, help="seed of the latent walk (renders are deterministic)")
         p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help="decoder device")
+        p.add_argument("--decoder", choices=("teacher", "student"), default=None,
+                       help="which of the pack's decoders to run (default: the manifest's decoder.default)")
+        p.add_argument("--backend", choices=("torch", "onnx"), default=None,
+                       help="decoder runtime (default: the manifest's decoder.backend); onnx = ONNX Runtime")
 
     p = sub.add_parser("run", help="live show in a window")
     show_opts(p)
@@ -346,12 +351,17 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--size", type=parse_size, default=(640, 360))
     v.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_pack)
+    from .train.pack_commands import add_pack_commands
+
+    add_pack_commands(psub)
 
     p = sub.add_parser("bench", help="measure live-loop fps, decoder fps and offline speed")
     p.add_argument("--pack", default="ikeda")
     p.add_argument("--size", type=parse_size, action="append", dest="sizes", metavar="WxH",
                    help="sizes to measure (default 1280x720 and 1920x1080)")
     p.add_argument("--seconds", type=positive(float), default=4.0, help="seconds of each measurement")
+    p.add_argument("--decoder", choices=("teacher", "student"), default=None, help="which of the pack's decoders")
+    p.add_argument("--backend", choices=("torch", "onnx"), default=None, help="decoder runtime")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)
 

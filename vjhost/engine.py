@@ -16,7 +16,7 @@ import numpy as np
 
 from .control.state import ControlState
 from .faults import FaultLog, Guard
-from .packs import Manifest, load_manifest
+from .packs import Manifest, ManifestError, load_manifest
 from .plugins import Host
 from .protocols import Analyzer, Decoder, Features, LatentController, Param
 
@@ -65,7 +65,8 @@ class Show:
     """One pack, ready to render.  Create on the thread that owns the GL context."""
 
     def __init__(self, host: Host, pack: str, size: tuple[int, int], *, faults: FaultLog | None = None,
-                 device: str = "auto", seed: int = 0, state: ControlState | None = None) -> None:
+                 device: str = "auto", seed: int = 0, state: ControlState | None = None,
+                 decoder: str | None = None, backend: str | None = None) -> None:
         from .render.chain import Renderer
         from .render.shaders import ShaderFinder
 
@@ -75,11 +76,19 @@ class Show:
         self.seed = seed
         self.manifest: Manifest = load_manifest(host.pack(pack))
         m = self.manifest
-        backend = host.decoders.get(m.decoder_backend)
-        if backend is None:
-            raise LookupError(f"{m.path}: decoder backend {m.decoder_backend!r} is not installed "
+        backend_name = backend or m.decoder_backend
+        spec = host.decoders.get(backend_name)
+        if spec is None:
+            raise LookupError(f"{m.path}: decoder backend {backend_name!r} is not installed "
                               f"(have: {', '.join(host.decoders.names()) or 'none'})")
-        self.decoder: Decoder = backend.factory(m.weights, device)
+        try:
+            self.decoder_file = m.decoder_file(decoder, backend_name)
+        except ManifestError as exc:  # e.g. --decoder student on a pack that ships none: play its default
+            if backend_name != m.decoder_backend or decoder in (None, m.variant):
+                raise
+            self.faults.report(f"pack {m.name}", f"{exc}; playing its {m.variant} decoder")
+            self.decoder_file = m.decoder_file(m.variant, backend_name)
+        self.decoder: Decoder = spec.factory(self.decoder_file, device)
         anchors = getattr(self.decoder, "anchors", None)
         ctl = host.controllers.get(m.controller)
         if ctl is None:

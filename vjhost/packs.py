@@ -50,6 +50,29 @@ class Manifest:
     defaults: dict[str, float]
     layouts: dict[str, Path]
     training: dict[str, Any] = field(default_factory=dict)
+    #: the distilled student (safetensors), the ONNX exports by role, the evaluation report
+    student: Path | None = None
+    onnx: dict[str, Path] = field(default_factory=dict)
+    eval_report: Path | None = None
+    #: which decoder the show runs unless told otherwise: "teacher" or "student"
+    variant: str = "teacher"
+
+    def decoder_file(self, variant: str | None = None, backend: str | None = None) -> Path:
+        """The file behind ``variant`` ("teacher"/"student") for ``backend`` ("torch" or "onnx")."""
+        variant = variant or self.variant
+        backend = backend or self.decoder_backend
+        if variant not in ("teacher", "student"):
+            raise ManifestError(f"{self.path}: decoder variant must be teacher or student, got {variant!r}")
+        if backend == "onnx":
+            f = self.onnx.get(variant)
+            if f is None:
+                raise ManifestError(f"{self.path}: the pack ships no ONNX export of its {variant} (decoder.onnx)")
+            return f
+        if variant == "student":
+            if self.student is None:
+                raise ManifestError(f"{self.path}: the pack ships no student decoder (decoder.student)")
+            return self.student
+        return self.weights
 
     @property
     def root(self) -> Path:
@@ -109,6 +132,25 @@ def load_manifest(path: Path | PackSpec) -> Manifest:
     weights = path.parent / get(dec, "weights", str, "decoder.weights")
     if not weights.is_file():
         raise fail("decoder.weights", f"file not found: {weights}")
+    def ship(key: str, rel: str) -> Path:
+        f = path.parent / rel
+        if not f.is_file():
+            raise fail(key, f"file not found: {f}")
+        return f
+
+    student = ship("decoder.student", get(dec, "student", str, "decoder.student")) if "student" in dec else None
+    onnx: dict[str, Path] = {}
+    for i, rel in enumerate(get(dec, "onnx", list, "decoder.onnx", [])):
+        if not isinstance(rel, str):
+            raise fail("decoder.onnx", f"entry {i}: expected a path string, got {rel!r}")
+        f = ship("decoder.onnx", rel)
+        onnx["student" if "student" in f.stem else "teacher"] = f
+    eval_report = ship("decoder.eval", get(dec, "eval", str, "decoder.eval")) if "eval" in dec else None
+    variant = get(dec, "default", str, "decoder.default", "teacher")
+    if variant not in ("teacher", "student"):
+        raise fail("decoder.default", f"must be teacher or student, got {variant!r}")
+    if variant == "student" and student is None:
+        raise fail("decoder.default", "is student, but decoder.student names no file")
     size = get(dec, "size", int, "decoder.size")
     channels = get(dec, "channels", int, "decoder.channels", 3)
     if channels not in (1, 3):
@@ -157,4 +199,5 @@ def load_manifest(path: Path | PackSpec) -> Manifest:
         controller_settings=dict(get(ctl, "settings", dict, "controller.settings", {})),
         scenes=tuple(str(s) for s in scenes), defaults={k: float(v) for k, v in defaults.items()},
         layouts=layouts, training=dict(data.get("training", {})),
+        student=student, onnx=onnx, eval_report=eval_report, variant=variant,
     )

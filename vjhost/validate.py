@@ -45,8 +45,8 @@ def validate_pack(host: Host, name: str, size: tuple[int, int] = (640, 360)) -> 
     if not check("decoder backend", backend is not None, m.decoder_backend):
         return done()
     try:
-        dec = backend.factory(m.weights, "auto")
-    except WeightsError as exc:
+        dec = backend.factory(m.decoder_file(None, m.decoder_backend), "auto")
+    except (WeightsError, ManifestError) as exc:
         check("weights", False, str(exc))
         return done()
     shape_ok = dec.latent_dim == m.latent_dim and tuple(dec.size) == (m.size, m.size) and dec.channels == m.channels
@@ -66,6 +66,33 @@ def validate_pack(host: Host, name: str, size: tuple[int, int] = (640, 360)) -> 
     fps = n / (time.perf_counter() - t0)
     check("decode", img.shape == (1, m.size, m.size, m.channels) and img.dtype == np.uint8,
           f"output {img.shape} {img.dtype}; {fps:.0f} frames/s at batch 1 on {dec.device}")
+    # every other decoder file the pack ships: loads, same shape, same scene anchors, close to the teacher
+    shipped = [("student", "torch", m.student)] + [(role, "onnx", f) for role, f in sorted(m.onnx.items())]
+    for role, bname, f in shipped:
+        if f is None or (role == m.variant and bname == m.decoder_backend):
+            continue
+        b = host.decoders.get(bname)
+        if b is None:
+            check(f"{role} ({bname})", False, f"{f.name}: decoder backend {bname!r} is not installed")
+            continue
+        try:
+            other = b.factory(f, "auto")
+            out = other.decode(z)
+        except Exception as exc:  # noqa: BLE001 - report any loader failure against the file
+            check(f"{role} ({bname})", False, f"{f.name}: {exc}")
+            continue
+        same = out.shape == img.shape and list(getattr(other, "anchor_names", [])) == list(getattr(dec, "anchor_names", []))
+        diff = float(np.abs(out.astype(np.float32) - img.astype(np.float32)).mean()) / 255.0
+        check(f"{role} ({bname})", same, f"{f.name}: output {out.shape}, mean |difference| to the {m.variant} {diff:.3f}"
+              + ("" if same else " (shape or scene anchors differ)"))
+    if m.eval_report is not None:
+        import json
+
+        try:
+            rep = json.loads(m.eval_report.read_text())
+            check("evaluation report", isinstance(rep, dict) and "speed" in rep, f"{m.eval_report.name}")
+        except (OSError, ValueError) as exc:
+            check("evaluation report", False, f"{m.eval_report}: {exc}")
 
     from .engine import Show
     from .render.context import GLUnavailable, HeadlessContext

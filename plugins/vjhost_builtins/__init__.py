@@ -50,6 +50,8 @@ def vjhost_register_controllers(register):
 def vjhost_register_decoders(register):
     register(DecoderSpec("torch", _lazy("vjhost_builtins.torch_decoder:TorchDecoder"),
                          "PyTorch VAE decoder from safetensors (CUDA when present, else CPU, channels_last)"))
+    register(DecoderSpec("onnx", _lazy("vjhost_builtins.onnx_decoder:OnnxDecoder"),
+                         "ONNX Runtime decoder from a pack's .onnx export (TensorRT/CUDA providers when present, else CPU)"))
 
 
 @hookimpl

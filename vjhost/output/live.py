@@ -98,7 +98,8 @@ class LiveSession:
         self.host, self.args, self.win, self.faults = host, args, win, faults
         self.state = ControlState()
         self.size = win.framebuffer_size() if args.fullscreen else args.size
-        self.show = Show(host, args.pack, self.size, faults=faults, device=args.device, seed=args.seed, state=self.state)
+        self.show = Show(host, args.pack, self.size, faults=faults, device=args.device, seed=args.seed, state=self.state,
+                         decoder=getattr(args, "decoder", None), backend=getattr(args, "backend", None))
         self.source, self.clock, self._close_audio, self.heard = _features_source(args, host, faults)
         self.worker = DecodeWorker(self.show.decoder, faults)
         self.sync, self.osc_tempo = _tempo_sync(args)
@@ -173,7 +174,8 @@ class LiveSession:
             return
         try:
             new = Show(self.host, name, self.size, faults=self.faults, device=self.args.device,
-                       seed=self.args.seed, state=self.state)
+                       seed=self.args.seed, state=self.state, decoder=getattr(self.args, "decoder", None),
+                       backend=getattr(self.args, "backend", None))
         except Exception as exc:  # noqa: BLE001 - keep the old pack playing
             self.faults.exception(f"pack {name}", exc)
             self.state.pack = self.show.manifest.name

@@ -71,6 +71,8 @@ def render_offline(
     progress: Callable[[int, int, float], None] | None = None,
     on_frame: Callable[[int, np.ndarray], None] | None = None,
     setup: Callable[[Show], None] | None = None,
+    decoder: str | None = None,
+    backend: str | None = None,
 ) -> RenderResult:
     """Render ``audio`` ((n, ch) float32 at ``sample_rate``) through ``pack`` to ``out`` (or nowhere).
 
@@ -97,7 +99,7 @@ def render_offline(
     timeline = analyze_buffer(mono[:end_sample].astype(np.float32), sample_rate, make_analyzers(host, faults), hop=HOP)
 
     ctx = HeadlessContext()
-    show = Show(host, pack, size, faults=faults, device=device, seed=seed)
+    show = Show(host, pack, size, faults=faults, device=device, seed=seed, decoder=decoder, backend=backend)
     if setup:
         setup(show)
     clip = audio[int(start * sample_rate) : int((start + duration) * sample_rate)]

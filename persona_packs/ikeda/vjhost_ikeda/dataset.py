@@ -163,4 +163,7 @@ RECIPE = {
     "generator": "vjhost_ikeda.dataset.generate",
     "motifs": list(MOTIFS),
     "colour": "monochrome, 25% inverted",
+    "limits": "A 64-d latent cannot hold every random bit of a barcode or a glyph matrix: decodes carry the structure "
+    "(orientation, density, rhythm of the motif) and are softer than the data; the pack's shader thresholds them "
+    "to hard black and white.",
 }

@@ -1,0 +1,135 @@
+"""``vjhost pack eval NAME`` and ``vjhost pack bench NAME``.
+
+Wiring (in ``vjhost/cli.py``'s ``build_parser``, after ``validate``)::
+
+    from .train.pack_commands import add_pack_commands
+    add_pack_commands(psub)
+
+Each subcommand sets its own ``func``, which takes precedence over the
+``pack`` parser's ``cmd_pack`` default.  Heavy imports (torch, onnxruntime)
+happen only when a command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+
+def _host():
+    import sys
+
+    from ..plugins import load_host
+
+    host = load_host()
+    for e in host.errors():
+        print(f"vjhost: plugin error: {e}", file=sys.stderr)
+    return host
+
+
+def _positive_float(text: str) -> float:
+    v = float(text)
+    if not v > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text!r}")
+    return v
+
+
+def _positive_int(text: str) -> int:
+    v = int(text)
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {text!r}")
+    return v
+
+
+def format_eval(r: dict[str, Any]) -> str:
+    lines = [f"pack {r['pack']}  (torch {r['torch']}, {r['device']}, {r['threads']} threads)"]
+    t = r["teacher"]
+    lines.append(f"teacher  {t['file']}: widths {t['widths']}, {t['params'] / 1e6:.2f} M params")
+    if "student" in r:
+        s = r["student"]
+        lines.append(f"student  {s['file']}: widths {s['widths']}, {s['params'] / 1e6:.2f} M params")
+    rc = r["recon"]
+    lines.append(f"recon PSNR (stored, held-out {rc.get('heldout_samples_stored')}): teacher {rc.get('teacher_heldout_psnr_db_stored')} dB")
+    inv = rc.get("inversion")
+    if isinstance(inv, dict):
+        line = f"recon PSNR (latent inversion, {inv['images']} held-out): teacher {inv['teacher_psnr_db']} dB"
+        if "student_psnr_db" in inv:
+            line += (f", student {inv['student_psnr_db']} dB (loss {inv['student_loss_db']} dB; thresholded"
+                     f" {inv['teacher_binary_psnr_db']} -> {inv['student_binary_psnr_db']} dB, loss {inv['student_binary_loss_db']} dB)")
+        lines.append(line)
+    elif inv:
+        lines.append(f"recon PSNR (latent inversion): {inv}")
+    st = r.get("student_vs_teacher")
+    if st:
+        lines.append(f"student vs teacher ({st['samples']} prior samples): {st['psnr_db']} dB, thresholded {st['psnr_binary_db']} dB,"
+                     f" {st['pixel_agreement'] * 100:.1f}% pixels agree" + (
+                         f"; around anchors {st['psnr_db_anchors']} dB / {st['psnr_binary_db_anchors']} dB" if "psnr_db_anchors" in st else ""))
+    sp = r["speed"]
+    line = f"speed ({sp['backend']}, batch 1): teacher {sp['teacher_fps']} fps"
+    if "student_fps" in sp:
+        line += f", student {sp['student_fps']} fps, x{sp['ratio']}"
+    lines.append(line)
+    for role in ("teacher", "student"):
+        if f"{role}_best" in sp:
+            lines.append(f"best backend for the {role}: {sp[f'{role}_best']['backend']} {sp[f'{role}_best']['fps']} fps")
+    for role, sm in r.get("smoothness", {}).items():
+        lines.append(f"walk smoothness ({role}): |dframe| {sm['small_step']:.4f} for |dz| {sm['step_norm']},"
+                     f" {sm['jump']:.4f} for jumps, ratio {sm['ratio']:.3f}")
+    style = r.get("style")
+    lines.append(f"style: {style if isinstance(style, str) else json.dumps(style)}")
+    for k, v in (r.get("goals") or {}).items():
+        lines.append(f"{'ok  ' if v else 'MISS'} {k}")
+    return "\n".join(lines)
+
+
+def cmd_pack_eval(args) -> int:
+    from .evaluate import evaluate_pack, pack_files
+
+    host = _host()
+    report = evaluate_pack(host, args.name, samples=args.samples, seconds=args.seconds,
+                           inversion=not args.no_inversion, bench=not args.no_bench)
+    if args.write:
+        from ..packs import load_manifest
+
+        path = pack_files(load_manifest(host.pack(args.name)))["eval"]
+        path.write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps(report, indent=2) if args.json else format_eval(report))
+    return 0
+
+
+def cmd_pack_bench(args) -> int:
+    from ..packs import load_manifest
+    from .evaluate import bench_decoders, pack_files
+
+    host = _host()
+    files = pack_files(load_manifest(host.pack(args.name)))
+    rows = bench_decoders({"teacher": files["teacher"], "student": files["student"]}, files["onnx"],
+                          seconds=args.seconds, device=args.device)
+    if args.json:
+        print(json.dumps({"pack": args.name, "batch": 1, "rows": rows}, indent=2))
+    else:
+        print(f"{'role':8} {'backend':12} {'device':7} {'fps':>8}  file")
+        for r in rows:
+            print(f"{r['role']:8} {r['backend']:12} {r['device']:7} {r['fps']:8.1f}  {r['file']}")
+    return 0
+
+
+def add_pack_commands(pack_subparsers) -> None:
+    """Add ``eval`` and ``bench`` to the ``vjhost pack`` subparsers."""
+    e = pack_subparsers.add_parser("eval", help="evaluate a pack's decoders: PSNR, student fidelity, speed, smoothness, style")
+    e.add_argument("name")
+    e.add_argument("--samples", type=_positive_int, default=256, help="prior samples for student-vs-teacher PSNR")
+    e.add_argument("--seconds", type=_positive_float, default=1.0, help="timing per decoder and backend")
+    e.add_argument("--no-inversion", action="store_true", help="skip the held-out reconstruction by latent inversion")
+    e.add_argument("--no-bench", action="store_true", help="torch fp32 speed only, no per-backend table")
+    e.add_argument("--write", action="store_true", help="also write the report to the pack's EVAL.json")
+    e.add_argument("--json", action="store_true")
+    e.set_defaults(func=cmd_pack_eval)
+
+    b = pack_subparsers.add_parser("bench", help="decoder fps per backend (torch fp32/bf16, onnxruntime), teacher and student")
+    b.add_argument("name")
+    b.add_argument("--seconds", type=_positive_float, default=1.0)
+    b.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    b.add_argument("--json", action="store_true")
+    b.set_defaults(func=cmd_pack_bench)
