@@ -4,6 +4,7 @@
     vjhost render --pack ikeda --audio FILE --out show.mp4 [--size WxH] [--fps N] [--duration S] [--start S]
     vjhost demo [--out demo.mp4]        # synthesize a track and render it (what a fresh machine runs)
     vjhost packs [--json] | plugins [--json] | devices [--json]
+    vjhost pack new NAME --footage DIR [--dir PARENT]
     vjhost pack validate NAME | bench [--pack NAME] [--size WxH] [--seconds S] [--json]
     vjhost train persona_packs/NAME
 """
@@ -241,6 +242,10 @@ def cmd_devices(args) -> int:
 
 
 def cmd_pack(args) -> int:
+    if args.pack_cmd == "new":
+        from .train.scaffold import cmd_new
+
+        return cmd_new(args)
     if args.pack_cmd == "validate":
         from .validate import validate_pack
 
@@ -350,6 +355,14 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("name")
     v.add_argument("--size", type=parse_size, default=(640, 360))
     v.add_argument("--json", action="store_true")
+    n = psub.add_parser("new", help="start a pack of your own, trained on a folder of your images and video clips")
+    n.add_argument("name", help="the pack's name: lowercase letters, digits and _")
+    n.add_argument("--footage", required=True, metavar="DIR",
+                   help="folder of images / clips (one scene per subfolder, or per file when it has none)")
+    n.add_argument("--dir", default=".", metavar="PARENT", help="create PARENT/NAME (default: ./NAME)")
+    n.add_argument("--size", type=int, choices=(32, 64, 128, 256), default=128, help="decoder output size (default 128)")
+    n.add_argument("--channels", type=int, choices=(1, 3), default=3, help="3 = RGB (default), 1 = grey")
+    n.add_argument("--fps", type=positive(float), default=4.0, help="frames taken per second of video (default 4)")
     p.set_defaults(func=cmd_pack)
     from .train.pack_commands import add_pack_commands
 

@@ -288,7 +288,15 @@ def pack_files(manifest) -> dict[str, Any]:
 
 
 def _generator(manifest) -> Callable | None:
-    ref = (manifest.training or {}).get("dataset")
+    training = manifest.training or {}
+    if "footage" in training:  # a user's own pack: its footage is its dataset
+        from .footage import FootageError, footage_from_training
+
+        try:
+            return footage_from_training(training, manifest.path, manifest.size, manifest.channels, quiet=True).generate
+        except (FootageError, OSError):
+            return None
+    ref = training.get("dataset")
     if not ref:
         return None
     parent = str(manifest.path.parent.parent)
