@@ -229,3 +229,138 @@ def test_cheap_per_frame():
             w.step(f, 1 / FPS, cs)
         best = min(best, (time.perf_counter() - t0) / len(feats))
     assert best < 100e-6, f"{best * 1e6:.1f} us per step"
+
+
+# --------------------------------------------------------------------------- the list, each behind a parameter
+
+STILL = {"jump": 0.0, "bass_push": 0.0, "bass_zoom": 0.0, "onset_pulse": 0.0, "drift": 0.0}  # the bare anchor
+
+
+def test_every_behaviour_is_a_parameter_in_the_control_model():
+    _, cs = new(make_anchors(), {"jump_every": 4, "latent.drop_snap": 0.5, "centroid_steer": 0.0})
+    params = cs.params()
+    assert {"latent.speed", "latent.jump", "latent.jump_every", "latent.beat_snap", "latent.bass_push",
+            "latent.bass_zoom", "latent.onset_pulse", "latent.drift", "latent.centroid_steer",
+            "latent.build_pull", "latent.drop_snap"} <= set(params)
+    assert cs.get("latent.jump_every") == 4.0 and cs.get("latent.drop_snap") == 0.5
+    assert cs.get("latent.centroid_steer") == 0.0
+    from vjhost.protocols import SettingsError
+
+    with pytest.raises(SettingsError) as err:
+        AudioWalk(D, None, {"jump_every": "often"})
+    assert err.value.key == "jump_every"
+    with pytest.raises(SettingsError):
+        AudioWalk(D, None, {"free_run": "yes"})
+
+
+def test_jumps_fall_on_the_beat_grid_every_n_beats_live(make_features):
+    w, cs = new(make_anchors(), {"jump_every": 4})
+    feats = list(stream(16 * 30))
+    _, events = run(w, cs, feats)
+    jumps = [i for i, e in enumerate(events) if e == "jump"]
+    assert [feats[i].beat_count for i in jumps] == [0, 4, 8, 12]  # on the bar lines
+    assert all(feats[i].downbeat for i in jumps)
+    cs.set("latent.jump_every", 2.0)  # a fader: twice as often, from the next even beat
+    _, events = run(w, cs, [f.copy() for f in feats])
+    jumps = [i for i, e in enumerate(events) if e == "jump"]
+    assert [feats[i].beat_count for i in jumps] == [0, 2, 4, 6, 8, 10, 12, 14]
+    # the tracker's downbeats set the bar lines, even when its count does not start on one
+    w, cs = new(make_anchors(), {"jump_every": 4})
+    feats = [make_features(t=f.t, bpm=120.0, beat=f.beat, beat_phase=f.beat_phase, beat_count=f.beat_count + 1,
+                           downbeat=f.beat and f.beat_count % 4 == 2) for f in stream(16 * 30)]
+    _, events = run(w, cs, feats)
+    jumps = [i for i, e in enumerate(events) if e == "jump"]
+    assert all(feats[i].downbeat for i in jumps[1:]) and len(jumps) >= 3
+
+
+def test_beat_snap_parameter_sets_the_hit():
+    steps = {}
+    for snap in (0.0, 1.0):
+        w, cs = new(make_anchors(), {"latent.drift": 0.0, "bass_push": 0.0, "onset_pulse": 0.0})
+        cs.set("latent.beat_snap", snap)
+        z, events = run(w, cs, stream(300))
+        jump = np.array(events[1:]) == "jump"
+        steps[snap] = np.median(np.linalg.norm(np.diff(z, axis=0), axis=1)[jump])
+    assert steps[1.0] > 0.5 * R and steps[0.0] < 0.1 * R
+
+
+def test_bass_zoom_raises_the_latent_norm():
+    anchors = make_anchors()
+    quiet = run(*new(anchors, STILL | {"bass_zoom": 1.0}), stream(240))[0]
+    loud = run(*new(anchors, STILL | {"bass_zoom": 1.0}), stream(240, bass=1.0))[0]
+    nq, nl = np.linalg.norm(quiet, axis=1), np.linalg.norm(loud, axis=1)
+    np.testing.assert_allclose(nq, R, rtol=1e-5)
+    assert np.all(nl[10:] > R + 0.05 * R)  # outward ...
+    assert np.all(nl <= R * (1 + 0.12) + 1e-4)  # ... within the norm band
+    cos = np.sum(quiet * loud, axis=1) / (nq * nl)
+    assert cos.min() > 1 - 1e-6  # the same direction: zoom only
+    off = run(*new(anchors, STILL), stream(240, bass=1.0))[0]  # bass_zoom 0: bass changes nothing here
+    np.testing.assert_allclose(off, quiet, atol=1e-5)
+
+
+def test_centroid_turns_the_direction_of_travel():
+    anchors = make_anchors()
+    settings = STILL | {"drift": 1.0}
+
+    def travel(centroid, steer=None):
+        w, cs = new(anchors, settings, seed=7)
+        if steer is not None:
+            cs.set("latent.centroid_steer", steer)
+        z, _ = run(w, cs, stream(90, centroid=lambda i: centroid))  # 1.5 s: within one drift plane
+        return z[-1] - z[0]
+
+    dark, mid, bright = travel(0.0), travel(0.5), travel(1.0)
+
+    def cos(a, b):
+        return float(a @ b / np.linalg.norm(a) / np.linalg.norm(b))
+
+    assert np.linalg.norm(dark) > 0.3  # it travels ...
+    assert cos(dark, bright) < -0.9  # ... dark and bright in opposite directions (+-90 degrees from the middle)
+    assert abs(cos(dark, mid)) < 0.2 and abs(cos(bright, mid)) < 0.2
+    assert cos(travel(0.0, steer=0.0), travel(1.0, steer=0.0)) > 0.999  # no steer: the centroid does nothing
+    assert 0.2 < cos(travel(0.0, steer=0.5), mid) < 0.9  # half steer: 45 degrees
+
+
+@pytest.mark.parametrize("settings", [{}, {"jump_every": 4, "speed": 0.25}], ids=["defaults", "slow-walk"])
+def test_a_drop_after_a_build_morphs_to_the_target_within_a_beat(settings):
+    anchors = make_anchors(5)
+    w, cs = new(anchors, STILL | {"build_bars": 2} | settings)
+    cs.scene = 0
+    run(w, cs, stream(120))
+    build, _ = run(w, cs, stream(180, section=lambda i: "build"))  # 1.5 bars: the build leans toward anchor 1
+    c = cosines(build, anchors)
+    assert c[-1, 1] > c[0, 1] + 0.1 and c[-1, 0] > c[-1, 1]  # leaning, not there
+    # the drop lands 7 frames into a beat, off the grid; one beat is 30 frames
+    z, events = run(w, cs, stream(7 + 120, section=lambda i: "drop" if i >= 7 else "build"))
+    assert events[7] == "drop"
+    c = cosines(z, anchors)[:, 1]
+    assert c[7] > 0.85  # drop_snap of the way at once
+    assert c[7 + 30] > 1 - 1e-6  # all the way within one beat, whatever the walk's speed
+    assert c[7 + 29] < c[7 + 30]
+    assert np.all(cosines(z[7:], anchors).argmax(axis=1) == 1)
+
+
+def test_build_pull_parameter_sets_the_lean():
+    anchors = make_anchors(5)
+    lean = {}
+    for pull in (0.0, 0.5, 1.0):
+        w, cs = new(anchors, STILL | {"build_bars": 2})
+        cs.set("latent.build_pull", pull)
+        z, _ = run(w, cs, stream(300, section=lambda i: "build" if i >= 60 else ""))
+        lean[pull] = cosines(z[-1], anchors)[1]
+    assert lean[0.0] < lean[0.5] < lean[1.0]
+    assert lean[1.0] > 1 - 1e-6  # a full pull reaches the drop's anchor before the drop
+
+
+def test_docs_example_builds_and_runs():
+    import re
+    from pathlib import Path
+
+    from vjhost.tomlcompat import tomllib
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "controllers.md").read_text()
+    block = next(b for b in re.findall(r"```toml\n(.*?)```", doc, re.S) if 'name = "audio-walk"' in b)
+    w, cs = new(make_anchors(), tomllib.loads(block)["controller"]["settings"])
+    assert cs.get("latent.jump") == 0.9 and cs.get("latent.bass_zoom") == 0.5 and cs.get("latent.beat_snap") == 1.0
+    z, events = run(w, cs, stream(240, bass=0.5))
+    assert "jump" in events and np.all(np.isfinite(z))

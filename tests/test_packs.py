@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from vjhost.decode.weights import WeightsError, load_decoder_weights
@@ -100,3 +101,106 @@ def test_the_pack_says_which_decoder_files_it_ships(pack_copy):
         m.decoder_file("student")
     with pytest.raises(ManifestError, match="no ONNX export of its student"):
         m.decoder_file("student", "onnx")
+
+
+# --------------------------------------------------------------------------- the latent controller
+
+
+def set_controller(pack_dir: Path, block: str) -> Path:
+    """Replace the manifest's ``[controller]`` and ``[controller.settings]`` tables with ``block``."""
+    import re
+
+    path = pack_dir / "pack.toml"
+    text, n = re.subn(r"^\[controller\]\n.*?(?=^\[(?!controller))", block.strip() + "\n\n", path.read_text(),
+                      count=1, flags=re.S | re.M)
+    assert n == 1
+    path.write_text(text)
+    return path
+
+
+KEYFRAMES = '''
+[controller]
+name = "keyframes"
+
+[controller.settings]
+keyframes = [
+  "stripes",
+  2,
+  { seed = 7, hold = 8 },
+  { scene = "barcode", hold = 4, glide = 1 },
+]
+hold = 16
+"keyframes.glide" = 2
+quantize = 4
+'''
+
+
+def test_a_keyframes_controller_is_accepted_with_its_settings(pack_copy, host, make_features):
+    from vjhost.control.state import ControlState
+    from vjhost.engine import make_controller
+
+    m = load_manifest(set_controller(pack_copy, KEYFRAMES), controllers=host.controllers.names())
+    assert m.controller == "keyframes"
+    assert m.controller_settings["keyframes"][2] == {"seed": 7, "hold": 8}
+    anchors = np.random.default_rng(0).standard_normal((len(m.scenes), 64)).astype(np.float32)
+    ctl = make_controller(host, m, 64, anchors)
+    ctl.reset(0)
+    state = ControlState(ctl.PARAMS)
+    state.scenes = list(m.scenes)
+    assert state.get("keyframes.glide") == 2.0 and state.get("keyframes.hold") == 16.0
+    z = ctl.step(make_features(bpm=120.0, beat=True, downbeat=True), 1 / 60, state)
+    np.testing.assert_allclose(z / np.linalg.norm(z), anchors[0] / np.linalg.norm(anchors[0]), atol=1e-6)
+
+
+def test_an_unknown_controller_is_rejected_naming_file_and_line(pack_copy, host):
+    from vjhost.engine import make_controller
+
+    path = set_controller(pack_copy, KEYFRAMES.replace('name = "keyframes"', 'name = "keyframez"'))
+    with pytest.raises(ManifestError) as err:
+        load_manifest(path, controllers=host.controllers.names())
+    msg = str(err.value)
+    assert msg.startswith(f"{path}:")
+    line = int(msg.split(":")[1])
+    assert path.read_text().splitlines()[line - 1] == 'name = "keyframez"'
+    assert "controller.name: unknown latent controller 'keyframez'" in msg
+    assert "audio-walk" in msg and "keyframes" in msg  # what is installed
+    m = load_manifest(path)  # reading alone checks no plugin names (no host needed) ...
+    with pytest.raises(ManifestError, match=r"pack.toml:\d+: controller.name: unknown latent controller"):
+        make_controller(host, m, 64, None)  # ... building the show does
+
+
+@pytest.mark.parametrize("old,new,key,expect", [
+    ("{ scene = \"barcode\", hold = 4, glide = 1 }", "{ scene = \"barcode\", hold = \"long\" }",
+     "controller.settings.keyframes[3].hold", "expected a number of beats >= 0, got 'long'"),
+    ("{ seed = 7, hold = 8 }", "{ seed = 7, scene = 1 }", "controller.settings.keyframes[2]",
+     "a keyframe table needs exactly one of scene and seed"),
+    ("  2,\n", "  99,\n", "controller.settings.keyframes[1]", "scene 99, but the decoder has 8 anchors"),
+    ("quantize = 4", "quantize = \"bar\"", "controller.settings.quantize", "expected a number, got 'bar'"),
+])
+def test_bad_controller_settings_name_file_line_and_key(pack_copy, host, old, new, key, expect):
+    from vjhost.engine import make_controller
+
+    path = set_controller(pack_copy, KEYFRAMES.replace(old, new))
+    m = load_manifest(path, controllers=host.controllers.names())
+    with pytest.raises(ManifestError) as err:
+        make_controller(host, m, 64, np.zeros((8, 64), np.float32) + np.eye(8, 64, dtype=np.float32))
+    msg = str(err.value)
+    assert f"{key}: keyframes: {expect}" in msg
+    line = int(msg.split(":")[1])
+    assert new.strip().rstrip(",") in path.read_text().splitlines()[line - 1]
+
+
+def test_pack_validate_steps_the_controller_and_locates_a_bad_scene_name(pack_copy, host):
+    from vjhost.validate import controller_check
+
+    anchors = np.random.default_rng(0).standard_normal((8, 64)).astype(np.float32)
+    m = load_manifest(set_controller(pack_copy, KEYFRAMES), controllers=host.controllers.names())
+    ok, detail = controller_check(host, m, 64, anchors)
+    assert ok, detail
+    assert detail == "keyframes: 6 parameters, 240 frames stepped"
+    path = set_controller(pack_copy, KEYFRAMES.replace('"stripes"', '"stripez"'))
+    ok, detail = controller_check(host, load_manifest(path), 64, anchors)
+    assert not ok
+    assert "controller.settings.keyframes[0]: keyframes: no scene named 'stripez'" in detail
+    line = int(detail.split(":")[1])
+    assert '"stripez"' in path.read_text().splitlines()[line - 1]

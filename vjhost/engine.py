@@ -18,7 +18,7 @@ from .control.state import ControlState
 from .faults import FaultLog, Guard
 from .packs import Manifest, ManifestError, load_manifest
 from .plugins import Host
-from .protocols import Analyzer, Decoder, Features, LatentController, Param
+from .protocols import Analyzer, Decoder, Features, LatentController, Param, SettingsError
 
 SAMPLE_RATE = 48000
 HOP = 512
@@ -55,6 +55,23 @@ def make_analyzers(host: Host, faults: FaultLog, sample_rate: int = SAMPLE_RATE,
     return out
 
 
+def make_controller(host: Host, m: Manifest, latent_dim: int, anchors: np.ndarray | None) -> LatentController:
+    """The pack's latent controller, built from its ``[controller]`` table.
+
+    An uninstalled controller or a setting its factory rejects
+    (:class:`~vjhost.protocols.SettingsError`) is a :class:`ManifestError`
+    naming the manifest, the line and the key.
+    """
+    spec = host.controllers.get(m.controller)
+    if spec is None:
+        raise m.error("controller.name", f"unknown latent controller {m.controller!r} "
+                                         f"(installed: {', '.join(sorted(host.controllers.names())) or 'none'})")
+    try:
+        return spec.factory(latent_dim, anchors, m.controller_settings)
+    except SettingsError as exc:
+        raise m.error(f"controller.settings.{exc.key}", f"{m.controller}: {exc.problem}") from None
+
+
 @dataclass
 class DecodedFrame:
     image: np.ndarray
@@ -74,7 +91,7 @@ class Show:
         self.faults = faults or FaultLog()
         self.size = size
         self.seed = seed
-        self.manifest: Manifest = load_manifest(host.pack(pack))
+        self.manifest: Manifest = load_manifest(host.pack(pack), controllers=host.controllers.names())
         m = self.manifest
         backend_name = backend or m.decoder_backend
         spec = host.decoders.get(backend_name)
@@ -90,10 +107,7 @@ class Show:
             self.decoder_file = m.decoder_file(m.variant, backend_name)
         self.decoder: Decoder = spec.factory(self.decoder_file, device)
         anchors = getattr(self.decoder, "anchors", None)
-        ctl = host.controllers.get(m.controller)
-        if ctl is None:
-            raise LookupError(f"{m.path}: latent controller {m.controller!r} is not installed")
-        self.controller: LatentController = ctl.factory(self.decoder.latent_dim, anchors, m.controller_settings)
+        self.controller: LatentController = make_controller(host, m, self.decoder.latent_dim, anchors)
         self.controller.reset(seed)
         self.controller_guard = Guard(f"controller {m.controller}", self.faults)
         self._z = np.zeros(self.decoder.latent_dim, np.float32)
@@ -135,6 +149,10 @@ class Show:
         for k, v in m.controller_settings.items():
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 self.state.set(k, v)
+        for p in getattr(self.controller, "PARAMS", ()):  # set by short name ("jump" for "latent.jump")
+            short = p.name.split(".", 1)[-1]
+            if short != p.name and short in m.controller_settings and p.name not in m.controller_settings:
+                self.state.set(p.name, p.default)
         self.frame_index = 0
 
     # ------------------------------------------------------------------ per frame

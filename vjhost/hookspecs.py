@@ -68,9 +68,14 @@ def vjhost_register_controllers(register: Callable[[ControllerSpec], None]) -> N
     :param register: call with a :class:`~vjhost.protocols.ControllerSpec` per controller.
 
     Called on the main thread at set-up.  A pack's manifest picks one by name
-    (``[controller] name``); its factory gets the latent size, the pack's scene
-    anchors and the manifest's ``[controller.settings]``.  ``step`` is called
-    on the render thread once per frame and must not block.
+    (``[controller] name``; an unknown name is a manifest error); its factory
+    gets the latent size, the pack's scene anchors and the manifest's
+    ``[controller.settings]``, and raises
+    :class:`~vjhost.protocols.SettingsError` for a bad setting (reported with
+    the manifest's file and line).  The controller's ``PARAMS`` are declared
+    in the control model, so MIDI, OSC and the web surface move them.
+    ``step`` is called on the render thread once per frame and must not block.
+    Built-ins: ``audio-walk`` and ``keyframes`` (docs/controllers.md).
     """
 
 

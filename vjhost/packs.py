@@ -2,7 +2,12 @@
 
 Reading a manifest imports nothing and loads no weights; that happens only
 for the pack being played.  Every problem is a :class:`ManifestError` whose
-message starts with ``path/to/pack.toml:`` and names the key.
+message starts with ``path/to/pack.toml:`` (and the line, where the key is
+in the file) and names the key.  The latent controller's name is checked
+against the installed controllers when the caller passes their names; its
+``[controller.settings]`` are the controller's to check (a
+:class:`~vjhost.protocols.SettingsError` from its factory becomes a
+:class:`ManifestError` through :meth:`Manifest.error`).
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Collection
 
 from .protocols import Param, PackSpec
 from .tomlcompat import key_lines, tomllib
@@ -82,6 +87,27 @@ class Manifest:
     def shader_dir(self) -> Path:
         return self.root / "shaders"
 
+    def error(self, key: str, problem: str) -> ManifestError:
+        """A :class:`ManifestError` about ``key`` (``controller.settings.keyframes[2].hold``), at its line.
+
+        When the key itself is not in the file (a default), the nearest
+        enclosing key that is gives the line.
+        """
+        try:
+            text = self.path.read_text()
+        except OSError:
+            text = ""
+        line = None
+        parts = re.findall(r"[^.\[\]]+", key)
+        while parts and line is None and text:
+            line = _line_of(text, ".".join(parts))
+            parts.pop()
+        return _error(self.path, line, key, problem)
+
+
+def _error(path: Path, line: int | None, key: str, problem: str) -> ManifestError:
+    return ManifestError(f"{path}:{line}: {key}: {problem}" if line else f"{path}: {key}: {problem}")
+
 
 def _line_of(text: str, key: str) -> int | None:
     """The line of ``key`` (``decoder.weights``, ``effects[0].shader``, or a ``[defaults]`` key) in the manifest."""
@@ -95,7 +121,13 @@ def _line_of(text: str, key: str) -> int | None:
     return None
 
 
-def load_manifest(path: Path | PackSpec) -> Manifest:
+def load_manifest(path: Path | PackSpec, controllers: Collection[str] | None = None) -> Manifest:
+    """Read and check a pack's manifest.
+
+    :param path: the ``pack.toml`` file, or the pack.
+    :param controllers: the installed latent controllers' names (``host.controllers.names()``);
+        given, ``[controller] name`` must be one of them.
+    """
     if isinstance(path, PackSpec):
         path = path.manifest_path
     path = Path(path)
@@ -109,8 +141,7 @@ def load_manifest(path: Path | PackSpec) -> Manifest:
         raise ManifestError(f"{path}: not valid TOML: {exc}") from None
 
     def fail(key: str, problem: str, locate: bool = True) -> ManifestError:
-        line = _line_of(text, key) if locate else None
-        return ManifestError(f"{path}:{line}: {key}: {problem}" if line else f"{path}: {key}: {problem}")
+        return _error(path, _line_of(text, key) if locate else None, key, problem)
 
     def get(table: dict, key: str, typ, full: str, default: Any = ...) -> Any:
         if key not in table:
@@ -178,6 +209,11 @@ def load_manifest(path: Path | PackSpec) -> Manifest:
         effects.append(PackEffect(ename, eshader, tuple(params), get(e, "description", str, f"effects[{i}].description", "")))
     chain = tuple(get(data, "chain", list, "chain", ["feedback", "blur", "hue"] + [e.name for e in effects]))
     ctl = get(data, "controller", dict, "controller", {})
+    controller = get(ctl, "name", str, "controller.name", "audio-walk")
+    if controllers is not None and controller not in controllers:
+        raise fail("controller.name", f"unknown latent controller {controller!r} "
+                                      f"(installed: {', '.join(sorted(controllers)) or 'none'})")
+    controller_settings = dict(get(ctl, "settings", dict, "controller.settings", {}))
     scenes = tuple(get(data, "scenes", list, "scenes", []))
     defaults = get(data, "defaults", dict, "defaults", {})
     for k, v in defaults.items():
@@ -195,8 +231,7 @@ def load_manifest(path: Path | PackSpec) -> Manifest:
         decoder_backend=get(dec, "backend", str, "decoder.backend", "torch"), weights=weights,
         latent_dim=get(dec, "latent_dim", int, "decoder.latent_dim", 64), size=size, channels=channels,
         source_shader=source, effects=tuple(effects), chain=chain,
-        controller=get(ctl, "name", str, "controller.name", "audio-walk"),
-        controller_settings=dict(get(ctl, "settings", dict, "controller.settings", {})),
+        controller=controller, controller_settings=controller_settings,
         scenes=tuple(str(s) for s in scenes), defaults={k: float(v) for k, v in defaults.items()},
         layouts=layouts, training=dict(data.get("training", {})),
         student=student, onnx=onnx, eval_report=eval_report, variant=variant,

@@ -111,13 +111,39 @@ class AnalyzerSpec:
 
 @runtime_checkable
 class LatentController(Protocol):
-    """Audio + controls -> the next point of the latent path.  Called by the render loop each frame."""
+    """Audio + controls -> the next point of the latent path.  Called by the render loop each frame.
+
+    The host builds one per show with the :class:`ControllerSpec` factory,
+    declares the controller's ``PARAMS`` (an optional tuple of :class:`Param`,
+    the manifest's defaults applied) in the :class:`ControlState`, calls
+    ``reset(seed)`` and then ``step`` once per frame on the render thread.
+    ``step`` reads its parameters with ``controls.get(name, default)`` every
+    call (so MIDI, OSC and the web surface move them live), the scene the VJ
+    picked from ``controls.scene`` (an index into the pack's ``scenes`` and
+    its decoder's anchors; names in ``controls.scenes``) and holds still while
+    ``controls.freeze`` is true.  A bad manifest setting raises
+    :class:`SettingsError` from the factory.
+    """
 
     def reset(self, seed: int) -> None: ...
 
     def step(self, features: Features, dt: float, controls: "ControlState") -> np.ndarray:
         """Return the latent for this frame, float32 ``(latent_dim,)``."""
         ...
+
+
+class SettingsError(ValueError):
+    """A controller factory's complaint about one entry of a pack's ``[controller.settings]``.
+
+    ``key`` is the entry's path inside ``[controller.settings]`` (``"hold"``,
+    ``"keyframes[2].scene"``).  The host turns it into a manifest error that
+    names the file, the line and ``controller.settings.<key>``.
+    """
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"{key}: {problem}")
+        self.key = key
+        self.problem = problem
 
 
 @dataclass(frozen=True)

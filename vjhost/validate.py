@@ -4,19 +4,51 @@ Checks, in order, and reports each: the manifest parses and names existing
 files; the weights load without pickle and match the manifest's shape; the
 decoder runs once (and how fast); every shader compiles headless; the source
 pass draws a non-blank picture from a decoded frame; each controller layout
-parses.
+parses.  The latent controller is built from the manifest's settings and
+stepped through a few seconds of beats.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .faults import FaultLog
 from .plugins import Host
-from .protocols import Features
+from .protocols import Features, SettingsError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .packs import Manifest
+
+
+def controller_check(host: Host, m: Manifest, latent_dim: int, anchors: np.ndarray | None) -> tuple[bool, str]:
+    """Build the pack's latent controller from its settings and step it through 4 s of beats: (ok, detail)."""
+    from .analysis.live import InternalClock
+    from .control.state import ControlState
+    from .engine import make_controller
+    from .packs import ManifestError
+
+    try:
+        ctl = make_controller(host, m, latent_dim, anchors)
+        params = tuple(getattr(ctl, "PARAMS", ()))
+        state = ControlState(params)
+        state.scenes = list(m.scenes)
+        ctl.reset(0)
+        clock = InternalClock(120.0)
+        for i in range(240):
+            z = np.asarray(ctl.step(clock.features(i / 60.0), 1 / 60.0, state))
+            if z.shape != (latent_dim,) or not np.isfinite(z).all():
+                return False, f"{m.controller}: frame {i} gave shape {z.shape}" + (
+                    "" if np.isfinite(z).all() else " with non-finite values")
+        return True, f"{m.controller}: {len(params)} parameters, 240 frames stepped"
+    except SettingsError as exc:  # found while stepping (e.g. a keyframe naming a scene the pack lacks)
+        return False, str(m.error(f"controller.settings.{exc.key}", f"{m.controller}: {exc.problem}"))
+    except ManifestError as exc:
+        return False, str(exc)
+    except Exception as exc:  # noqa: BLE001 - a plugin's failure is a failed check, named
+        return False, f"{m.controller}: {type(exc).__name__}: {exc}"
 
 
 def validate_pack(host: Host, name: str, size: tuple[int, int] = (640, 360)) -> dict[str, Any]:
@@ -33,7 +65,7 @@ def validate_pack(host: Host, name: str, size: tuple[int, int] = (640, 360)) -> 
 
     try:
         spec = host.pack(name)
-        m = load_manifest(spec)
+        m = load_manifest(spec, controllers=host.controllers.names())
     except (LookupError, ManifestError) as exc:
         check("manifest", False, str(exc.args[0] if exc.args else exc))
         return done()
@@ -56,6 +88,7 @@ def validate_pack(host: Host, name: str, size: tuple[int, int] = (640, 360)) -> 
     n_anchor = 0 if anchors is None else len(anchors)
     check("scene anchors", not m.scenes or n_anchor >= len(m.scenes),
           f"{n_anchor} anchors for {len(m.scenes)} scenes")
+    check("controller", *controller_check(host, m, dec.latent_dim, anchors))
     z = np.random.default_rng(0).standard_normal((1, dec.latent_dim)).astype(np.float32)
     img = dec.decode(z)
     t0 = time.perf_counter()

@@ -44,6 +44,8 @@ def vjhost_register_analyzers(register):
 def vjhost_register_controllers(register):
     register(ControllerSpec("audio-walk", _lazy("vjhost_builtins.latent_walk:AudioWalk"),
                             "walks the latent space with the music: beats jump, bass pushes, smooth glide between beats"))
+    register(ControllerSpec("keyframes", _lazy("vjhost_builtins.keyframes:Keyframes"),
+                            "a path through keyframes from the manifest: held for beats, slerp moves on the beat grid"))
 
 
 @hookimpl
