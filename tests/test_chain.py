@@ -45,12 +45,13 @@ def test_source_pass_shows_the_decoded_frame(renderer_factory, make_features):
     assert not faults.faults
 
 
-def test_rgb_image_keeps_its_orientation(renderer_factory, make_features):
+@pytest.mark.parametrize("uploads", [1, 2])  # the first upload (new texture) and later ones (sub-image path)
+def test_rgb_image_keeps_its_orientation(renderer_factory, make_features, uploads):
     r, _ = renderer_factory()
     img = np.zeros((8, 8, 3), np.uint8)
     img[0, :, 0] = 255  # top row red in the decoded image
-    r.upload_image(img)
-    r.upload_image(img)  # second upload goes through the sub-image path
+    for _ in range(uploads):
+        r.upload_image(img)
     r.render(make_features(), {})
     px = r.read_rgba()[::-1]
     assert px[0, 32, 0] > 200 and px[-1, 32, 0] < 30

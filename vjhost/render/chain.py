@@ -212,7 +212,9 @@ class Renderer:
                 GL.glBindTexture(GL.GL_TEXTURE_2D, t)
                 fmt, ifmt = (GL.GL_RED, GL.GL_R8) if c == 1 else (GL.GL_RGB, GL.GL_RGB8)
                 GL.glPixelStorei(GL.GL_UNPACK_ALIGNMENT, 1)
-                GL.glTexImage2D(GL.GL_TEXTURE_2D, 0, ifmt, w, h, 0, fmt, GL.GL_UNSIGNED_BYTE, image)
+                # decoded images are top row first; textures are bottom row first
+                GL.glTexImage2D(GL.GL_TEXTURE_2D, 0, ifmt, w, h, 0, fmt, GL.GL_UNSIGNED_BYTE,
+                                np.ascontiguousarray(image[::-1]))
                 for k, v in ((GL.GL_TEXTURE_MIN_FILTER, GL.GL_LINEAR), (GL.GL_TEXTURE_MAG_FILTER, GL.GL_LINEAR),
                              (GL.GL_TEXTURE_WRAP_S, GL.GL_CLAMP_TO_EDGE), (GL.GL_TEXTURE_WRAP_T, GL.GL_CLAMP_TO_EDGE)):
                     GL.glTexParameteri(GL.GL_TEXTURE_2D, k, v)

@@ -101,7 +101,7 @@ def _settings(manifest_training: dict, config_path: str | None) -> dict:
         if student:
             tr["student"] = student
     known = {"dataset", "motifs", "recipe", "footage", "footage_fps", "widths", "steps", "batch", "seed", "lr", "beta",
-             "freq_weight", "student"}
+             "freq_weight", "prior_fit", "pool", "student"}
     unknown = sorted(set(tr) - known)
     if unknown:
         raise SystemExit(f"vjhost train: unknown [training] keys {unknown} (known: {sorted(known)})")
@@ -177,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
         lr=tr.get("lr", 2e-3),
         beta=tr.get("beta", 1.0),
         freq_weight=tr.get("freq_weight", 0.0),
+        prior_fit=tr.get("prior_fit", True),
+        pool=tr.get("pool", 0),
         device=args.device,
     )
     if "footage" in tr:
@@ -213,12 +215,15 @@ def main(argv: list[str] | None = None) -> int:
             result.record["command"] = command
             result.record["pack_dir"] = args.pack
             result.record["torch"] = torch.__version__
-            save_pack_weights(out, result, generate, motifs, recipe)
+            save_pack_weights(out, result, generate, motifs, recipe, prior_fit=tcfg.prior_fit)
             # Random-prior decodes: what the live walk will actually show.
             with torch.no_grad():
                 g = torch.Generator().manual_seed(1)
                 z = torch.randn(32, vcfg.latent_dim, generator=g)
-                img = (torch.sigmoid(result.vae.decoder(z)) * 255).byte().numpy()
+                from ..decode.weights import build_decoder, load_decoder_weights
+
+                saved = build_decoder(load_decoder_weights(out), out)  # what ships (prior fit folded in)
+                img = (torch.sigmoid(saved(z)) * 255).byte().numpy()
             img = img[:, 0] if vcfg.channels == 1 else np.moveaxis(img, 1, -1)
             write_png(out.with_name("samples_prior.png"), grid(img))
             tracker.log_artifact(out.with_name("samples_prior.png"))

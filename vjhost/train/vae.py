@@ -42,6 +42,14 @@ class TrainConfig:
     #: decode and the target (per pixel, like the BCE).  Blurry decodes lack
     #: high-frequency energy, so this keeps dots, edges and sparks crisp.
     freq_weight: float = 0.0
+    #: after training, fit a Gaussian to the aggregate posterior and fold it into
+    #: the decoder's first layer, so z ~ N(0, I) decodes like encoded data even
+    #: with a small beta (sharp reconstructions; see :func:`fit_prior`)
+    prior_fit: bool = True
+    #: 0: a fresh batch every step.  N > 0: draw N images once (a fixed dataset,
+    #: like a folder of footage) and sample batches from it; a finite vocabulary
+    #: the decoder can reproduce crisply instead of averaging endless variations
+    pool: int = 0
 
 
 @dataclass
@@ -49,6 +57,7 @@ class TrainResult:
     vae: VAE
     history: list[dict] = field(default_factory=list)
     record: dict = field(default_factory=dict)
+    pool: object = None  #: the fixed dataset, when trained on one
 
 
 def pick_device(name: str = "auto") -> torch.device:
@@ -93,6 +102,27 @@ class Prefetch:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
+class Pool:
+    """A fixed dataset of ``n`` images drawn once (deterministic), sampled in shuffled epochs."""
+
+    def __init__(self, generate: Generate, n: int, batch: int, size: int, seed: int, chunk: int = 64) -> None:
+        parts = [generate(min(chunk, n - i), size, seed * 1_000_033 + 500_000 + i) for i in range(0, n, chunk)]
+        self.images = np.concatenate([p[0] for p in parts])
+        self.labels = np.concatenate([p[1] for p in parts])
+        self._batch = batch
+        self._rng = np.random.default_rng(seed + 17)
+        self._order = np.empty(0, np.int64)
+
+    def get(self) -> np.ndarray:
+        if len(self._order) < self._batch:
+            self._order = np.concatenate([self._order, self._rng.permutation(len(self.images))])
+        idx, self._order = self._order[: self._batch], self._order[self._batch :]
+        return self.images[idx]
+
+    def close(self) -> None:
+        pass
+
+
 def psnr(a: torch.Tensor, b: torch.Tensor) -> float:
     mse = F.mse_loss(a, b).item()
     return 10.0 * math.log10(1.0 / max(mse, 1e-10))
@@ -126,7 +156,10 @@ def train_vae(
                             "params": sum(p.numel() for p in vae.decoder.parameters())})
     fixed_z = torch.randn(16, vae_cfg.latent_dim, generator=torch.Generator().manual_seed(1))
     sample_every = max(1, cfg.steps // 4)
-    data = Prefetch(generate, cfg.batch, vae_cfg.size, (cfg.seed * 7919 + step + 1 for step in range(cfg.steps)))
+    if cfg.pool:
+        data = Pool(generate, cfg.pool, cfg.batch, vae_cfg.size, cfg.seed)
+    else:
+        data = Prefetch(generate, cfg.batch, vae_cfg.size, (cfg.seed * 7919 + step + 1 for step in range(cfg.steps)))
     vae.train()
     for step in range(cfg.steps):
         x = _to_tensor(data.get(), device)
@@ -175,12 +208,23 @@ def train_vae(
         "heldout_psnr_db": round(eval_psnr, 2),
         "heldout_samples": cfg.eval_samples,
     }
+    if cfg.pool:
+        record["pool"] = cfg.pool
+        record["epochs"] = round(cfg.steps * cfg.batch / cfg.pool, 1)
+        with torch.no_grad():  # how well the training images themselves come back
+            x = _to_tensor(data.images[: cfg.eval_samples], device)
+            record["train_psnr_db"] = round(psnr(torch.sigmoid(vae.decoder(vae.encoder(x)[0])), x), 2)
+        result_pool = data
+    else:
+        result_pool = None
     if cfg.freq_weight:
         record["freq_weight"] = cfg.freq_weight
         record["final_freq_per_pixel"] = round(sum(r["freq"] for r in tail) / len(tail), 5)
     if tracker is not None:
         tracker.log_metrics({"heldout_psnr_db": eval_psnr, "seconds": seconds}, step=cfg.steps)
-    return TrainResult(vae.cpu().to(memory_format=torch.contiguous_format), history, record)
+    res = TrainResult(vae.cpu().to(memory_format=torch.contiguous_format), history, record)
+    res.pool = result_pool
+    return res
 
 
 def _log_samples(tracker, vae: VAE, z: torch.Tensor, step: int) -> None:
@@ -197,24 +241,89 @@ def _log_samples(tracker, vae: VAE, z: torch.Tensor, step: int) -> None:
     tracker.log_image(f"samples/teacher_step_{step:06d}.png", grid(img[..., 0] if img.shape[-1] == 1 else img))
 
 
-def motif_anchors(vae: VAE, generate: Generate, n_motifs: int, per_motif: int = 64, seed: int = 99) -> torch.Tensor:
-    """Mean encoder latent of each motif family: the pack's scene anchors (K, D)."""
-    x_np, labels = generate(per_motif * n_motifs, vae.cfg.size, seed)
+def motif_anchors(vae: VAE, generate: Generate, n_motifs: int, per_motif: int = 64, seed: int = 99,
+                  data: tuple[np.ndarray, np.ndarray] | None = None, medoid: bool = False) -> torch.Tensor:
+    """The pack's scene anchors (K, D), one per motif family.
+
+    Default: the mean encoder latent of the family.  ``medoid=True``: the latent
+    of the family's image nearest that mean -- a real image, so the anchor
+    decodes crisply instead of as a blend of the family.  ``data``: encode these
+    ``(images, labels)`` (e.g. the training pool) instead of drawing new ones.
+    """
+    x_np, labels = data if data is not None else generate(per_motif * n_motifs, vae.cfg.size, seed)
+    mus = []
     with torch.no_grad():
-        mu, _ = vae.encoder(_to_tensor(x_np, "cpu"))
+        for i in range(0, len(x_np), 256):
+            mus.append(vae.encoder(_to_tensor(x_np[i : i + 256], "cpu"))[0])
+    mu = torch.cat(mus)
     out = torch.zeros(n_motifs, vae.cfg.latent_dim)
     for k in range(n_motifs):
-        sel = torch.from_numpy(labels == k)
+        sel = torch.from_numpy(np.asarray(labels) == k)
         if sel.any():
-            out[k] = mu[sel].mean(0)
+            fam = mu[sel]
+            mean = fam.mean(0)
+            out[k] = fam[(fam - mean).norm(dim=1).argmin()] if medoid else mean
     return out
 
 
-def save_pack_weights(path: Path, result: TrainResult, generate: Generate, motif_names: tuple[str, ...], recipe: dict) -> None:
-    anchors = motif_anchors(result.vae, generate, len(motif_names))
+@torch.no_grad()
+def fit_prior(vae: VAE, generate: Generate, n: int = 2048, seed: int = 4242, batch: int = 256,
+              data: np.ndarray | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean and Cholesky factor ``(mu, L)`` of a Gaussian fitted to the aggregate posterior.
+
+    With a small KL weight the encoder's latents do not fill N(0, I), so prior
+    samples would decode off the data manifold.  Mapping ``z -> mu + L z`` (folded
+    into the decoder's first layer by :func:`fold_prior`) sends N(0, I) onto the
+    Gaussian fit of where the data actually sits ("ex-post density estimation").
+    ``data``: encode these images (e.g. the training pool) instead of drawing ``n`` new ones.
+    """
+    vae.eval()
+    mus, var = [], []
+    total = len(data) if data is not None else n
+    for i in range(0, total, batch):
+        x_np = data[i : i + batch] if data is not None else generate(min(batch, n - i), vae.cfg.size, seed + i)[0]
+        mu, logvar = vae.encoder(_to_tensor(x_np, "cpu"))
+        mus.append(mu)
+        var.append(logvar.exp())
+    m = torch.cat(mus).double()
+    mean = m.mean(0)
+    cov = torch.cov(m.T) + torch.diag(torch.cat(var).double().mean(0))
+    cov += 1e-6 * torch.eye(cov.shape[0], dtype=cov.dtype) * cov.diagonal().mean()
+    return mean.float(), torch.linalg.cholesky(cov).float()
+
+
+def fold_prior(decoder, mean: torch.Tensor, chol: torch.Tensor):
+    """A copy of ``decoder`` whose input is the whitened latent: ``decoder'(z) == decoder(mean + chol @ z)``."""
+    import copy
+
+    dec = copy.deepcopy(decoder)
+    with torch.no_grad():
+        w = dec.fc.weight.clone()  # (out, D)
+        dec.fc.bias += w @ mean
+        dec.fc.weight.copy_(w @ chol)
+    return dec
+
+
+def save_pack_weights(path: Path, result: TrainResult, generate: Generate, motif_names: tuple[str, ...], recipe: dict,
+                      prior_fit: bool = False) -> None:
+    pool = getattr(result, "pool", None)
+    data = (pool.images, pool.labels) if pool is not None else None
+    anchors = motif_anchors(result.vae, generate, len(motif_names), data=data, medoid=pool is not None)
+    decoder = result.vae.decoder
+    if prior_fit:
+        mean, chol = fit_prior(result.vae, generate, data=pool.images if pool is not None else None)
+        decoder = fold_prior(decoder, mean, chol)
+        anchors = torch.linalg.solve_triangular(chol, (anchors - mean).T, upper=False).T
+        result.record["prior_fit"] = {
+            "samples": len(pool.images) if pool is not None else 2048, "mean_norm": round(float(mean.norm()), 3),
+            "std_geomean": round(float(chol.diagonal().abs().log().mean().exp()), 4),
+            "note": "N(0, I) is mapped onto a Gaussian fit of the aggregate posterior, folded into decoder.fc",
+        }
+    if pool is not None:
+        result.record["anchors"] = "medoid: the latent of each motif family's training image nearest the family mean"
     save_decoder(
         path,
-        result.vae.decoder,
+        decoder,
         anchors=anchors,
         anchor_names=motif_names,
         extra={"training": result.record, "dataset": recipe},
