@@ -154,3 +154,26 @@ def jack():
         pytest.skip("python-rtmidi was built without JACK support")
     with private_jackd("midi", 1024, ready=_rtmidi_jack_ready) as name:
         yield name
+
+
+@pytest.fixture
+def keep_torch_threads():
+    """Put torch's thread count back after a test that changes it (decoders set their own)."""
+    import torch
+
+    n = torch.get_num_threads()
+    yield
+    torch.set_num_threads(n)
+
+
+def stripes_dataset(n: int, size: int = 16, seed: int = 0):
+    """A toy pack dataset: horizontal or vertical stripes of random period and phase (two motifs)."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 2, n)
+    x = np.arange(size)
+    out = np.zeros((n, 1, size, size), np.uint8)
+    for i in range(n):
+        period = int(rng.integers(2, 8))
+        wave = ((x + int(rng.integers(period))) // max(1, period // 2)) % 2 * 255
+        out[i, 0] = wave[None, :] if labels[i] == 0 else wave[:, None]
+    return out, labels

@@ -30,24 +30,12 @@ from vjhost.train.pack_commands import (
 )
 from vjhost.train.vae import TrainConfig, save_pack_weights, train_vae
 
-
-@pytest.fixture(autouse=True)
-def _keep_torch_threads():
-    n = torch.get_num_threads()
-    yield
-    torch.set_num_threads(n)
+from conftest import stripes_dataset as stripes
 
 
-def stripes(n: int, size: int = 16, seed: int = 0):
-    rng = np.random.default_rng(seed)
-    labels = rng.integers(0, 2, n)
-    x = np.arange(size)
-    out = np.zeros((n, 1, size, size), np.uint8)
-    for i in range(n):
-        period = int(rng.integers(2, 8))
-        wave = ((x + int(rng.integers(period))) // max(1, period // 2)) % 2 * 255
-        out[i, 0] = wave[None, :] if labels[i] == 0 else wave[:, None]
-    return out, labels
+pytestmark = pytest.mark.usefixtures("keep_torch_threads")
+
+
 
 
 def blobs(n: int, size: int = 16, seed: int = 0):

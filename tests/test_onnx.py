@@ -19,11 +19,7 @@ from vjhost.decode.weights import WeightsError, save_decoder
 from vjhost.protocols import Decoder
 
 
-@pytest.fixture(autouse=True)
-def _keep_torch_threads():
-    n = torch.get_num_threads()
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("keep_torch_threads")
 
 
 def tiny_file(tmp_path, channels=1, widths=(8, 4), seed=0):

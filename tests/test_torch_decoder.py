@@ -15,11 +15,7 @@ from vjhost_builtins import torch_decoder as td
 from vjhost_builtins.torch_decoder import TorchDecoder
 
 
-@pytest.fixture(autouse=True)
-def _keep_torch_threads():
-    n = torch.get_num_threads()
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("keep_torch_threads")
 
 
 def tiny(channels=1, latent_dim=8, widths=(8, 4), seed=0) -> VAEDecoder:

@@ -77,7 +77,7 @@ import numpy as np
 
 from vjhost.protocols import Features, Param, SettingsError
 
-from .latent_walk import BeatClock, parse_settings, setting_bool, slerp
+from .latent_walk import BeatClock, checked_anchors, parse_settings, setting_bool, slerp
 
 __all__ = ["Keyframes"]
 
@@ -156,16 +156,8 @@ class Keyframes:
 
     def __init__(self, latent_dim: int, anchors: np.ndarray | None = None, settings: Mapping[str, Any] | None = None) -> None:
         self.latent_dim = d = int(latent_dim)
-        if d < 2:
-            raise ValueError(f"latent_dim must be >= 2, got {latent_dim}")
-        if anchors is not None:
-            anchors = np.asarray(anchors, dtype=np.float64)
-            if anchors.ndim != 2 or anchors.shape[1] != d:
-                raise ValueError(f"anchors must be (K, {d}), got {anchors.shape}")
-            if anchors.shape[0] == 0:
-                anchors = None
-        self.anchors = anchors
-        self.n_anchors = 0 if anchors is None else int(anchors.shape[0])
+        self.anchors = checked_anchors(d, anchors)
+        self.n_anchors = 0 if self.anchors is None else int(self.anchors.shape[0])
 
         self.PARAMS, cfg = parse_settings("keyframes", type(self).PARAMS, settings or {}, _SETTINGS_DEFAULTS)
         self._defaults = {p.name: p.default for p in self.PARAMS}

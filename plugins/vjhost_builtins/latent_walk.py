@@ -259,6 +259,18 @@ def setting_bool(cfg: Mapping[str, Any], key: str) -> bool:
     return v
 
 
+def checked_anchors(latent_dim: int, anchors: Any) -> np.ndarray | None:
+    """The scene anchors as float64 ``(K, latent_dim)`` (``None`` when there are none); bad shapes raise."""
+    if latent_dim < 2:
+        raise ValueError(f"latent_dim must be >= 2, got {latent_dim}")
+    if anchors is None:
+        return None
+    anchors = np.asarray(anchors, dtype=np.float64)
+    if anchors.ndim != 2 or anchors.shape[1] != latent_dim:
+        raise ValueError(f"anchors must be (K, {latent_dim}), got {anchors.shape}")
+    return anchors if anchors.shape[0] else None
+
+
 # --------------------------------------------------------------------------- the walk
 
 
@@ -279,16 +291,8 @@ class AudioWalk:
 
     def __init__(self, latent_dim: int, anchors: np.ndarray | None = None, settings: Mapping[str, Any] | None = None) -> None:
         self.latent_dim = d = int(latent_dim)
-        if d < 2:
-            raise ValueError(f"latent_dim must be >= 2, got {latent_dim}")
-        if anchors is not None:
-            anchors = np.asarray(anchors, dtype=np.float64)
-            if anchors.ndim != 2 or anchors.shape[1] != d:
-                raise ValueError(f"anchors must be (K, {d}), got {anchors.shape}")
-            if anchors.shape[0] == 0:
-                anchors = None
-        self.anchors = anchors
-        self.n_anchors = 0 if anchors is None else int(anchors.shape[0])
+        self.anchors = checked_anchors(d, anchors)
+        self.n_anchors = 0 if self.anchors is None else int(self.anchors.shape[0])
 
         # ---- settings: parameter defaults + behaviour constants
         self.PARAMS, cfg = parse_settings("audio-walk", type(self).PARAMS, settings or {}, _SETTINGS_DEFAULTS)

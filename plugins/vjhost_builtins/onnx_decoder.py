@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from vjhost.decode.weights import WeightsError
+from vjhost.decode.weights import WeightsError, latent_batch
 
 __all__ = ["OnnxDecoder", "WeightsError", "pick_providers"]
 
@@ -129,13 +129,7 @@ class OnnxDecoder:
 
     def decode(self, z: np.ndarray) -> np.ndarray:
         """``(B, latent_dim)`` (or ``(latent_dim,)``) float32 -> ``(B, H, W, C)`` uint8, ``round(sigmoid(logits)*255)``."""
-        z = np.asarray(z, dtype=np.float32)
-        if z.ndim == 1:
-            z = z[None]
-        if z.ndim != 2 or z.shape[1] != self.latent_dim:
-            raise ValueError(f"latent batch must be (B, {self.latent_dim}), got {z.shape}")
-        if not z.flags.c_contiguous:
-            z = np.ascontiguousarray(z)
+        z = latent_batch(z, self.latent_dim)
         return self.session.run(self._out, {"z": z})[0]
 
     def warmup(self, n: int = 2) -> None:

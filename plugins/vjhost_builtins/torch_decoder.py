@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from vjhost.decode.weights import WeightsError, build_decoder, load_decoder_weights
+from vjhost.decode.weights import WeightsError, build_decoder, latent_batch, load_decoder_weights
 
 __all__ = ["TorchDecoder", "default_threads", "resolve_device", "WeightsError"]
 
@@ -179,13 +179,7 @@ class TorchDecoder:
 
         Pixels are ``round(sigmoid(logits) * 255)``.
         """
-        z = np.asarray(z, dtype=np.float32)
-        if z.ndim == 1:
-            z = z[None]
-        if z.ndim != 2 or z.shape[1] != self.latent_dim:
-            raise ValueError(f"latent batch must be (B, {self.latent_dim}), got {z.shape}")
-        if not z.flags.c_contiguous:
-            z = np.ascontiguousarray(z)
+        z = latent_batch(z, self.latent_dim)
         with torch.inference_mode():
             zt = self._stage(z)
             if self._autocast_dtype is not None:

@@ -15,6 +15,18 @@ from pathlib import Path
 FORMAT = "vjhost-vae/1"
 
 
+def latent_batch(z, latent_dim: int):
+    """``(B, latent_dim)`` or ``(latent_dim,)`` -> a C-contiguous float32 ``(B, latent_dim)`` numpy array."""
+    import numpy as np
+
+    z = np.asarray(z, dtype=np.float32)
+    if z.ndim == 1:
+        z = z[None]
+    if z.ndim != 2 or z.shape[1] != latent_dim:
+        raise ValueError(f"latent batch must be (B, {latent_dim}), got {z.shape}")
+    return z if z.flags.c_contiguous else np.ascontiguousarray(z)
+
+
 class WeightsError(Exception):
     """A weights file is missing, unreadable or does not match its config."""
 

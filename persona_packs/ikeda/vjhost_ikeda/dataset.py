@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from vjhost.train.motifs import balanced
+
 MOTIFS = ("stripes", "scanlines", "barcode", "bitgrid", "testpattern", "datamatrix", "flash", "hairlines")
 
 # 3x5 bitmap glyphs for the data matrix (rows top to bottom, 3 bits each).
@@ -141,22 +143,14 @@ def _hairlines(rng, s):
 _DRAW = (_stripes, _scanlines, _barcode, _bitgrid, _testpattern, _datamatrix, _flash, _hairlines)
 
 
-def generate(n: int, size: int = 128, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``(images, labels)``: uint8 ``(n, 1, size, size)`` in {0, 255} and motif ids.
+def _invert_some(rng, k: int, img: np.ndarray) -> np.ndarray:
+    """About a quarter inverted (black on white: the style flips polarity on the beat); never the flash."""
+    return ~img if k != 6 and rng.random() < 0.25 else img
 
-    Images are balanced over :data:`MOTIFS`; about a quarter are inverted
-    (black on white), since the style flips polarity on the beat.
-    """
-    rng = np.random.default_rng(seed)
-    images = np.empty((n, 1, size, size), np.uint8)
-    labels = np.arange(n) % len(_DRAW)
-    rng.shuffle(labels)
-    for i, k in enumerate(labels):
-        img = np.ascontiguousarray(_DRAW[k](rng, size))
-        if k != 6 and rng.random() < 0.25:
-            img = ~img
-        images[i, 0] = img.astype(np.uint8) * 255
-    return images, labels
+
+def generate(n: int, size: int = 128, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(images, labels)``: uint8 ``(n, 1, size, size)`` in {0, 255} and motif ids, balanced over :data:`MOTIFS`."""
+    return balanced(n, size, seed, _DRAW, channels=1, finish=_invert_some)
 
 
 RECIPE = {
