@@ -121,7 +121,28 @@ def test_style_classifier_with_two_packs(files):
     for role in ("teacher", "student"):
         assert 0 <= out["stripes"][role]["score"] <= 1 and 0 <= out["stripes"][role]["top1"] <= 1
     assert out["blobs"] == {}
+    assert sum(out["stripes"]["teacher"]["predicted"].values()) == pytest.approx(1, abs=1e-3)
     assert style_scores(packs[:1]) == "n/a (one pack)"
+
+
+class _SoftStripes:
+    """A 'decoder' whose frames are the stripes dataset, box-blurred: soft, but unmistakably stripes."""
+
+    latent_dim = 4
+
+    def decode(self, z):
+        x, _ = stripes(len(z), 16, seed=99)
+        x = x.astype(np.float32)
+        x = (x + np.roll(x, 1, -1) + np.roll(x, -1, -1) + np.roll(x, 1, -2) + np.roll(x, -1, -2)) / 5
+        return np.moveaxis(x.astype(np.uint8), 1, -1)
+
+
+def test_style_classifier_does_not_read_softness_as_another_pack():
+    packs = [{"name": "stripes", "generate": stripes, "size": 16, "decoders": {"soft": _SoftStripes()}},
+             {"name": "blobs", "generate": blobs, "size": 16, "decoders": {}}]
+    out = style_scores(packs, steps=80, batch=32, samples=32)
+    assert out["heldout_soft_accuracy"] > 0.9
+    assert out["stripes"]["soft"]["top1"] > 0.9 and out["stripes"]["soft"]["predicted"]["blobs"] < 0.1
 
 
 def test_bench_rows(files):

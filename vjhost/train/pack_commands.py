@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 
@@ -77,10 +78,33 @@ def format_eval(r: dict[str, Any]) -> str:
         lines.append(f"walk smoothness ({role}): |dframe| {sm['small_step']:.4f} for |dz| {sm['step_norm']},"
                      f" {sm['jump']:.4f} for jumps, ratio {sm['ratio']:.3f}")
     style = r.get("style")
-    lines.append(f"style: {style if isinstance(style, str) else json.dumps(style)}")
+    if isinstance(style, dict) and "classes" in style:
+        acc = f"held-out data {style['heldout_data_accuracy'] * 100:.1f}%"
+        if "heldout_soft_accuracy" in style:
+            acc += f", blurred {style['heldout_soft_accuracy'] * 100:.1f}%"
+        lines.append(f"style classifier over {', '.join(style['classes'])} ({style['train_steps']} steps; {acc}):")
+        for cls in style["classes"]:
+            for role, sc in (style.get(cls) or {}).items():
+                won = ", ".join(f"{k} {v * 100:.0f}%" for k, v in sc.get("predicted", {}).items() if v)
+                lines.append(f"  {cls} {role}: score {sc['score']:.3f}, own pack wins {sc['top1'] * 100:.1f}%"
+                             + (f" ({won})" if won else ""))
+    else:
+        lines.append(f"style: {style if isinstance(style, str) else json.dumps(style)}")
     for k, v in (r.get("goals") or {}).items():
         lines.append(f"{'ok  ' if v else 'MISS'} {k}")
     return "\n".join(lines)
+
+
+def refresh_card_eval(card: Path, report: dict) -> bool:
+    """Replace the evaluation section of a pack's MODEL_CARD.md (if it has one) with ``report``."""
+    if not card.is_file():
+        return False
+    from .cli import _eval_section
+
+    text = card.read_text()
+    head, sep, _ = text.partition("\n## Evaluation")
+    card.write_text(head.rstrip("\n") + "\n" + _eval_section(report))
+    return True
 
 
 def cmd_pack_eval(args) -> int:
@@ -92,8 +116,10 @@ def cmd_pack_eval(args) -> int:
     if args.write:
         from ..packs import load_manifest
 
-        path = pack_files(load_manifest(host.pack(args.name)))["eval"]
+        manifest = load_manifest(host.pack(args.name))
+        path = pack_files(manifest)["eval"]
         path.write_text(json.dumps(report, indent=2) + "\n")
+        refresh_card_eval(manifest.path.parent / "MODEL_CARD.md", report)
     print(json.dumps(report, indent=2) if args.json else format_eval(report))
     return 0
 
