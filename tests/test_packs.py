@@ -103,6 +103,20 @@ def test_the_pack_says_which_decoder_files_it_ships(pack_copy):
         m.decoder_file("student", "onnx")
 
 
+def test_a_pack_in_training_may_lack_what_training_writes(pack_copy):
+    """`vjhost train` / `pack eval` read a manifest whose student, ONNX and EVAL.json are not made yet."""
+    for f in ("student.safetensors", "student.onnx", "EVAL.json"):
+        (pack_copy / "weights" / f).unlink(missing_ok=True)
+    with pytest.raises(ManifestError, match="decoder.student: file not found"):
+        load_manifest(pack_copy / "pack.toml")
+    m = load_manifest(pack_copy / "pack.toml", training=True)
+    assert m.student is None and m.eval_report is None and "student" not in m.onnx
+    assert m.onnx["teacher"] == pack_copy / "weights" / "teacher.onnx"
+    (pack_copy / "weights" / "decoder.safetensors").unlink()  # the teacher is the one file it cannot do without
+    with pytest.raises(ManifestError, match="decoder.weights: file not found"):
+        load_manifest(pack_copy / "pack.toml", training=True)
+
+
 # --------------------------------------------------------------------------- the latent controller
 
 

@@ -22,9 +22,15 @@ name = "tiny"
 scenes = []
 [decoder]
 weights = "weights/decoder.safetensors"
+# named like a flagship pack's: none of these exist until training writes them
+student = "weights/student.safetensors"
+onnx = ["weights/teacher.onnx", "weights/student.onnx"]
+eval = "weights/EVAL.json"
 latent_dim = 8
 size = 32
 channels = 3
+[shaders]
+source = "tiny.glsl"
 [training]
 dataset = "vjhost_kusama.dataset:generate"
 motifs = "vjhost_kusama.dataset:MOTIFS"
@@ -45,6 +51,8 @@ def tiny_pack(tmp_path, monkeypatch):
     d = tmp_path / "tiny"
     d.mkdir()
     (d / "pack.toml").write_text(MANIFEST)
+    (d / "shaders").mkdir()
+    (d / "shaders" / "tiny.glsl").write_text("void main() { o_color = texture(u_image, v_uv); }\n")
     return d
 
 
@@ -72,7 +80,7 @@ def test_frequency_loss_sees_lost_detail():
 def test_train_pack_from_scratch_teacher_student_onnx(tiny_pack, tmp_path):
     cfg = tmp_path / "quick.toml"
     cfg.write_text("[training]\nsteps = 6\n[training.student]\nsteps = 4\nbatch = 4\n")
-    rc = train_main([str(tiny_pack), "--config", str(cfg), "--no-track", "--no-eval", "--quiet", "--device", "cpu"])
+    rc = train_main([str(tiny_pack), "--config", str(cfg), "--no-track", "--quiet", "--device", "cpu"])
     assert rc == 0
     w = tiny_pack / "weights"
     teacher = load_decoder_weights(w / "decoder.safetensors")
@@ -96,8 +104,11 @@ def test_train_pack_from_scratch_teacher_student_onnx(tiny_pack, tmp_path):
     assert record["steps"] == 6 and record["batch"] == 4 and record["freq_weight"] == 0.5
     assert record["pipeline_seconds"] > 0 and "--config" in record["pipeline_command"]
     assert record["dataset"]["generator"] == "vjhost_kusama.dataset.generate"
+    report = json.loads((w / "EVAL.json").read_text())
+    assert report["student_vs_teacher"]["psnr_db"] > 0 and report["speed"]["student_fps"] > 0
     card = (tiny_pack / "MODEL_CARD.md").read_text()
     assert "vjhost train" in card and "polka" in card and "No artwork" in card
+    assert "## Evaluation (`vjhost pack eval`" in card and "student vs teacher" in card
     assert (w / "samples_prior.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

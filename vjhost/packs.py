@@ -121,12 +121,16 @@ def _line_of(text: str, key: str) -> int | None:
     return None
 
 
-def load_manifest(path: Path | PackSpec, controllers: Collection[str] | None = None) -> Manifest:
+def load_manifest(path: Path | PackSpec, controllers: Collection[str] | None = None, *,
+                  training: bool = False) -> Manifest:
     """Read and check a pack's manifest.
 
     :param path: the ``pack.toml`` file, or the pack.
     :param controllers: the installed latent controllers' names (``host.controllers.names()``);
         given, ``[controller] name`` must be one of them.
+    :param training: the pack is being trained: the files training writes after the teacher
+        (``decoder.student``, ``decoder.onnx``, ``decoder.eval``) may not exist yet; missing ones
+        come back as ``None`` / absent instead of an error.
     """
     if isinstance(path, PackSpec):
         path = path.manifest_path
@@ -163,9 +167,11 @@ def load_manifest(path: Path | PackSpec, controllers: Collection[str] | None = N
     weights = path.parent / get(dec, "weights", str, "decoder.weights")
     if not weights.is_file():
         raise fail("decoder.weights", f"file not found: {weights}")
-    def ship(key: str, rel: str) -> Path:
+    def ship(key: str, rel: str) -> Path | None:
         f = path.parent / rel
         if not f.is_file():
+            if training:
+                return None
             raise fail(key, f"file not found: {f}")
         return f
 
@@ -175,12 +181,13 @@ def load_manifest(path: Path | PackSpec, controllers: Collection[str] | None = N
         if not isinstance(rel, str):
             raise fail("decoder.onnx", f"entry {i}: expected a path string, got {rel!r}")
         f = ship("decoder.onnx", rel)
-        onnx["student" if "student" in f.stem else "teacher"] = f
+        if f is not None:
+            onnx["student" if "student" in f.stem else "teacher"] = f
     eval_report = ship("decoder.eval", get(dec, "eval", str, "decoder.eval")) if "eval" in dec else None
     variant = get(dec, "default", str, "decoder.default", "teacher")
     if variant not in ("teacher", "student"):
         raise fail("decoder.default", f"must be teacher or student, got {variant!r}")
-    if variant == "student" and student is None:
+    if variant == "student" and student is None and not (training and "student" in dec):
         raise fail("decoder.default", "is student, but decoder.student names no file")
     size = get(dec, "size", int, "decoder.size")
     channels = get(dec, "channels", int, "decoder.channels", 3)

@@ -357,7 +357,7 @@ def evaluate_files(
     if manifest is not None and not hasattr(manifest, "weights"):
         from ..packs import load_manifest
 
-        manifest = load_manifest(Path(manifest))
+        manifest = load_manifest(Path(manifest), training=True)  # EVAL.json is what we are about to write
     if generate is None and manifest is not None:
         generate = _generator(manifest)
     t0 = time.perf_counter()
@@ -481,7 +481,7 @@ def installed_style_packs(host: Any, decoders_for: dict[str, dict[str, Any]] | N
     out = []
     for pname in sorted(host.packs.names()):
         try:
-            m = load_manifest(host.pack(pname))
+            m = load_manifest(host.pack(pname), training=True)
         except ManifestError:
             continue
         gen = _generator(m)
@@ -499,7 +499,7 @@ def evaluate_pack(host: Any, name: str, *, samples: int = 256, seconds: float = 
 
     from ..packs import load_manifest
 
-    m = load_manifest(host.pack(name))
+    m = load_manifest(host.pack(name), training=True)  # its EVAL.json may not exist yet
     files = pack_files(m)
     packs = installed_style_packs(host)
     for p in packs:  # every pack's own teacher/student decodes are scored; only NAME's are reported in full

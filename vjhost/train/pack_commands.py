@@ -116,7 +116,7 @@ def cmd_pack_eval(args) -> int:
     if args.write:
         from ..packs import load_manifest
 
-        manifest = load_manifest(host.pack(args.name))
+        manifest = load_manifest(host.pack(args.name), training=True)
         path = pack_files(manifest)["eval"]
         path.write_text(json.dumps(report, indent=2) + "\n")
         refresh_card_eval(manifest.path.parent / "MODEL_CARD.md", report)
@@ -129,7 +129,7 @@ def cmd_pack_bench(args) -> int:
     from .evaluate import bench_decoders, pack_files
 
     host = _host()
-    files = pack_files(load_manifest(host.pack(args.name)))
+    files = pack_files(load_manifest(host.pack(args.name), training=True))
     rows = bench_decoders({"teacher": files["teacher"], "student": files["student"]}, files["onnx"],
                           seconds=args.seconds, device=args.device)
     if args.json:
