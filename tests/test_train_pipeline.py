@@ -79,7 +79,7 @@ def test_frequency_loss_sees_lost_detail():
 
 def test_train_pack_from_scratch_teacher_student_onnx(tiny_pack, tmp_path):
     cfg = tmp_path / "quick.toml"
-    cfg.write_text("[training]\nsteps = 6\n[training.student]\nsteps = 4\nbatch = 4\n")
+    cfg.write_text("[training]\nsteps = 6\npool = 16\n[training.student]\nsteps = 4\nbatch = 4\n")
     rc = train_main([str(tiny_pack), "--config", str(cfg), "--no-track", "--quiet", "--device", "cpu"])
     assert rc == 0
     w = tiny_pack / "weights"
@@ -108,6 +108,7 @@ def test_train_pack_from_scratch_teacher_student_onnx(tiny_pack, tmp_path):
     assert report["student_vs_teacher"]["psnr_db"] > 0 and report["speed"]["student_fps"] > 0
     card = (tiny_pack / "MODEL_CARD.md").read_text()
     assert "vjhost train" in card and "polka" in card and "No artwork" in card
+    assert "A fixed pool of 16 images" in card and "training image nearest the family's mean latent" in card
     assert "## Evaluation (`vjhost pack eval`" in card and "student vs teacher" in card
     assert (w / "samples_prior.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
