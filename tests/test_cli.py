@@ -67,11 +67,13 @@ def test_run_without_a_display_points_to_render(capsys, monkeypatch):
     assert "no display" in capsys.readouterr().err
 
 
-def test_pack_validate_ikeda(capsys):
-    assert main(["pack", "validate", "ikeda", "--json", "--size", "160x90"]) == 0
+@pytest.mark.parametrize("pack,effect", [("ikeda", "ikeda_flicker"), ("kusama", "kusama_mirror"),
+                                         ("teamlab", "teamlab_bloom")])
+def test_pack_validate_shipped_packs(capsys, pack, effect):
+    assert main(["pack", "validate", pack, "--json", "--size", "160x90"]) == 0
     report = json.loads(capsys.readouterr().out)
     names = {c["name"]: c for c in report["checks"]}
     assert report["ok"], [c for c in report["checks"] if not c["ok"]]
-    assert {"manifest", "weights", "scene anchors", "decode", "shader source", "shader ikeda_flicker", "render",
+    assert {"manifest", "weights", "scene anchors", "decode", "shader source", f"shader {effect}", "render",
             "layout apc_mini_mk2"} <= set(names)
     assert "frames/s" in names["decode"]["detail"]

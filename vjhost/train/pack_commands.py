@@ -95,16 +95,14 @@ def format_eval(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def refresh_card_eval(card: Path, report: dict) -> bool:
+def refresh_card_eval(card: Path, report: dict) -> None:
     """Replace the evaluation section of a pack's MODEL_CARD.md (if it has one) with ``report``."""
     if not card.is_file():
-        return False
+        return
     from .cli import _eval_section
 
-    text = card.read_text()
-    head, sep, _ = text.partition("\n## Evaluation")
+    head = card.read_text().partition("\n## Evaluation")[0]
     card.write_text(head.rstrip("\n") + "\n" + _eval_section(report))
-    return True
 
 
 def cmd_pack_eval(args) -> int:
