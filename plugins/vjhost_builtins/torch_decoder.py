@@ -145,20 +145,14 @@ class TorchDecoder:
         if channels_last:
             module = module.to(memory_format=torch.channels_last)
         self.module = module
-        self._fc = module.fc
-        self._body = module.body
-        self._w0 = int(self.config.widths[0])
+        self._memory_format = torch.channels_last if channels_last else None
         # Host-side staging buffers, one per batch size (pinned on CUDA).
         self._staging: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
 
     # ------------------------------------------------------------------ decoding
     def _forward(self, z: torch.Tensor) -> torch.Tensor:
-        """Same maths as ``vae.Decoder.forward``, with the 4x4 seed already in the conv layout."""
-        h = self._fc(z).view(z.shape[0], self._w0, 4, 4)
-        h = torch.nn.functional.leaky_relu(h, 0.2)
-        if self._channels_last:
-            h = h.contiguous(memory_format=torch.channels_last)
-        return self._body(h)
+        """``vae.Decoder.forward``, with the 4x4 seed already in the conv layout."""
+        return self.module(z, self._memory_format)
 
     def _stage(self, z: np.ndarray) -> torch.Tensor:
         b = z.shape[0]

@@ -62,13 +62,10 @@ def _wrapper(decoder):
 
         def __init__(self, dec) -> None:
             super().__init__()
-            self.fc = dec.fc
-            self.body = dec.body
-            self.w0 = int(dec.cfg.widths[0])
+            self.dec = dec
 
         def forward(self, z):
-            h = self.fc(z).reshape(-1, self.w0, 4, 4)
-            logits = self.body(nn.functional.leaky_relu(h, 0.2))
+            logits = self.dec(z)
             image = torch.round(torch.sigmoid(logits) * 255.0).to(torch.uint8).permute(0, 2, 3, 1)
             return image, logits
 

@@ -25,12 +25,36 @@ class VAEConfig:
     #: decoder upsamples once per entry, so ``size == 4 * 2**len(widths)``.
     widths: tuple[int, ...] = (128, 96, 64, 32, 16)
     extra: dict = field(default_factory=dict)
+    #: residual blocks after each level's upsampling (one entry per level; empty: none).
+    #: Blocks at the small levels are cheap and give the decoder room to compose shapes.
+    blocks: tuple[int, ...] = ()
+    #: how each level doubles the resolution: ``"nearest"`` (nearest-neighbour + 3x3 conv)
+    #: or ``"shuffle"`` (a 3x3 conv to 4x the channels at the low resolution, then a
+    #: pixel shuffle: sub-pixel convolution, which can place an edge on any output pixel)
+    upsample: str = "nearest"
+    #: separable maps: the latent also draws ``rank`` pairs of 1-D profiles (a row and a
+    #: column profile each, ``size`` pixels long) whose outer products enter the last
+    #: convolution as extra channels.  Stripes, scanlines, barcodes, bands, grids and
+    #: rectangles are (sums of) outer products, so they come out pixel-sharp and at any
+    #: position, where a conv stack grown from 4x4 smears them (0: no separable maps)
+    rank: int = 0
 
     def __post_init__(self) -> None:
         if self.size != 4 * 2 ** len(self.widths):
             raise ValueError(
                 f"size {self.size} needs {self._levels()} widths, got {len(self.widths)}"
             )
+        if self.blocks and len(self.blocks) != len(self.widths):
+            raise ValueError(f"blocks needs one entry per level ({len(self.widths)}), got {len(self.blocks)}")
+        if self.upsample not in ("nearest", "shuffle"):
+            raise ValueError(f"upsample must be 'nearest' or 'shuffle', got {self.upsample!r}")
+        if self.rank < 0:
+            raise ValueError(f"rank must be >= 0, got {self.rank}")
+
+    @property
+    def plain(self) -> bool:
+        """The original architecture (no residual blocks, nearest upsampling, no separable maps)."""
+        return not self.blocks and self.upsample == "nearest" and not self.rank
 
     def _levels(self) -> int:
         n, s = 0, 4
@@ -41,16 +65,65 @@ class VAEConfig:
     def to_json(self) -> str:
         d = asdict(self)
         d["widths"] = list(self.widths)
+        d["blocks"] = list(self.blocks)
+        if self.plain:  # the original architecture: files stay as they were
+            del d["blocks"], d["upsample"], d["rank"]
         return json.dumps(d, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> "VAEConfig":
         d = json.loads(text)
         d["widths"] = tuple(d["widths"])
+        d["blocks"] = tuple(d.get("blocks", ()))
         return cls(**d)
 
 
+class ResBlock(nn.Module):
+    """``x + conv(lrelu(conv(x)))``, then a leaky ReLU: a residual block at constant width."""
+
+    def __init__(self, c: int) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(c, c, 3, padding=1)
+        self.conv2 = nn.Conv2d(c, c, 3, padding=1)
+        self.act = nn.LeakyReLU(0.2, inplace=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.act(x + self.conv2(self.act(self.conv1(x))))
+
+
+def _upsample(c_in: int, c_out: int, mode: str) -> list[nn.Module]:
+    if mode == "shuffle":
+        return [nn.Conv2d(c_in, c_out * 4, 3, padding=1), nn.PixelShuffle(2), nn.LeakyReLU(0.2, inplace=True)]
+    return [nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(c_in, c_out, 3, padding=1),
+            nn.LeakyReLU(0.2, inplace=True)]
+
+
+class Profiles(nn.Module):
+    """Latent -> ``rank`` outer products of a column and a row profile, ``(B, rank, H, W)``."""
+
+    def __init__(self, latent_dim: int, rank: int, size: int, hidden: int = 256) -> None:
+        super().__init__()
+        self.rank, self.size = rank, size
+        self.hidden = nn.Linear(latent_dim, hidden)
+        self.act = nn.LeakyReLU(0.2, inplace=True)
+        self.cols = nn.Linear(hidden, rank * size)  # along x (one value per column)
+        self.rows = nn.Linear(hidden, rank * size)  # along y
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        h = self.act(self.hidden(z))
+        cols = self.cols(h).reshape(-1, self.rank, 1, self.size)
+        rows = self.rows(h).reshape(-1, self.rank, self.size, 1)
+        return rows * cols
+
+
 class Decoder(nn.Module):
+    """Latent ``(B, D)`` -> logits ``(B, C, H, W)``: a 4x4 seed, one doubling per ``widths`` entry.
+
+    ``fc`` makes the seed, ``body`` grows it (and, without separable maps, ends in the
+    output convolution); with ``rank > 0`` the ``profiles`` maps join ``body``'s
+    features in ``out``, the output convolution.
+    """
+
     def __init__(self, cfg: VAEConfig) -> None:
         super().__init__()
         self.cfg = cfg
@@ -58,20 +131,33 @@ class Decoder(nn.Module):
         self.fc = nn.Linear(cfg.latent_dim, w[0] * 4 * 4)
         layers: list[nn.Module] = []
         c_in = w[0]
-        for c_out in w:
-            layers += [
-                nn.Upsample(scale_factor=2, mode="nearest"),
-                nn.Conv2d(c_in, c_out, 3, padding=1),
-                nn.LeakyReLU(0.2, inplace=True),
-            ]
+        for i, c_out in enumerate(w):
+            layers += _upsample(c_in, c_out, cfg.upsample)
+            layers += [ResBlock(c_out) for _ in range(cfg.blocks[i] if cfg.blocks else 0)]
             c_in = c_out
-        layers.append(nn.Conv2d(c_in, cfg.channels, 3, padding=1))
+        if cfg.rank:
+            self.profiles = Profiles(cfg.latent_dim, cfg.rank, cfg.size)
+            self.out = nn.Conv2d(c_in + cfg.rank, cfg.channels, 3, padding=1)
+        else:
+            layers.append(nn.Conv2d(c_in, cfg.channels, 3, padding=1))
         self.body = nn.Sequential(*layers)
 
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        """Latent ``(B, D)`` -> logits ``(B, C, H, W)`` (apply sigmoid for pixels)."""
-        h = self.fc(z).view(z.shape[0], self.cfg.widths[0], 4, 4)
-        return self.body(torch.nn.functional.leaky_relu(h, 0.2))
+    def forward(self, z: torch.Tensor, memory_format: torch.memory_format | None = None) -> torch.Tensor:
+        """Latent ``(B, D)`` -> logits ``(B, C, H, W)`` (apply sigmoid for pixels).
+
+        Batch-agnostic (exports to ONNX with a dynamic batch); ``memory_format``
+        (e.g. ``torch.channels_last``) lays the 4x4 seed out for the convolutions.
+        """
+        h = torch.nn.functional.leaky_relu(self.fc(z).reshape(-1, self.cfg.widths[0], 4, 4), 0.2)
+        if memory_format is not None:
+            h = h.contiguous(memory_format=memory_format)
+        h = self.body(h)
+        if not self.cfg.rank:
+            return h
+        p = self.profiles(z)
+        if memory_format is not None:
+            p = p.contiguous(memory_format=memory_format)
+        return self.out(torch.cat([h, p], 1))
 
 
 class Encoder(nn.Module):

@@ -22,8 +22,14 @@
 * ``style``: a small CNN classifier trained on every installed pack's dataset;
   each decoder's prior decodes are scored by the probability of its own pack.
   With fewer than two packs: ``"n/a (one pack)"``.
-* ``goals``: the issue #4 targets (student >= 2x teacher speed, <= 1 dB PSNR
-  loss, >= 150 fps with the best backend) checked against the numbers.
+* ``sharpness``: for teacher and student, prior decodes against the pack's
+  own data (:mod:`vjhost.train.sharpness`): gradient-magnitude ratio,
+  high-band power ratio and a classifier two-sample test, and how far the
+  student's figures are from the teacher's.
+* ``goals``: the targets (student >= 2x teacher speed, <= 1 dB PSNR loss,
+  >= 150 fps with the best backend; sharpness: gradient ratio >= 0.8,
+  high-band ratio >= 0.7, two-sample accuracy <= 0.75, the student's figures
+  within 10 % of the teacher's) checked against the numbers.
 
 The live show never imports this module.
 """
@@ -347,6 +353,8 @@ def evaluate_files(
     inversion: bool = True,
     style_packs: list[dict[str, Any]] | None = None,
     bench: bool = True,
+    sharpness: bool = True,
+    sharpness_samples: int = 256,
 ) -> dict[str, Any]:
     """The evaluation report for one teacher (and optional student) weights file."""
     import torch
@@ -433,6 +441,19 @@ def evaluate_files(
     if student:
         report["smoothness"]["student"] = walk_smoothness(student)
 
+    # -- sharpness of prior decodes against the pack's own data
+    if sharpness and generate is not None:
+        from .sharpness import decoder_sharpness
+
+        sh: dict[str, Any] = {"teacher": decoder_sharpness(teacher, generate, n=sharpness_samples)}
+        if student:
+            sh["student"] = decoder_sharpness(student, generate, n=sharpness_samples)
+            sh["student_vs_teacher"] = {k: round(sh["student"][k] / max(sh["teacher"][k], 1e-9), 4)
+                                        for k in ("gradient_ratio", "highband_ratio", "c2st_accuracy")}
+        report["sharpness"] = sh
+    elif sharpness:
+        report["sharpness"] = "n/a (the pack's dataset generator is not importable)"
+
     # -- style
     if style_packs is None:
         style_packs = [{"name": name, "generate": generate, "size": teacher.size[0],
@@ -449,6 +470,17 @@ def evaluate_files(
         best = speed.get("student_best", {}).get("fps", speed.get("student_fps", 0))
         goals["student_best_backend_fps_ge_150"] = best >= 150
         report["goals"] = goals
+    sh = report.get("sharpness")
+    if isinstance(sh, dict):
+        from .sharpness import goals_met
+
+        goals = report.setdefault("goals", {})
+        for role in ("teacher", "student"):
+            if role in sh:
+                goals.update({f"{role}_{k}": v for k, v in goals_met(sh[role]).items()})
+        rel = sh.get("student_vs_teacher")
+        if rel:
+            goals["student_sharpness_within_10pct"] = all(abs(v - 1.0) <= 0.10 for v in rel.values())
     report["metrics"] = _metrics(report)
     report["seconds"] = round(time.perf_counter() - t0, 1)
     return report
@@ -466,6 +498,12 @@ def _metrics(report: dict[str, Any]) -> dict[str, float]:
     for role, s in report.get("smoothness", {}).items():
         for k, v in s.items():
             out[f"eval.smoothness.{role}.{k}"] = float(v)
+    sh = report.get("sharpness")
+    if isinstance(sh, dict):
+        for role in ("teacher", "student"):
+            for k in ("gradient_ratio", "highband_ratio", "c2st_accuracy"):
+                if isinstance(sh.get(role, {}).get(k), (int, float)):
+                    out[f"eval.sharpness.{role}.{k}"] = float(sh[role][k])
     inv = report.get("recon", {}).get("inversion")
     if isinstance(inv, dict):
         for k, v in inv.items():
@@ -493,7 +531,7 @@ def installed_style_packs(host: Any, decoders_for: dict[str, dict[str, Any]] | N
 
 
 def evaluate_pack(host: Any, name: str, *, samples: int = 256, seconds: float = 1.0, inversion: bool = True,
-                  bench: bool = True) -> dict[str, Any]:
+                  bench: bool = True, sharpness: bool = True) -> dict[str, Any]:
     """``vjhost pack eval NAME``: the report for an installed pack (see the module doc)."""
     from vjhost_builtins.torch_decoder import TorchDecoder
 
@@ -509,4 +547,5 @@ def evaluate_pack(host: Any, name: str, *, samples: int = 256, seconds: float = 
             p["decoders"]["student"] = TorchDecoder(pf["student"], "auto", autocast=None)
         p.pop("manifest", None)
     return evaluate_files(name, files["teacher"], files["student"], onnx=files["onnx"], manifest=m,
-                          samples=samples, seconds=seconds, inversion=inversion, style_packs=packs, bench=bench)
+                          samples=samples, seconds=seconds, inversion=inversion, style_packs=packs, bench=bench,
+                          sharpness=sharpness)

@@ -77,6 +77,18 @@ def format_eval(r: dict[str, Any]) -> str:
     for role, sm in r.get("smoothness", {}).items():
         lines.append(f"walk smoothness ({role}): |dframe| {sm['small_step']:.4f} for |dz| {sm['step_norm']},"
                      f" {sm['jump']:.4f} for jumps, ratio {sm['ratio']:.3f}")
+    sh = r.get("sharpness")
+    if isinstance(sh, dict):
+        for role in ("teacher", "student"):
+            if role in sh:
+                x = sh[role]
+                lines.append(f"sharpness ({role}, {x['images']} prior decodes vs data at {x['size'][0]}²): gradient ratio "
+                             f"{x['gradient_ratio']:.3f}, high-band power ratio {x['highband_ratio']:.3f}, "
+                             f"two-sample classifier accuracy {x['c2st_accuracy']:.3f} (0.5 = indistinguishable)")
+        if "student_vs_teacher" in sh:
+            lines.append("sharpness, student / teacher: " + ", ".join(f"{k} x{v:.2f}" for k, v in sh["student_vs_teacher"].items()))
+    elif sh:
+        lines.append(f"sharpness: {sh}")
     style = r.get("style")
     if isinstance(style, dict) and "classes" in style:
         acc = f"held-out data {style['heldout_data_accuracy'] * 100:.1f}%"
@@ -110,7 +122,8 @@ def cmd_pack_eval(args) -> int:
 
     host = _host()
     report = evaluate_pack(host, args.name, samples=args.samples, seconds=args.seconds,
-                           inversion=not args.no_inversion, bench=not args.no_bench)
+                           inversion=not args.no_inversion, bench=not args.no_bench,
+                           sharpness=not args.no_sharpness)
     if args.write:
         from ..packs import load_manifest
 
@@ -147,6 +160,8 @@ def add_pack_commands(pack_subparsers) -> None:
     e.add_argument("--seconds", type=_positive_float, default=1.0, help="timing per decoder and backend")
     e.add_argument("--no-inversion", action="store_true", help="skip the held-out reconstruction by latent inversion")
     e.add_argument("--no-bench", action="store_true", help="torch fp32 speed only, no per-backend table")
+    e.add_argument("--no-sharpness", action="store_true",
+                   help="skip the sharpness figures (gradient and high-band ratios, two-sample classifier test)")
     e.add_argument("--write", action="store_true", help="also write the report to the pack's EVAL.json")
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=cmd_pack_eval)

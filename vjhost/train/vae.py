@@ -298,10 +298,19 @@ def fold_prior(decoder, mean: torch.Tensor, chol: torch.Tensor):
 
     dec = copy.deepcopy(decoder)
     with torch.no_grad():
-        w = dec.fc.weight.clone()  # (out, D)
-        dec.fc.bias += w @ mean
-        dec.fc.weight.copy_(w @ chol)
+        for layer in latent_inputs(dec):
+            w = layer.weight.clone()  # (out, D)
+            layer.bias += w @ mean
+            layer.weight.copy_(w @ chol)
     return dec
+
+
+def latent_inputs(decoder) -> list:
+    """The linear layers that read the latent directly (the 4x4 seed, and the separable profiles if any)."""
+    layers = [decoder.fc]
+    if getattr(decoder, "profiles", None) is not None:
+        layers.append(decoder.profiles.hidden)
+    return layers
 
 
 def save_pack_weights(path: Path, result: TrainResult, generate: Generate, motif_names: tuple[str, ...], recipe: dict,
