@@ -401,3 +401,31 @@ def test_figures_are_posed_skeletons_with_a_silhouette():
     assert figures.Pose(l_arm=1.0).lerp(figures.Pose(l_arm=2.0), 0.25).l_arm == pytest.approx(1.25)
     b = coverage(figures.bust(u, v, 0.5, 0.4, 0.5), 128)
     assert b[int(0.4 * 128), 64] == 1.0 and b[int(0.95 * 128), 64] == 1.0 and b[5, 5] == 0.0
+
+
+def test_contours_of_smooth_fields_are_crisp_at_any_size():
+    from vjhost.train.motifs.raster import iso_lines, level_set
+
+    for size in (128, 256):
+        u, v = grid(size)
+        # a cone: its level sets are discs, its iso-lines rings
+        cone = 1.0 - np.hypot(u - 0.5, v - 0.5)
+        m = level_set(cone, 0.7, size)  # the disc of radius 0.3
+        assert m.sum() / size**2 == pytest.approx(np.pi * 0.09, rel=5e-3)
+        assert max(edge_widths(m[size // 2])) <= 2
+        lines = iso_lines(cone, 0.1, 0.01, size)  # rings every 0.1 of radius, 0.01 wide
+        n_rings = sum(1 for r in (0.1, 0.2, 0.3, 0.4) if lines[size // 2, int((0.5 + r) * size)] > 0.5)
+        assert n_rings == 4 and lines[size // 2, int(0.55 * size)] == 0.0
+        inner = (np.hypot(u - 0.5, v - 0.5) > 0.05) & (np.hypot(u - 0.5, v - 0.5) < 0.45)
+        assert lines[inner].sum() / size**2 == pytest.approx(2 * np.pi * (0.1 + 0.2 + 0.3 + 0.4) * 0.01, rel=0.03)
+
+
+def test_ramps_run_through_their_colours():
+    t = np.array([0.0, 0.5, 1.0, 0.25])
+    r = palettes.ramp(t, ["#000000", "#ff0000", "#ffffff"])
+    assert r.shape == (3, 4)
+    np.testing.assert_allclose(r[:, 0], 0.0)
+    np.testing.assert_allclose(r[:, 1], (1, 0, 0))
+    np.testing.assert_allclose(r[:, 2], 1.0)
+    np.testing.assert_allclose(r[:, 3], (0.5, 0, 0))
+    np.testing.assert_allclose(palettes.ramp(np.array([0.9]), ["#000000", "#ffffff"], stops=[0.0, 0.9])[:, 0], 1.0)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["PALETTES", "rgb", "hex_colour", "palette", "snap", "nearest", "palette_distance"]
+__all__ = ["PALETTES", "rgb", "hex_colour", "palette", "ramp", "snap", "nearest", "palette_distance"]
 
 #: Named palettes, generic building blocks (packs declare their own in pack.toml ``palette``).
 PALETTES: dict[str, tuple[str, ...]] = {
@@ -52,6 +52,14 @@ def palette(colours: str | Sequence) -> np.ndarray:
             raise KeyError(f"no palette named {colours!r} (named: {', '.join(PALETTES)})")
         colours = PALETTES[colours]
     return np.asarray([rgb(c) if isinstance(c, str) else tuple(c) for c in colours], np.float32).reshape(-1, 3)
+
+
+def ramp(t: np.ndarray, colours, stops: Sequence[float] | None = None) -> np.ndarray:
+    """A colour ramp: ``t`` (any shape, 0..1) through ``colours`` (evenly spaced, or at ``stops``) -> ``(3, *t.shape)``."""
+    pal = palette(colours)
+    xs = np.linspace(0.0, 1.0, len(pal)) if stops is None else np.asarray(stops, np.float64)
+    t = np.asarray(t, np.float32)
+    return np.stack([np.interp(t, xs, pal[:, ch]).astype(np.float32) for ch in range(3)])
 
 
 def _pixels(img: np.ndarray) -> tuple[np.ndarray, tuple[int, ...]]:
