@@ -15,6 +15,7 @@ uniform sampler2D u_input;
 uniform sampler2D u_prev;
 uniform sampler2D u_image;
 uniform sampler2D u_image_prev;
+uniform vec2 u_target_size;  // pixels of the target being drawn: a stage's own size, else the render size
 
 layout(std140) uniform VJ {
     vec4 vj_time;      // time (s), dt (s), frame index, bpm
@@ -23,7 +24,8 @@ layout(std140) uniform VJ {
     vec4 vj_hits;      // onset, kick, snare, hat envelopes
     vec4 vj_spec;      // centroid, flux, energy, section (0 none, 1 build, 2 drop, 3 breakdown)
     vec4 vj_bands[2];  // 8 log-spaced bands, low to high
-    vec4 vj_frame;     // output width, height, decoded-frame crossfade 0..1, scene index
+    vec4 vj_frame;     // render width, height (the internal size: the show's size times its render
+                       // scale), decoded-frame crossfade 0..1, scene index
 };
 
 #define u_time        vj_time.x

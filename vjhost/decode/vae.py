@@ -108,6 +108,9 @@ class Profiles(nn.Module):
         self.act = nn.LeakyReLU(0.2, inplace=True)
         self.cols = nn.Linear(hidden, rank * size)  # along x (one value per column)
         self.rows = nn.Linear(hidden, rank * size)  # along y
+        with torch.no_grad():  # start both factors near 1: each map is then ~ 1 + row(y) + col(x), and both
+            self.cols.bias.fill_(1.0)  # profiles get gradients from the start (two small factors would
+            self.rows.bias.fill_(1.0)  # multiply their gradients down to nothing)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         h = self.act(self.hidden(z))
@@ -142,6 +145,10 @@ class Decoder(nn.Module):
             layers.append(nn.Conv2d(c_in, cfg.channels, 3, padding=1))
         self.body = nn.Sequential(*layers)
 
+    def last_layer(self) -> nn.Conv2d:
+        """The output convolution (where the adversarial weight is balanced)."""
+        return self.out if self.cfg.rank else self.body[-1]
+
     def forward(self, z: torch.Tensor, memory_format: torch.memory_format | None = None) -> torch.Tensor:
         """Latent ``(B, D)`` -> logits ``(B, C, H, W)`` (apply sigmoid for pixels).
 
@@ -170,11 +177,17 @@ class Encoder(nn.Module):
             layers += [nn.Conv2d(c_in, c_out, 4, stride=2, padding=1), nn.LeakyReLU(0.2, inplace=True)]
             c_in = c_out
         self.body = nn.Sequential(*layers)
-        self.mu = nn.Linear(c_in * 16, cfg.latent_dim)
-        self.logvar = nn.Linear(c_in * 16, cfg.latent_dim)
+        feat = c_in * 16
+        if cfg.rank:  # the separable decoder's mirror: the image's row and column means, read linearly
+            self.projections = nn.Sequential(nn.Linear(2 * cfg.size * cfg.channels, 256), nn.LeakyReLU(0.2, inplace=True))
+            feat += 256
+        self.mu = nn.Linear(feat, cfg.latent_dim)
+        self.logvar = nn.Linear(feat, cfg.latent_dim)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         h = self.body(x).flatten(1)
+        if hasattr(self, "projections"):
+            h = torch.cat([h, self.projections(torch.cat([x.mean(2).flatten(1), x.mean(3).flatten(1)], 1))], 1)
         return self.mu(h), self.logvar(h).clamp(-12.0, 8.0)
 
 

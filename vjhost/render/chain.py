@@ -1,7 +1,15 @@
 """The GLSL effect chain: pack source pass -> effects -> master, on the render thread.
 
 Framebuffers rotate through three textures: two for ping-pong between passes
-and the last frame's output (``u_prev`` for feedback).  The audio features go
+and the last frame's output (``u_prev`` for feedback).
+
+The chain draws at an internal *render size*: the show's size times its
+render scale (:meth:`Renderer.set_scale`, 0.5..1, in steps of
+:data:`SCALE_STEP`); the output is upscaled to the window or the file at the
+end (:meth:`Renderer.blit_to_screen`, :meth:`Renderer.read_rgba`).  Targets
+are made when the scale changes, never per frame.  A shader's declared
+stages (``#pragma vjhost stage``, see :mod:`vjhost.render.shaders`) run into
+their own smaller targets before its main pass.  The audio features go
 to every program through one uniform buffer written once per frame.  An
 effect whose ``amount`` is 0 or whose toggle is off is skipped entirely (no
 pass), so the chain costs only what is visible.
@@ -28,10 +36,38 @@ import numpy as np
 
 from ..faults import FaultLog, Guard
 from ..protocols import Features, Param
-from .shaders import ShaderError, ShaderFinder, assemble, compile_program
+from .shaders import ShaderError, ShaderFinder, StageDecl, assemble, compile_program, parse_stages
 
 SECTIONS = {"": 0.0, "build": 1.0, "drop": 2.0, "breakdown": 3.0}
 UBO_FLOATS = 4 * 8  # 8 vec4s, see shaders/vjhost.glsl
+SAMPLERS = ("u_input", "u_prev", "u_image", "u_image_prev")  #: texture units 0-3; stages follow from unit 4
+SCALE_STEP = 0.05  #: render scales are multiples of this
+MIN_SCALE = 0.5
+
+
+def quantize_scale(scale: float) -> float:
+    """A render scale clamped to [MIN_SCALE, 1] and rounded down to a multiple of SCALE_STEP."""
+    s = min(1.0, max(MIN_SCALE, float(scale)))
+    return round(SCALE_STEP * int(s / SCALE_STEP + 1e-6), 4)
+
+
+def scaled_size(size: tuple[int, int], scale: float) -> tuple[int, int]:
+    """The render size of a show of ``size`` at ``scale``: even, at least 16 pixels a side."""
+    w, h = size
+    if scale >= 1.0:
+        return w, h
+    return max(16, 2 * int(round(w * scale / 2))), max(16, 2 * int(round(h * scale / 2)))
+
+
+@dataclass
+class Stage:
+    """A sub-pass of a pass (``#pragma vjhost stage``): its own program and target."""
+
+    decl: StageDecl
+    program: int = 0
+    locations: dict[str, int] = field(default_factory=dict)
+    target: "_Target | None" = None
+    size_loc: int = -1
 
 
 @dataclass
@@ -47,19 +83,24 @@ class Pass:
     guard: Guard | None = None
     broken: bool = False
     isf: object | None = None  #: an ISF/Shadertoy runner (vjhost.render.isf) when ``shader`` is a .fs/.json
-
+    stages: list[Stage] = field(default_factory=list)  #: declared sub-passes, drawn before the main pass
+    size_loc: int = -1  #: location of ``u_target_size`` in the main program
 
     def param_key(self, p: Param) -> str:
         return self.prefix + p.name
 
 
 class _Target:
-    def __init__(self, w: int, h: int) -> None:
+    """A texture with a framebuffer, cleared to black."""
+
+    def __init__(self, w: int, h: int, float_: bool = False) -> None:
         from OpenGL import GL
 
+        self.w, self.h = w, h
         self.tex = GL.glGenTextures(1)
         GL.glBindTexture(GL.GL_TEXTURE_2D, self.tex)
-        GL.glTexImage2D(GL.GL_TEXTURE_2D, 0, GL.GL_RGBA8, w, h, 0, GL.GL_RGBA, GL.GL_UNSIGNED_BYTE, None)
+        fmt, typ = (GL.GL_RGBA16F, GL.GL_HALF_FLOAT) if float_ else (GL.GL_RGBA8, GL.GL_UNSIGNED_BYTE)
+        GL.glTexImage2D(GL.GL_TEXTURE_2D, 0, fmt, w, h, 0, GL.GL_RGBA, typ, None)
         for k, v in ((GL.GL_TEXTURE_MIN_FILTER, GL.GL_LINEAR), (GL.GL_TEXTURE_MAG_FILTER, GL.GL_LINEAR),
                      (GL.GL_TEXTURE_WRAP_S, GL.GL_CLAMP_TO_EDGE), (GL.GL_TEXTURE_WRAP_T, GL.GL_CLAMP_TO_EDGE)):
             GL.glTexParameteri(GL.GL_TEXTURE_2D, k, v)
@@ -69,19 +110,31 @@ class _Target:
         GL.glClearColor(0, 0, 0, 1)
         GL.glClear(GL.GL_COLOR_BUFFER_BIT)
 
+    def release(self, GL) -> None:
+        GL.glDeleteFramebuffers(1, [self.fbo])
+        GL.glDeleteTextures([self.tex])
+
 
 class Renderer:
-    """Owns the GL objects of one show.  Create and call on the thread that owns the context."""
+    """Owns the GL objects of one show.  Create and call on the thread that owns the context.
 
-    def __init__(self, size: tuple[int, int], finder: ShaderFinder, faults: FaultLog) -> None:
+    ``size`` is the show's output size; ``w``/``h`` the size the chain draws at
+    (``size`` times the render scale, see :meth:`set_scale`).
+    """
+
+    def __init__(self, size: tuple[int, int], finder: ShaderFinder, faults: FaultLog, scale: float = 1.0) -> None:
         from OpenGL import GL
 
         self.GL = GL
-        self.w, self.h = size
+        self.size = (int(size[0]), int(size[1]))
+        self.scale = quantize_scale(scale)
+        self.w, self.h = scaled_size(self.size, self.scale)
         self.finder = finder
         self.faults = faults
         self.vao = GL.glGenVertexArrays(1)
         self.targets = [_Target(self.w, self.h) for _ in range(3)]
+        self._spare: tuple[tuple[int, int], list[_Target]] | None = None  # the last scale's targets, for going back
+        self._present: _Target | None = None  # the output upscaled to ``size`` (read_rgba at a reduced scale)
         self.prev = 2  # index of last frame's output
         self.ubo = GL.glGenBuffers(1)
         GL.glBindBuffer(GL.GL_UNIFORM_BUFFER, self.ubo)
@@ -92,6 +145,7 @@ class Renderer:
         self._blend: _Target | None = None
         self._image_tex = 0  # what u_image is this frame: the newest decode, or the crossfade
         self.blend = self._build(Pass("crossfade", "crossfade.glsl"))
+        self.upscale = self._build(Pass("upscale", "upscale.glsl"))
         self._image_shape: tuple[int, ...] | None = None
         self.source: Pass | None = None
         self.effects: list[Pass] = []
@@ -119,30 +173,59 @@ class Renderer:
             return self._build_isf(p, keep_old)
         GL = self.GL
         src = None
+        stages: list[Stage] = []
         try:
             src = assemble(p.shader, self.finder)
+            decls = parse_stages(src)
             prog = compile_program(src, f"{p.name} ({p.shader})")
+            try:
+                for d in decls:
+                    ssrc = assemble(p.shader, self.finder, defines={f"VJ_STAGE_{d.name}": "1"})
+                    stages.append(Stage(d, compile_program(ssrc, f"{p.name} ({p.shader}, stage {d.name})")))
+            except ShaderError:
+                GL.glDeleteProgram(prog)
+                for st in stages:
+                    GL.glDeleteProgram(st.program)
+                raise
         except ShaderError as exc:
             self._shader_failed(p, exc, keep_old)
             if src is not None:  # watch the files, so fixing the shader brings it back
                 p.files = {f: f.stat().st_mtime for f in src.files}
             return p
-        if p.program:
-            GL.glDeleteProgram(p.program)
-        p.program, p.broken = prog, False
+        self._free_pass(p)
+        p.program, p.broken, p.stages = prog, False, stages
         p.files = {f: f.stat().st_mtime for f in src.files}
+        names = [st.decl.name for st in stages]
+        p.locations, p.size_loc = self._setup_program(prog, p, names)
+        for st in stages:
+            st.locations, st.size_loc = self._setup_program(st.program, p, names)
+        return p
+
+    def _setup_program(self, prog: int, p: Pass, stage_names: list[str]) -> tuple[dict[str, int], int]:
+        """Bind the uniform block and samplers of one program; return its param locations and u_target_size."""
+        GL = self.GL
         GL.glUseProgram(prog)
         block = GL.glGetUniformBlockIndex(prog, "VJ")
         if block != GL.GL_INVALID_INDEX:
             GL.glUniformBlockBinding(prog, block, 0)
-        for unit, name in enumerate(("u_input", "u_prev", "u_image", "u_image_prev")):
+        for unit, name in enumerate((*SAMPLERS, *("u_" + n for n in stage_names))):
             loc = GL.glGetUniformLocation(prog, name)
             if loc >= 0:
                 GL.glUniform1i(loc, unit)
-        p.locations = {}
-        for prm in p.params:
-            p.locations[prm.name] = GL.glGetUniformLocation(prog, "u_" + prm.name)
-        return p
+        locations = {prm.name: GL.glGetUniformLocation(prog, "u_" + prm.name) for prm in p.params}
+        return locations, GL.glGetUniformLocation(prog, "u_target_size")
+
+    def _free_pass(self, p: Pass) -> None:
+        GL = self.GL
+        if p.program:
+            GL.glDeleteProgram(p.program)
+            p.program = 0
+        for st in p.stages:
+            if st.program:
+                GL.glDeleteProgram(st.program)
+            if st.target is not None:
+                st.target.release(GL)
+        p.stages = []
 
     def _build_isf(self, p: Pass, keep_old: bool) -> Pass:
         """An ISF (``.fs``) or Shadertoy pass: its runner draws it; params default to its inputs."""
@@ -267,21 +350,9 @@ class Renderer:
             GL.glViewport(0, 0, self.w, self.h)
             GL.glBindVertexArray(self.vao)
             return
-        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, dst.fbo)
-        GL.glUseProgram(p.program)
-        for prm in p.params:
-            loc = p.locations.get(prm.name, -1)
-            if loc >= 0:
-                GL.glUniform1f(loc, params.get(p.param_key(prm), prm.default))
+        extra = None
         if p.uniforms is not None and p.guard is not None:
             extra = p.guard.call(p.uniforms, features, {prm.name: params.get(p.param_key(prm), prm.default) for prm in p.params}, fallback=None)
-            for k, v in (extra or {}).items():
-                loc = p.locations.get(k)
-                if loc is None:
-                    loc = p.locations[k] = GL.glGetUniformLocation(p.program, k)
-                if loc >= 0:
-                    vals = v if isinstance(v, tuple) else (v,)
-                    (GL.glUniform1f, GL.glUniform2f, GL.glUniform3f, GL.glUniform4f)[len(vals) - 1](loc, *vals)
         GL.glActiveTexture(GL.GL_TEXTURE0)
         GL.glBindTexture(GL.GL_TEXTURE_2D, src_tex)
         GL.glActiveTexture(GL.GL_TEXTURE1)
@@ -290,7 +361,41 @@ class Renderer:
         GL.glBindTexture(GL.GL_TEXTURE_2D, self._image_tex)
         GL.glActiveTexture(GL.GL_TEXTURE3)
         GL.glBindTexture(GL.GL_TEXTURE_2D, self.images[1])
+        for i, st in enumerate(p.stages):  # the declared sub-passes, each into its own (smaller) target
+            sw, sh = st.decl.size(self.w, self.h)
+            if st.target is None or (st.target.w, st.target.h) != (sw, sh):  # made once per render size
+                if st.target is not None:
+                    st.target.release(GL)
+                st.target = _Target(sw, sh, st.decl.float_)
+            GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, st.target.fbo)
+            GL.glViewport(0, 0, sw, sh)
+            self._program_uniforms(st.program, st.locations, st.size_loc, (sw, sh), p, params, extra)
+            GL.glDrawArrays(GL.GL_TRIANGLES, 0, 3)
+            GL.glActiveTexture(GL.GL_TEXTURE4 + i)
+            GL.glBindTexture(GL.GL_TEXTURE_2D, st.target.tex)
+        if p.stages:
+            GL.glViewport(0, 0, self.w, self.h)
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, dst.fbo)
+        self._program_uniforms(p.program, p.locations, p.size_loc, (self.w, self.h), p, params, extra)
         GL.glDrawArrays(GL.GL_TRIANGLES, 0, 3)
+
+    def _program_uniforms(self, prog: int, locations: dict[str, int], size_loc: int, size: tuple[int, int], p: Pass,
+                          params: Mapping[str, float], extra: Mapping | None) -> None:
+        GL = self.GL
+        GL.glUseProgram(prog)
+        if size_loc >= 0:
+            GL.glUniform2f(size_loc, float(size[0]), float(size[1]))
+        for prm in p.params:
+            loc = locations.get(prm.name, -1)
+            if loc >= 0:
+                GL.glUniform1f(loc, params.get(p.param_key(prm), prm.default))
+        for k, v in (extra or {}).items():
+            loc = locations.get(k)
+            if loc is None:
+                loc = locations[k] = GL.glGetUniformLocation(prog, k)
+            if loc >= 0:
+                vals = v if isinstance(v, tuple) else (v,)
+                (GL.glUniform1f, GL.glUniform2f, GL.glUniform3f, GL.glUniform4f)[len(vals) - 1](loc, *vals)
 
     def _crossfade(self, image_mix: float) -> None:
         """Blend the two newest decodes once, at decode size, so full-size passes fetch one texture."""
@@ -338,34 +443,100 @@ class Renderer:
         self.output = self.targets[out].tex
         return self.output
 
-    def read_rgba(self) -> np.ndarray:
-        """The last output as (H, W, 4) uint8, bottom row first (flip for top-down)."""
+    # ------------------------------------------------------------------ render scale
+    def set_scale(self, scale: float) -> float:
+        """Draw the chain at ``scale`` of the show's size from the next frame on (quantised, 0.5..1).
+
+        Makes the targets of the new size (those of the previous size are kept for
+        going back); last frame's output is carried over, scaled, so feedback
+        continues without a jump.  Returns the scale now in use.
+        """
+        scale = quantize_scale(scale)
+        size = scaled_size(self.size, scale)
+        if size == (self.w, self.h):
+            self.scale = scale
+            return scale
         GL = self.GL
-        if self._readback is None:
-            self._readback = np.empty((self.h, self.w, 4), np.uint8)
-        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, self.targets[self.prev].fbo)
+        old, old_prev = self.targets, self.targets[self.prev]
+        if self._spare is not None and self._spare[0] == size:
+            targets = self._spare[1]
+        else:
+            if self._spare is not None:
+                for t in self._spare[1]:
+                    t.release(GL)
+            targets = [_Target(*size) for _ in range(3)]
+        self._spare = ((self.w, self.h), old)
+        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, old_prev.fbo)
+        GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, targets[self.prev].fbo)
+        GL.glBlitFramebuffer(0, 0, old_prev.w, old_prev.h, 0, 0, size[0], size[1], GL.GL_COLOR_BUFFER_BIT, GL.GL_LINEAR)
+        self.targets, self.scale = targets, scale
+        self.w, self.h = size
+        self.output = self.targets[self.prev].tex
+        self._readback = None
+        return scale
+
+    def draw_output(self, fbo: int, width: int, height: int) -> None:
+        """Draw the last output into framebuffer ``fbo`` (0 = the window) at ``width`` x ``height``.
+
+        The same size is a copy (``glBlitFramebuffer``); any other size a bilinear
+        draw, which software GL runs about twice as fast as a scaled blit.
+        """
+        GL = self.GL
+        src = self.targets[self.prev]
+        if (src.w, src.h) == (width, height) or self.upscale.broken or not self.upscale.program:
+            GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, src.fbo)
+            GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, fbo)
+            GL.glBlitFramebuffer(0, 0, src.w, src.h, 0, 0, width, height, GL.GL_COLOR_BUFFER_BIT, GL.GL_LINEAR)
+            return
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, fbo)
+        GL.glViewport(0, 0, width, height)
+        GL.glBindVertexArray(self.vao)
+        GL.glUseProgram(self.upscale.program)
+        GL.glActiveTexture(GL.GL_TEXTURE0)
+        GL.glBindTexture(GL.GL_TEXTURE_2D, src.tex)
+        GL.glDrawArrays(GL.GL_TRIANGLES, 0, 3)
+        GL.glViewport(0, 0, self.w, self.h)
+
+    def output_fbo(self) -> int:
+        """A framebuffer holding the last output at the show's size (upscaled once per call when the scale is < 1)."""
+        src = self.targets[self.prev]
+        if (src.w, src.h) == self.size:
+            return src.fbo
+        if self._present is None:
+            self._present = _Target(*self.size)
+        self.draw_output(self._present.fbo, *self.size)
+        return self._present.fbo
+
+    def read_rgba(self) -> np.ndarray:
+        """The last output at the show's size as (H, W, 4) uint8, bottom row first (flip for top-down)."""
+        GL = self.GL
+        w, h = self.size
+        if self._readback is None or self._readback.shape[:2] != (h, w):
+            self._readback = np.empty((h, w, 4), np.uint8)
+        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, self.output_fbo())
         GL.glPixelStorei(GL.GL_PACK_ALIGNMENT, 4)
-        GL.glReadPixels(0, 0, self.w, self.h, GL.GL_RGBA, GL.GL_UNSIGNED_BYTE, self._readback)
+        GL.glReadPixels(0, 0, w, h, GL.GL_RGBA, GL.GL_UNSIGNED_BYTE, self._readback)
         return self._readback
 
     def blit_to_screen(self, width: int, height: int) -> None:
-        """Scale the last output onto the window's default framebuffer."""
-        GL = self.GL
-        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, self.targets[self.prev].fbo)
-        GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, 0)
-        GL.glBlitFramebuffer(0, 0, self.w, self.h, 0, 0, width, height, GL.GL_COLOR_BUFFER_BIT, GL.GL_LINEAR)
+        """Draw the last output onto the window's default framebuffer (the upscale from the render size)."""
+        self.draw_output(0, width, height)
 
     def close(self) -> None:
         """Free this show's GL objects (a pack switch builds a new Renderer in the same context)."""
         GL = self.GL
         GL.glUseProgram(0)
-        for p in [self.source, *self.effects, self.master, self.blend]:
-            if p is not None and p.program:
-                GL.glDeleteProgram(p.program)
-                p.program = 0
-        targets = self.targets + ([self._blend] if self._blend else [])
+        for p in [self.source, *self.effects, self.master, self.blend, self.upscale]:
+            if p is not None:
+                if p.isf is None:
+                    self._free_pass(p)
+                elif p.program:
+                    GL.glDeleteProgram(p.program)
+                    p.program = 0
+        targets = self.targets + ([self._blend] if self._blend else []) + ([self._present] if self._present else [])
+        targets += self._spare[1] if self._spare else []
         GL.glDeleteFramebuffers(len(targets), [t.fbo for t in targets])
         GL.glDeleteTextures([t.tex for t in targets] + [t for t in self.images if t])
         GL.glDeleteBuffers(1, [self.ubo])
         GL.glDeleteVertexArrays(1, [self.vao])
-        self.targets, self._blend, self.images = [], None, [0, 0]
+        self.targets, self._blend, self.images, self._present, self._spare = [], None, [0, 0], None, None

@@ -6,6 +6,21 @@ shared uniforms, ``v_uv`` and ``o_color``), expands ``#include "name"``
 against the search path, and maps the driver's messages back to the right
 file and line.  A program remembers the files it
 was built from, so the chain can hot-reload it when one is edited.
+
+A shader may declare *stages*: smaller passes the chain runs before it, each
+into its own target, that the shader (and later stages) read as samplers --
+the way a bloom or blur runs at a quarter of the resolution (a mip chain)
+instead of taking dozens of full-size taps::
+
+    #pragma vjhost stage bright 0.25        // a quarter of the pass's size
+    #pragma vjhost stage blur_x 0.25
+    #pragma vjhost stage ground 1x1 float   // fixed pixels; RGBA16F instead of RGBA8
+
+Each stage is the same file compiled with ``#define VJ_STAGE_<name> 1`` (the
+main pass has none), so one file holds them all behind ``#if defined(...)``;
+its output is ``uniform sampler2D u_<name>;`` in every later stage and in the
+main pass, and ``u_target_size`` is the size of the target being drawn.  GLSL
+ignores unknown pragmas, so the file stays plain GLSL.
 """
 
 from __future__ import annotations
@@ -25,6 +40,8 @@ void main() {
 
 HEADER = "vjhost.glsl"
 _INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"\s*$')
+_STAGE = re.compile(r"^\s*#\s*pragma\s+vjhost\s+stage\b(.*)$")
+_STAGE_ARGS = re.compile(r"^\s+([A-Za-z_][A-Za-z0-9_]*)\s+(?:(\d+)x(\d+)|([0-9]*\.?[0-9]+))(\s+float)?\s*(//.*)?$")
 # Mesa: "0:12(5): error: ..."; NVIDIA: "0(12) : error C0000: ..."
 _LOG_LINE = re.compile(r"^\s*(\d+)[:(](\d+)\)?(?:\(\d+\))?\s*:?\s*(.*)$")
 
@@ -71,6 +88,50 @@ class Source:
             f, n = self.origin[line - 1]
             return f"{self.files[f]}:{n}"
         return f"<generated>:{line}"
+
+
+@dataclass(frozen=True)
+class StageDecl:
+    """One ``#pragma vjhost stage`` line: a sub-pass drawn before the shader's main pass."""
+
+    name: str
+    scale: float = 1.0  #: share of the pass's size (ignored when ``fixed`` is set)
+    fixed: tuple[int, int] | None = None  #: a size in pixels
+    float_: bool = False  #: RGBA16F target (signed, unclamped values)
+
+    def size(self, w: int, h: int) -> tuple[int, int]:
+        """The stage's target size for a pass drawn at ``w`` x ``h``."""
+        if self.fixed is not None:
+            return self.fixed
+        return max(1, int(round(w * self.scale))), max(1, int(round(h * self.scale)))
+
+
+def parse_stages(source: Source) -> list[StageDecl]:
+    """The stages an assembled shader declares, in order; ShaderError names the bad line."""
+    out: list[StageDecl] = []
+    for i, line in enumerate(source.text.splitlines(), 1):
+        m = _STAGE.match(line)
+        if not m:
+            continue
+        a = _STAGE_ARGS.match(m.group(1))
+        where = source.describe(i)
+        if not a:
+            raise ShaderError(f"{where}: expected '#pragma vjhost stage NAME SCALE|WxH [float]', got {line.strip()!r}")
+        name = a.group(1)
+        if any(d.name == name for d in out):
+            raise ShaderError(f"{where}: stage {name!r} declared twice")
+        if a.group(2):
+            fixed = (int(a.group(2)), int(a.group(3)))
+            if min(fixed) < 1 or max(fixed) > 4096:
+                raise ShaderError(f"{where}: stage {name}: size must be 1..4096 pixels")
+            decl = StageDecl(name, 1.0, fixed, bool(a.group(5)))
+        else:
+            scale = float(a.group(4))
+            if not 0.0 < scale <= 1.0:
+                raise ShaderError(f"{where}: stage {name}: scale must be in (0, 1], got {scale}")
+            decl = StageDecl(name, scale, None, bool(a.group(5)))
+        out.append(decl)
+    return out
 
 
 def assemble(name: str, finder: ShaderFinder, defines: dict[str, str] | None = None) -> Source:

@@ -93,6 +93,12 @@ Retrain from scratch with `vjhost train {record.get("pack_dir", "persona_packs/"
 """
 
 
+#: decoder architecture keys of ``[training]`` and ``[training.student]`` (:class:`~vjhost.decode.vae.VAEConfig`)
+ARCH_KEYS = ("blocks", "upsample", "rank")
+#: the adversarial and optimiser keys of ``[training]`` (:class:`~vjhost.train.vae.TrainConfig`)
+ADV_KEYS = ("betas", "adv_weight", "adv_start", "adv_prior", "disc_width", "disc_layers", "disc_lr")
+
+
 def _settings(manifest_training: dict, config_path: str | None) -> dict:
     """The manifest's ``[training]`` table, overridden by a ``--config`` TOML file (same keys)."""
     tr = dict(manifest_training)
@@ -110,7 +116,7 @@ def _settings(manifest_training: dict, config_path: str | None) -> dict:
         if student:
             tr["student"] = student
     known = {"dataset", "motifs", "recipe", "footage", "footage_fps", "widths", "steps", "batch", "seed", "lr", "beta",
-             "freq_weight", "prior_fit", "pool", "student"}
+             "freq_weight", "prior_fit", "pool", "student", *ARCH_KEYS, *ADV_KEYS}
     unknown = sorted(set(tr) - known)
     if unknown:
         raise SystemExit(f"vjhost train: unknown [training] keys {unknown} (known: {sorted(known)})")
@@ -178,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
         size=dec.get("size", 128),
         channels=dec.get("channels", 1),
         widths=tuple(tr.get("widths", (128, 96, 64, 32, 16))),
+        blocks=tuple(tr.get("blocks", ())),
+        upsample=tr.get("upsample", "nearest"),
+        rank=tr.get("rank", 0),
     )
     tcfg = TrainConfig(
         steps=args.steps or tr.get("steps", 2400),
@@ -189,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         prior_fit=tr.get("prior_fit", True),
         pool=tr.get("pool", 0),
         device=args.device,
+        **{k: (tuple(tr[k]) if k == "betas" else tr[k]) for k in ADV_KEYS if k in tr},
     )
     if "footage" in tr:
         recipe["seed"] = tcfg.seed  # batch k is generate(batch, size, seed * 7919 + k + 1)
@@ -253,6 +263,11 @@ def main(argv: list[str] | None = None) -> int:
                  "--teacher", str(out)]
         if "widths" in st:
             dargs += ["--widths", ",".join(str(w) for w in st["widths"])]
+        if "blocks" in st:
+            dargs += ["--blocks", ",".join(str(b) for b in st["blocks"])]
+        for key in ("upsample", "rank", "edge_weight"):
+            if key in st:
+                dargs += [f"--{key.replace('_', '-')}", str(st[key])]
         for flag, on in (("--no-track", args.no_track), ("--no-eval", args.no_eval), ("--quiet", args.quiet)):
             if on:
                 dargs.append(flag)

@@ -45,11 +45,18 @@ def half_widths(widths: tuple[int, ...], factor: float = 0.5, minimum: int = 4) 
     return tuple(max(minimum, int(round(w * factor))) for w in widths)
 
 
-def student_config(teacher_cfg: VAEConfig, widths: tuple[int, ...] | None = None) -> VAEConfig:
-    """The teacher's config with ``widths`` (default: halved)."""
+def student_config(teacher_cfg: VAEConfig, widths: tuple[int, ...] | None = None, *,
+                   blocks: tuple[int, ...] | None = None, upsample: str | None = None,
+                   rank: int | None = None) -> VAEConfig:
+    """The teacher's config with ``widths`` (default: halved) and, unless given, the teacher's
+    residual blocks (when the level count matches), upsampling and separable rank."""
+    w = tuple(widths) if widths else half_widths(teacher_cfg.widths)
+    if blocks is None:
+        blocks = teacher_cfg.blocks if len(teacher_cfg.blocks) == len(w) else ()
     return VAEConfig(
-        latent_dim=teacher_cfg.latent_dim, size=teacher_cfg.size, channels=teacher_cfg.channels,
-        widths=tuple(widths) if widths else half_widths(teacher_cfg.widths),
+        latent_dim=teacher_cfg.latent_dim, size=teacher_cfg.size, channels=teacher_cfg.channels, widths=w,
+        blocks=tuple(blocks), upsample=upsample or teacher_cfg.upsample,
+        rank=teacher_cfg.rank if rank is None else rank,
     )
 
 
@@ -219,7 +226,7 @@ def distill(
     for p in teacher.parameters():
         p.requires_grad_(False)
     student = Decoder(student_cfg)
-    fits = len(student_cfg.widths) == len(teacher.cfg.widths) and all(
+    fits = teacher.cfg.plain and student_cfg.plain and len(student_cfg.widths) == len(teacher.cfg.widths) and all(
         a <= b for a, b in zip(student_cfg.widths, teacher.cfg.widths))
     if init not in ("auto", "teacher", "random"):
         raise ValueError(f"init must be auto, teacher or random, got {init!r}")
@@ -349,6 +356,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--widths", help="student widths, comma separated (default: half the teacher's)")
+    ap.add_argument("--blocks", help="student residual blocks per level, comma separated (default: the teacher's)")
+    ap.add_argument("--upsample", choices=("nearest", "shuffle"), help="student upsampling (default: the teacher's)")
+    ap.add_argument("--rank", type=int, help="student separable maps (default: the teacher's)")
+    ap.add_argument("--edge-weight", type=float, default=0.5, help="weight of the finite-difference (edge) term")
     ap.add_argument("--init", default="auto", choices=("auto", "teacher", "random"),
                     help="student initialisation (default: the teacher's strongest channels when the widths allow)")
     ap.add_argument("--device", default="auto")
@@ -369,7 +380,8 @@ def main(argv: list[str] | None = None) -> int:
     tw = load_decoder_weights(teacher_path)
     teacher = build_decoder(tw, teacher_path)
     widths = tuple(int(x) for x in args.widths.split(",")) if args.widths else None
-    scfg = student_config(tw.config, widths)
+    blocks = tuple(int(x) for x in args.blocks.split(",")) if args.blocks else None
+    scfg = student_config(tw.config, widths, blocks=blocks, upsample=args.upsample, rank=args.rank)
 
     from .tracking import Tracker
 
@@ -386,6 +398,7 @@ def main(argv: list[str] | None = None) -> int:
     with tracker:
         student, record = distill(teacher, scfg, args.steps, args.batch, lr=args.lr, seed=args.seed,
                                   anchors=tw.anchors, device=args.device, init=args.init, progress=progress, tracker=tracker,
+                                  edge_weight=args.edge_weight,
                                   sample_every=max(1, args.steps // 4))
         if not args.quiet:
             print()

@@ -102,6 +102,8 @@ def format_eval(r: dict[str, Any]) -> str:
                              + (f" ({won})" if won else ""))
     else:
         lines.append(f"style: {style if isinstance(style, str) else json.dumps(style)}")
+    if isinstance(r.get("sync"), dict):
+        lines.append(format_sync(r["sync"]))
     for k, v in (r.get("goals") or {}).items():
         lines.append(f"{'ok  ' if v else 'MISS'} {k}")
     return "\n".join(lines)
@@ -124,6 +126,8 @@ def cmd_pack_eval(args) -> int:
     report = evaluate_pack(host, args.name, samples=args.samples, seconds=args.seconds,
                            inversion=not args.no_inversion, bench=not args.no_bench,
                            sharpness=not args.no_sharpness)
+    if args.sync is not None:
+        report["sync"] = sync_for(host, args.name, args.sync or None, args.sync_start, args.sync_seconds)
     if args.write:
         from ..packs import load_manifest
 
@@ -132,6 +136,50 @@ def cmd_pack_eval(args) -> int:
         path.write_text(json.dumps(report, indent=2) + "\n")
         refresh_card_eval(manifest.path.parent / "MODEL_CARD.md", report)
     print(json.dumps(report, indent=2) if args.json else format_eval(report))
+    return 0
+
+
+def _sync_audio(path: str | None, seconds: float) -> tuple[Any, int, str]:
+    """``(audio, sample_rate, label)``: the file at the engine's rate, or the synthesized demo track."""
+    from ..engine import SAMPLE_RATE
+
+    if not path:
+        from ..audio.demo import synthesize_demo
+
+        track = synthesize_demo(duration=max(seconds, 8.0))
+        return track.audio, track.sr, f"demo track ({track.bpm:g} BPM)"
+    from ..audio.files import AudioFileError, read_audio
+
+    try:
+        audio, sr = read_audio(path, sr=SAMPLE_RATE)
+    except AudioFileError as e:
+        raise SystemExit(f"vjhost pack: {e}")
+    return audio, sr, Path(path).name
+
+
+def sync_for(host, name: str, path: str | None, start: float, seconds: float) -> dict[str, Any]:
+    """The musical-sync report (:mod:`vjhost.train.sync`) of pack ``name`` on a file or the demo track."""
+    from .sync import measure_sync
+
+    audio, sr, label = _sync_audio(path, seconds + start)
+    length = len(audio) / sr
+    if start >= length:
+        raise SystemExit(f"vjhost pack: --sync-start {start}: {label} is {length:.1f} s long")
+    rep = measure_sync(host, name, audio, sr, start=start, duration=min(seconds, length - start))
+    rep["audio"] = label
+    return rep
+
+
+def format_sync(rep: dict[str, Any]) -> str:
+    return (f"musical sync on {rep['audio']} ({rep['seconds']} s from {rep['start']} s, {rep['fps']} fps): "
+            f"r = {rep['r']:.3f} (frame change vs onset strength), best r = {rep['best_r']:.3f} "
+            f"at a lag of {rep['best_lag_frames']} frame(s)")
+
+
+def cmd_pack_sync(args) -> int:
+    host = _host()
+    reports = [sync_for(host, args.name, a, args.start, args.seconds) for a in (args.audio or [None])]
+    print(json.dumps(reports, indent=2) if args.json else "\n".join(format_sync(r) for r in reports))
     return 0
 
 
@@ -162,9 +210,21 @@ def add_pack_commands(pack_subparsers) -> None:
     e.add_argument("--no-bench", action="store_true", help="torch fp32 speed only, no per-backend table")
     e.add_argument("--no-sharpness", action="store_true",
                    help="skip the sharpness figures (gradient and high-band ratios, two-sample classifier test)")
+    e.add_argument("--sync", nargs="?", const="", metavar="AUDIO",
+                   help="also measure musical sync (frame change vs the music's onsets) on AUDIO, or on the demo track")
+    e.add_argument("--sync-start", type=float, default=0.0, metavar="S", help="where the sync measure starts in AUDIO")
+    e.add_argument("--sync-seconds", type=_positive_float, default=30.0, metavar="S", help="how long it renders")
     e.add_argument("--write", action="store_true", help="also write the report to the pack's EVAL.json")
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=cmd_pack_eval)
+
+    y = pack_subparsers.add_parser("sync", help="musical sync: correlation of the render's frame change with the music's onsets")
+    y.add_argument("name")
+    y.add_argument("audio", nargs="*", help="audio files (default: the synthesized demo track)")
+    y.add_argument("--start", type=float, default=0.0, metavar="S", help="start at S seconds into each file")
+    y.add_argument("--seconds", type=_positive_float, default=30.0, metavar="S", help="render S seconds (default 30)")
+    y.add_argument("--json", action="store_true")
+    y.set_defaults(func=cmd_pack_sync)
 
     b = pack_subparsers.add_parser("bench", help="decoder fps per backend (torch fp32/bf16, onnxruntime), teacher and student")
     b.add_argument("name")

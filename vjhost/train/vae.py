@@ -50,6 +50,21 @@ class TrainConfig:
     #: like a folder of footage) and sample batches from it; a finite vocabulary
     #: the decoder can reproduce crisply instead of averaging endless variations
     pool: int = 0
+    #: Adam's (beta1, beta2)
+    betas: tuple[float, float] = (0.9, 0.999)
+    #: the adversarial term (:mod:`vjhost.train.adversarial`): 0 = none; otherwise its gradient at the
+    #: decoder's last layer is this many times the reconstruction's (VQGAN's adaptive weight)
+    adv_weight: float = 0.0
+    #: fraction of the steps trained on the pixel losses alone before the discriminator joins
+    adv_start: float = 0.5
+    #: decodes of prior samples shown to the discriminator per step, as a share of the batch
+    adv_prior: float = 0.5
+    disc_width: int = 16
+    disc_layers: int = 3
+    #: the discriminator's learning rate (0: the same as ``lr``)
+    disc_lr: float = 0.0
+    #: recompute the adaptive weight every this many steps (it costs two partial backward passes)
+    adapt_every: int = 10
 
 
 @dataclass
@@ -143,7 +158,7 @@ def train_vae(
     vae = VAE(vae_cfg).to(device)
     if device.type == "cpu":
         vae = vae.to(memory_format=torch.channels_last)
-    opt = torch.optim.Adam(vae.parameters(), lr=cfg.lr)
+    opt = torch.optim.Adam(vae.parameters(), lr=cfg.lr, betas=tuple(cfg.betas))
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=cfg.steps, pct_start=0.1)
     held_x, _ = generate(cfg.eval_samples, vae_cfg.size, cfg.seed + 1_000_003)
     held = _to_tensor(held_x, device)
@@ -153,6 +168,7 @@ def train_vae(
     if tracker is not None:
         tracker.log_params({"role": "teacher", **{k: v for k, v in vars(cfg).items()}, "widths": list(vae_cfg.widths),
                             "size": vae_cfg.size, "channels": vae_cfg.channels, "latent_dim": vae_cfg.latent_dim,
+                            "blocks": list(vae_cfg.blocks), "upsample": vae_cfg.upsample, "rank": vae_cfg.rank,
                             "params": sum(p.numel() for p in vae.decoder.parameters())})
     fixed_z = torch.randn(16, vae_cfg.latent_dim, generator=torch.Generator().manual_seed(1))
     sample_every = max(1, cfg.steps // 4)
@@ -160,23 +176,34 @@ def train_vae(
         data = Pool(generate, cfg.pool, cfg.batch, vae_cfg.size, cfg.seed)
     else:
         data = Prefetch(generate, cfg.batch, vae_cfg.size, (cfg.seed * 7919 + step + 1 for step in range(cfg.steps)))
+    adv = _Adversary(vae, vae_cfg, cfg, device) if cfg.adv_weight > 0 else None
     vae.train()
     for step in range(cfg.steps):
         x = _to_tensor(data.get(), device)
+        if device.type == "cpu":
+            x = x.contiguous(memory_format=torch.channels_last)
         logits, mu, logvar = vae(x)
         rec = F.binary_cross_entropy_with_logits(logits, x, reduction="sum") / x.shape[0]
         kl = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp()) / x.shape[0]
         w = cfg.beta * min(1.0, (step + 1) / max(1, cfg.kl_warmup * cfg.steps))
         loss = rec + w * kl
-        freq = frequency_loss(torch.sigmoid(logits), x) if cfg.freq_weight else None
+        recon = torch.sigmoid(logits)
+        freq = frequency_loss(recon, x) if cfg.freq_weight else None
         if freq is not None:
             loss = loss + cfg.freq_weight * freq
+        row = {"step": step + 1}
+        if adv is not None:
+            adv.observe(mu, logvar)
+            if adv.active(step):
+                loss = loss + adv.generator_term(step, rec, recon, row)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(vae.parameters(), 50.0)
         opt.step()
         sched.step()
-        row = {"step": step + 1, "loss": loss.item() / hw, "rec": rec.item() / hw, "kl": kl.item()}
+        if adv is not None and adv.active(step):
+            adv.discriminator_step(x, row)
+        row.update({"loss": loss.item() / hw, "rec": rec.item() / hw, "kl": kl.item()})
         if freq is not None:
             row["freq"] = freq.item() / hw
         history.append(row)
@@ -217,6 +244,10 @@ def train_vae(
         result_pool = data
     else:
         result_pool = None
+    if adv is not None:
+        record["adversarial"] = adv.describe()
+    if vae_cfg.rank or vae_cfg.blocks or vae_cfg.upsample != "nearest":
+        record["architecture"] = {"blocks": list(vae_cfg.blocks), "upsample": vae_cfg.upsample, "rank": vae_cfg.rank}
     if cfg.freq_weight:
         record["freq_weight"] = cfg.freq_weight
         record["final_freq_per_pixel"] = round(sum(r["freq"] for r in tail) / len(tail), 5)
@@ -225,6 +256,73 @@ def train_vae(
     res = TrainResult(vae.cpu().to(memory_format=torch.contiguous_format), history, record)
     res.pool = result_pool
     return res
+
+
+class _Adversary:
+    """The discriminator, its optimiser and the prior fit it samples from (see :mod:`.adversarial`)."""
+
+    def __init__(self, vae: VAE, vae_cfg: VAEConfig, cfg: TrainConfig, device) -> None:
+        from .adversarial import PatchDiscriminator, RunningGaussian
+
+        self.vae, self.cfg, self.device = vae, cfg, device
+        self.disc = PatchDiscriminator(vae_cfg.channels, cfg.disc_width, cfg.disc_layers).to(device)
+        if device.type == "cpu":
+            self.disc = self.disc.to(memory_format=torch.channels_last)
+        self.opt = torch.optim.Adam(self.disc.parameters(), lr=cfg.disc_lr or cfg.lr, betas=(0.5, 0.9))
+        self.fit = RunningGaussian(vae_cfg.latent_dim)
+        self.start = int(cfg.adv_start * cfg.steps)
+        self.n_prior = max(1, int(round(cfg.adv_prior * cfg.batch))) if cfg.adv_prior > 0 else 0
+        self.gen = torch.Generator().manual_seed(cfg.seed + 77)
+        self.lam = 0.0
+        self.fake: torch.Tensor | None = None
+        self.d_losses: list[float] = []
+        self.lams: list[float] = []
+
+    def active(self, step: int) -> bool:
+        return step >= self.start
+
+    def observe(self, mu: torch.Tensor, logvar: torch.Tensor) -> None:
+        self.fit.update(mu, logvar)
+
+    def generator_term(self, step: int, rec: torch.Tensor, recon: torch.Tensor, row: dict) -> torch.Tensor:
+        from .adversarial import adaptive_weight, generator_loss
+
+        fake = recon
+        if self.n_prior:
+            z = self.fit.sample(self.n_prior, self.gen).to(self.device)
+            fake = torch.cat([recon, torch.sigmoid(self.vae.decoder(z))])
+        if fake.device.type == "cpu":
+            fake = fake.contiguous(memory_format=torch.channels_last)
+        g = generator_loss(self.disc(fake))
+        if (step - self.start) % self.cfg.adapt_every == 0:
+            self.lam = adaptive_weight(rec, g, self.vae.decoder.last_layer().weight, self.cfg.adv_weight)
+            self.lams.append(self.lam)
+        # ramp in over the first 5 % of the steps so the decoder is not yanked off its reconstructions
+        ramp = min(1.0, (step - self.start + 1) / max(1.0, 0.05 * self.cfg.steps))
+        self.fake = fake.detach()
+        row["g_adv"] = g.item()
+        row["adv_lambda"] = self.lam
+        return self.lam * ramp * g
+
+    def discriminator_step(self, real: torch.Tensor, row: dict) -> None:
+        from .adversarial import hinge_d_loss
+
+        loss = hinge_d_loss(self.disc(real), self.disc(self.fake))
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt.step()
+        self.fake = None
+        row["d_loss"] = loss.item()
+        self.d_losses.append(loss.item())
+
+    def describe(self) -> dict:
+        tail = self.d_losses[-50:] or [float("nan")]
+        return {"weight": self.cfg.adv_weight, "start_step": self.start, "prior_decodes_per_step": self.n_prior,
+                "discriminator": {"width": self.cfg.disc_width, "layers": self.cfg.disc_layers,
+                                  "params": sum(p.numel() for p in self.disc.parameters())},
+                "loss": "hinge; decoder weight adaptive (VQGAN): |grad rec| / |grad adv| at the last layer",
+                "final_d_loss": round(sum(tail) / len(tail), 4),
+                "final_lambda": round(self.lams[-1], 4) if self.lams else None}
 
 
 def _log_samples(tracker, vae: VAE, z: torch.Tensor, step: int) -> None:

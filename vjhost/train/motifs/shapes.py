@@ -2,7 +2,8 @@
 
 Every function takes the sample coordinates ``x, y`` (arrays of any one shape,
 uv units: :func:`.raster.grid` or a window of it) and the shape's parameters
-in uv units, and returns the signed distance to its edge: negative inside,
+in uv units (sizes may be arrays of the same shape too: one size per cell of
+a tiling), and returns the signed distance to its edge: negative inside,
 positive outside, in uv units -- exact for discs, rings, boxes, segments,
 polygons, stars, vesica petals and arcs, a close approximation for ellipses
 and flowers.  Turn one into an anti-aliased mask with
@@ -50,13 +51,13 @@ def ellipse(x, y, cx: float, cy: float, rx: float, ry: float, angle: float = 0.0
     px, py = local(x, y, cx, cy, angle)
     k0 = np.sqrt((px / rx) ** 2 + (py / ry) ** 2)
     k1 = np.sqrt((px / (rx * rx)) ** 2 + (py / (ry * ry)) ** 2)
-    return np.where(k1 > 1e-6, k0 * (k0 - 1.0) / np.maximum(k1, _EPS), -min(rx, ry)).astype(np.float32)
+    return np.where(k1 > 1e-6, k0 * (k0 - 1.0) / np.maximum(k1, _EPS), -np.minimum(rx, ry)).astype(np.float32)
 
 
 def box(x, y, cx: float, cy: float, hw: float, hh: float, angle: float = 0.0, radius: float = 0.0) -> np.ndarray:
     """A rectangle of half-width ``hw`` and half-height ``hh``; ``radius`` rounds its corners."""
     px, py = local(x, y, cx, cy, angle)
-    r = np.float32(min(radius, hw, hh))
+    r = np.minimum(np.minimum(radius, hw), hh).astype(np.float32)
     qx = np.abs(px) - np.float32(hw) + r
     qy = np.abs(py) - np.float32(hh) + r
     outside = np.sqrt(np.maximum(qx, 0) ** 2 + np.maximum(qy, 0) ** 2)
