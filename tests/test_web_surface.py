@@ -211,9 +211,10 @@ def test_preview_slot_and_png():
     assert zlib.decompress(idat) == (b"\x00" + b"\x07" * 15) * 3
 
 
-def test_qr_code_prints(surface, capsys):
+def test_qr_code_prints(state, capsys):
     pytest.importorskip("segno")
-    surface.print_qr()
+    with WebSurface(state, host="0.0.0.0", port=0) as surface:  # opened to the LAN: a tablet scans the code
+        surface.print_qr()
     out = capsys.readouterr().out
     assert surface.url in out
     assert any(block in out for block in "\u2580\u2584\u2588")  # the code, in half blocks

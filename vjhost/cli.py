@@ -115,7 +115,7 @@ def cmd_demo(args) -> int:
                                    "monitor": 0, "no_vsync": False, "midi": True, "seconds": None,
                                    "screenshot": None, "hud": False, "midi_clock": None, "no_link": False,
                                    "osc_port": 9000, "osc_host": "127.0.0.1", "web": False,
-                                   "web_port": 8765, "web_host": "0.0.0.0", "cues": None, "record": None,
+                                   "web_port": 8765, "web_host": "127.0.0.1", "cues": None, "record": None,
                                    "replay": None, "decode_hz": 30.0})
         return cmd_run(ns)
     from .engine import SAMPLE_RATE
@@ -311,8 +311,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replay", metavar="FILE.mid", help="replay a recorded performance against the music")
     p.add_argument("--web", action="store_true", help="serve the tablet control page (token in the printed URL / QR code)")
     p.add_argument("--web-port", type=int, default=8765)
-    p.add_argument("--web-host", default="0.0.0.0",
-                   help="address the web page listens on (default: the LAN, so a tablet can reach it; 127.0.0.1 for this machine only)")
+    p.add_argument("--web-host", default="127.0.0.1",
+                   help="address the web page listens on (default 127.0.0.1: this machine only; 0.0.0.0 opens it "
+                        "to the LAN for a tablet, and prints the URL and a QR code with the token)")
     p.add_argument("--osc-host", default="127.0.0.1",
                    help="address OSC listens on; localhost unless you open it (e.g. 0.0.0.0 for a tablet)")
     p.add_argument("--seconds", type=positive(float), help="stop after this long")

@@ -9,12 +9,25 @@ thread with its own asyncio loop.  It is one more surface on the
 and what MIDI, OSC or the keyboard change shows up on the page, because the
 surface polls ``state.version`` (~20 Hz) and pushes a compact diff.
 
-Access needs the token in the URL (``http://HOST:PORT/?token=...``); a page
-or websocket request without it, or with a wrong one, is answered 403.  Every
-websocket message is validated (JSON, a known ``type``, a known action or
-parameter, a value of the right kind and range); a bad one is counted in
-:attr:`WebSurface.bad_messages` and ignored.  Nothing a browser sends can stop
-the show or the surface (there is no ``quit`` from the page).
+Safe by default: the surface listens on 127.0.0.1 unless the user opens it
+(``--web-host 0.0.0.0``; then the LAN URL and a QR code with the token are
+printed).  Every HTTP request and websocket handshake must carry the token
+(``http://HOST:PORT/?token=...``), compared in constant time
+(:func:`hmac.compare_digest`) before anything else is looked at; without it,
+or with a wrong one, the answer is 403.  The only documents are the page
+itself (``web_static/`` inlined at start, each file checked to resolve inside
+that folder, symlinks included) and the websocket: any other path is 404, so
+nothing outside the folder can be reached.  Sizes and rates are bounded: the
+request line and headers by the HTTP parser (8 KiB a line, 128 headers, no
+request body), a websocket message to :data:`MAX_MESSAGE` bytes (a bigger one
+closes that connection), at most :data:`MAX_CLIENTS` pages at once, and each
+page to :data:`MAX_RATE` messages a second (bursts of :data:`MAX_BURST`): the
+excess is dropped and counted in :attr:`WebSurface.throttled`, and a page that
+keeps flooding is disconnected.  Every websocket message is validated (JSON, a
+known ``type``, a known action or parameter, a value of the right kind and
+range); a bad one is counted in :attr:`WebSurface.bad_messages` and ignored.
+Nothing a browser sends can stop the show or the surface (there is no
+``quit`` from the page).
 
 Messages, page -> host (JSON text)::
 
@@ -43,6 +56,8 @@ display through a ``features`` callable returning the latest
 from __future__ import annotations
 
 import asyncio
+import hmac
+import ipaddress
 import json
 import math
 import re
@@ -72,7 +87,15 @@ SOURCE = "web"
 TRANSITIONS = ("crossfade", "cut", "paint")
 #: what the page may trigger; deliberately no "quit" and no "hud"
 ACTIONS = ("pack", "scene", "blackout", "freeze", "toggle", "transition", "tap")
-MAX_MESSAGE = 4096
+MAX_MESSAGE = 4096  #: bytes in one websocket message; a bigger one closes the connection (1009)
+MAX_CLIENTS = 8  #: pages connected at once; the next one is answered 503
+MAX_RATE = 200.0  #: websocket messages a second one page may send (a three-finger fader sweep is ~180)
+MAX_BURST = 400  #: ... in a burst (token bucket)
+#: a page that has had this many messages dropped for rate without the bucket refilling is disconnected (1008)
+MAX_FLOOD = 2000
+#: the documents the surface serves (everything else is 404): the page and its websocket
+ROUTES = ("/", "/index.html", "/ws")
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 #: everything is inline; the only connection the page makes is its websocket
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
        "img-src blob: data:; connect-src ws: wss:")
@@ -262,11 +285,33 @@ def lan_address() -> str:
         s.close()
 
 
-def _page() -> bytes:
+def is_local(host: str) -> bool:
+    """Is ``host`` a loopback address (the surface unreachable from the network)?"""
+    if host in LOCAL_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def static_file(name: str, folder: Path | None = None) -> Path:
+    """``folder/name`` (default :data:`STATIC`), refused unless it resolves inside the folder.
+
+    ``..``, absolute names and symlinks pointing elsewhere raise ``PermissionError``.
+    """
+    root = (folder or STATIC).resolve()
+    path = (root / name).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        raise PermissionError(f"{name!r} is not a file inside {root}")
+    return path
+
+
+def _page(folder: Path | None = None) -> bytes:
     """index.html with app.css and app.js inlined: one document, so the token guards everything."""
-    html = (STATIC / "index.html").read_text(encoding="utf-8")
-    css = (STATIC / "app.css").read_text(encoding="utf-8")
-    js = (STATIC / "app.js").read_text(encoding="utf-8")
+    html = static_file("index.html", folder).read_text(encoding="utf-8")
+    css = static_file("app.css", folder).read_text(encoding="utf-8")
+    js = static_file("app.js", folder).read_text(encoding="utf-8")
     html = html.replace('<link rel="stylesheet" href="app.css">', f"<style>\n{css}</style>")
     html = html.replace('<script src="app.js"></script>', f"<script>\n{js}</script>")
     return html.encode("utf-8")
@@ -308,6 +353,10 @@ class WebSurface:
         self.last_bad: str = ""
         #: requests answered 403 (wrong or missing token)
         self.rejected = 0
+        #: websocket messages dropped because a page sent more than MAX_RATE a second
+        self.throttled = 0
+        #: pages disconnected for flooding, or refused because MAX_CLIENTS were connected
+        self.refused = 0
         self.messages = 0
         self.error: BaseException | None = None
         self._page = _page()
@@ -368,9 +417,23 @@ class WebSurface:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    @property
+    def local_only(self) -> bool:
+        """True while the surface is reachable from this machine only (the default)."""
+        return is_local(self.host)
+
     def print_qr(self, out: TextIO | None = None) -> None:
-        """Print the URL, and a QR code of it for the tablet's camera (needs ``segno``)."""
+        """Print the URL; when the surface is open to the LAN, also a QR code of it for the tablet's camera.
+
+        On localhost (the default) there is no QR code: a tablet could not reach the address.
+        """
         out = out or sys.stdout
+        if self.local_only:
+            print(f"vjhost: web control at {self.url}  (this machine only; --web-host 0.0.0.0 opens it to the LAN)",
+                  file=out, flush=True)
+            return
+        print(f"vjhost: web control open to the network on {self.host}:{self.port}; anyone with the token can "
+              "steer the show", file=out)
         try:
             import segno
         except ImportError:
@@ -432,20 +495,28 @@ class WebSurface:
 
     # ------------------------------------------------------------------ HTTP side
     def _token_ok(self, path: str) -> bool:
-        given = parse_qs(urlsplit(path).query).get("token", [""])[0]
-        return secrets.compare_digest(given.encode(), self.token.encode())
+        """The request's ``token`` query parameter against ours, in constant time."""
+        try:
+            given = parse_qs(urlsplit(path).query, max_num_fields=16).get("token", [""])[0]
+        except ValueError:  # more fields than any page sends
+            return False
+        return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), self.token.encode("utf-8"))
 
     def _process_request(self, connection: Any, request: Any) -> Any:
         from websockets.datastructures import Headers
         from websockets.http11 import Response
 
-        path = urlsplit(request.path).path
-        if path not in ("/", "/index.html", "/ws"):
-            return connection.respond(404, "not found\n")
+        # the token first: without it nothing about the server is revealed, not even which paths exist
         if not self._token_ok(request.path):
             self.rejected += 1
             return connection.respond(403, "forbidden: open the URL vjhost printed (with its token)\n")
+        path = urlsplit(request.path).path
+        if path not in ROUTES:  # raw path, never decoded or joined to a folder: no traversal to follow
+            return connection.respond(404, "not found\n")
         if path == "/ws":
+            if len(self._clients) >= MAX_CLIENTS:
+                self.refused += 1
+                return connection.respond(503, f"busy: {MAX_CLIENTS} pages are connected already\n")
             return None  # go on with the websocket handshake
         body = self._page
         headers = Headers([
@@ -472,8 +543,18 @@ class WebSurface:
             await ws.send(json.dumps({"type": "state", "full": True, **self._last}))
             if self._last_image:
                 await ws.send(self._last_image)
+            bucket = _Bucket(MAX_RATE, MAX_BURST)
             async for raw in ws:
                 self.messages += 1
+                if not bucket.take():
+                    self.throttled += 1
+                    if bucket.dropped >= MAX_FLOOD:
+                        self.refused += 1
+                        self._report("flood", RuntimeError(f"a page sent more than {MAX_RATE:g} messages/s "
+                                                           f"for too long; disconnected it"))
+                        await ws.close(1008, "too many messages")
+                        break
+                    continue
                 try:
                     reply = apply_message(self.state, raw, self.transitions)
                 except BadMessage as exc:
@@ -580,6 +661,28 @@ class WebSurface:
             if isinstance(data, (bytes, bytearray)) and data and data != last:
                 last = self._last_image = bytes(data)
                 broadcast(set(self._clients), last)
+
+
+class _Bucket:
+    """A token bucket: ``rate`` messages a second, bursts of ``burst``; ``dropped`` counts refusals since it was last full."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = float(rate), float(burst)
+        self.tokens = self.burst
+        self.t = time.monotonic()
+        self.dropped = 0
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.t) * self.rate)
+        self.t = now
+        if self.tokens >= self.burst:
+            self.dropped = 0
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        self.dropped += 1
+        return False
 
 
 def _beat_message(f: Any) -> dict:
