@@ -4,7 +4,7 @@
     vjhost render --pack ikeda --audio FILE --out show.mp4 [--size WxH] [--fps N] [--duration S] [--start S]
     vjhost demo [--out demo.mp4]        # synthesize a track and render it (what a fresh machine runs)
     vjhost packs [--json] | plugins [--json] | devices [--json]
-    vjhost pack new NAME --footage DIR [--dir PARENT]
+    vjhost pack new NAME --footage DIR [--dir PARENT] | --template persona [--palette P]
     vjhost pack validate NAME | bench [--pack NAME] [--size WxH] [--seconds S] [--json]
     vjhost train persona_packs/NAME
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -35,27 +36,49 @@ def parse_size(text: str) -> tuple[int, int]:
     return w, h
 
 
-def positive(kind):
+def _number(kind, text: str):
+    try:
+        v = kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(v):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return v
+
+
+def positive(kind, most: float | None = None):
+    """An argparse type: a finite number > 0 (and <= ``most``)."""
     def conv(text: str):
-        try:
-            v = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        v = _number(kind, text)
         if v <= 0:
             raise argparse.ArgumentTypeError(f"must be > 0, got {text!r}")
+        if most is not None and v > most:
+            raise argparse.ArgumentTypeError(f"must be at most {most:g}, got {text!r}")
+        return v
+
+    return conv
+
+
+def in_range(kind, least: float, most: float):
+    """An argparse type: a finite number in ``least..most``."""
+    def conv(text: str):
+        v = _number(kind, text)
+        if not least <= v <= most:
+            raise argparse.ArgumentTypeError(f"must be {least:g}..{most:g}, got {text!r}")
         return v
 
     return conv
 
 
 def non_negative(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
+    v = _number(float, text)
     if v < 0:
         raise argparse.ArgumentTypeError(f"must be >= 0, got {text!r}")
     return v
+
+
+MAX_FPS = 240
+port = in_range(int, 0, 65535)
 
 
 def _host(args=None):
@@ -139,9 +162,40 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def _check_run_inputs(args) -> None:
+    """Before a window opens or a pack loads: every file the show will read is usable, and no file
+    it will write already exists (unless --force).  Raises with the file and the problem."""
+    from .atomic import OutputExists, check_new
+
+    for flag, path in (("--record", getattr(args, "record", None)), ("--screenshot", getattr(args, "screenshot", None))):
+        if path:
+            try:
+                check_new(path, getattr(args, "force", False))
+            except (OutputExists, FileNotFoundError) as exc:
+                raise UsageError(f"{flag} {exc}") from None
+    if getattr(args, "cues", None):
+        from .control.cues import load_cues
+
+        load_cues(args.cues)  # CueError: every problem as file:line: key: message
+    if getattr(args, "replay", None):
+        from .control.record import PerformanceFile
+
+        try:
+            PerformanceFile(args.replay)
+        except FileNotFoundError:
+            raise ValueError(f"{args.replay}: no such file") from None
+        except (OSError, EOFError, ValueError, KeyError, IndexError) as exc:
+            raise ValueError(f"{args.replay}: not a readable MIDI file ({type(exc).__name__}: {exc or 'ends early'})") from None
+    if getattr(args, "audio", None):
+        from .audio.files import audio_duration
+
+        audio_duration(args.audio)  # AudioFileError: missing, empty, text, no audio stream
+
+
 def cmd_run(args) -> int:
     from .output.live import run_live
 
+    _check_run_inputs(args)
     return run_live(_host(args), args)
 
 
@@ -283,7 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
     def show_opts(p, size=(1280, 720)):
         p.add_argument("--pack", default="ikeda", help="persona pack to play (see `vjhost packs`)")
         p.add_argument("--size", type=parse_size, default=size, metavar="WxH")
-        p.add_argument("--fps", type=positive(int), default=60)
+        p.add_argument("--fps", type=positive(int, MAX_FPS), default=60)
         p.add_argument("--seed", type=int, default=0, help="seed of the latent walk (renders are deterministic)")
         p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help="decoder device")
         p.add_argument("--decoder", choices=("teacher", "student"), default=None,
@@ -294,23 +348,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="live show in a window")
     show_opts(p)
     p.add_argument("--fullscreen", action="store_true")
-    p.add_argument("--monitor", type=int, default=0)
+    p.add_argument("--monitor", type=in_range(int, 0, 64), default=0)
     p.add_argument("--no-vsync", action="store_true")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--audio-device", metavar="NAME", help="audio input by name substring (e.g. Rubix24) or index")
     g.add_argument("--audio", metavar="FILE", help="play a file through the speakers and analyse it in sync")
     p.add_argument("--no-midi", dest="midi", action="store_false", help="don't look for MIDI controllers")
-    p.add_argument("--decode-hz", type=float, default=30.0,
+    p.add_argument("--decode-hz", type=in_range(float, 0, MAX_FPS), default=30.0,
                    help="decodes per second (beats and kicks always get one at once; 0 = every frame)")
     p.add_argument("--hud", action="store_true", help="overlay what the analysis hears (toggle with H)")
     p.add_argument("--midi-clock", metavar="PORT", help="follow MIDI beat clock from the input port whose name contains PORT")
     p.add_argument("--no-link", action="store_true", help="don't join Ableton Link sessions")
-    p.add_argument("--osc-port", type=int, default=9000, help="OSC control port: /vj/pack, /vj/param/..., /vj/bpm ... (0 = off; docs/osc.md)")
+    p.add_argument("--osc-port", type=port, default=9000, help="OSC control port: /vj/pack, /vj/param/..., /vj/bpm ... (0 = off; docs/osc.md)")
     p.add_argument("--cues", metavar="FILE.toml", help="play a cue list (see docs/cues.md)")
     p.add_argument("--record", metavar="FILE.mid", help="record every control move, on the beat grid, to a MIDI file")
     p.add_argument("--replay", metavar="FILE.mid", help="replay a recorded performance against the music")
     p.add_argument("--web", action="store_true", help="serve the tablet control page (token in the printed URL / QR code)")
-    p.add_argument("--web-port", type=int, default=8765)
+    p.add_argument("--web-port", type=port, default=8765)
     p.add_argument("--web-host", default="127.0.0.1",
                    help="address the web page listens on (default 127.0.0.1: this machine only; 0.0.0.0 opens it "
                         "to the LAN for a tablet, and prints the URL and a QR code with the token)")
@@ -318,6 +372,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="address OSC listens on; localhost unless you open it (e.g. 0.0.0.0 for a tablet)")
     p.add_argument("--seconds", type=positive(float), help="stop after this long")
     p.add_argument("--screenshot", metavar="FILE.png", help="save the last frame when the show ends")
+    p.add_argument("--force", action="store_true", help="overwrite an existing --record / --screenshot file")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("render", help="render an audio file to mp4, offline")
@@ -326,7 +381,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE.mp4")
     p.add_argument("--duration", type=positive(float))
     p.add_argument("--start", type=non_negative, default=0.0)
-    p.add_argument("--decode-every", type=positive(int), default=None,
+    p.add_argument("--decode-every", type=positive(int, MAX_FPS), default=None,
                    help="decode every k-th frame and crossfade between (default: decode at about 30 Hz)")
     p.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     p.add_argument("--quiet", action="store_true")
@@ -335,8 +390,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="synthesize a demo track; render it to mp4 (no display) or play it live")
     show_opts(p)
     p.add_argument("--out", default=DEMO_OUT)
-    p.add_argument("--duration", type=positive(float), default=20.0)
-    p.add_argument("--bpm", type=positive(float), default=128.0)
+    p.add_argument("--duration", type=positive(float, 3600), default=20.0)
+    p.add_argument("--bpm", type=in_range(float, 20, 400), default=128.0)
     p.add_argument("--offline", action="store_true", help="render the mp4 even when a display exists")
     p.add_argument("--decode-every", type=positive(int), default=None,
                    help="decode every k-th frame and crossfade between (default: decode at about 30 Hz)")
@@ -356,11 +411,19 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("name")
     v.add_argument("--size", type=parse_size, default=(640, 360))
     v.add_argument("--json", action="store_true")
-    n = psub.add_parser("new", help="start a pack of your own, trained on a folder of your images and video clips")
+    n = psub.add_parser("new", help="start a pack: a persona from the template, or one trained on your images and clips")
     n.add_argument("name", help="the pack's name: lowercase letters, digits and _")
-    n.add_argument("--footage", required=True, metavar="DIR",
-                   help="folder of images / clips (one scene per subfolder, or per file when it has none)")
-    n.add_argument("--dir", default=".", metavar="PARENT", help="create PARENT/NAME (default: ./NAME)")
+    src = n.add_mutually_exclusive_group(required=True)
+    src.add_argument("--footage", metavar="DIR",
+                     help="folder of images / clips (one scene per subfolder, or per file when it has none)")
+    src.add_argument("--template", choices=("persona",),
+                     help="a complete persona pack: procedural motifs, palette, shaders, layout, tests (untrained)")
+    n.add_argument("--dir", default=None, metavar="PARENT",
+                   help="create PARENT/NAME (default: ./NAME, or persona_packs/NAME with --template)")
+    n.add_argument("--palette", metavar="P", help="--template: a named palette (primaries, cool_blue, neon ...) "
+                   "or colours '#rrggbb,#rrggbb,...' (default primaries)")
+    n.add_argument("--title", help="--template: the pack's title")
+    n.add_argument("--description", help="--template: one line on the persona")
     n.add_argument("--size", type=int, choices=(32, 64, 128, 256), default=128, help="decoder output size (default 128)")
     n.add_argument("--channels", type=int, choices=(1, 3), default=3, help="3 = RGB (default), 1 = grey")
     n.add_argument("--fps", type=positive(float), default=4.0, help="frames taken per second of video (default 4)")

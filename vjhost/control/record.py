@@ -273,11 +273,25 @@ class PerformanceRecorder:
         mf.tracks.append(track)
         return mf
 
-    def save(self, path: str | Path) -> Path:
-        """Write the recording as a standard MIDI file (recording may go on)."""
+    def save(self, path: str | Path, force: bool = True) -> Path:
+        """Write the recording as a standard MIDI file (recording may go on); returns where it went.
+
+        Written under a temporary name and renamed, so a crash never leaves half a
+        take.  With ``force=False`` an existing file is never replaced: the take goes
+        to the next free ``name-2.mid`` instead (nothing recorded is lost).
+        """
+        from ..atomic import OutputExists, atomic_output, free_name
+
         path = Path(path)
-        self.to_midi().save(str(path))
-        return path
+        target = path if force else free_name(path)
+        try:
+            with atomic_output(target, force=force) as tmp:
+                self.to_midi().save(str(tmp))
+        except OutputExists:  # appeared in the meantime: the next free name
+            target = free_name(path)
+            with atomic_output(target) as tmp:
+                self.to_midi().save(str(tmp))
+        return target
 
 
 # --------------------------------------------------------------------------- markers

@@ -4,15 +4,27 @@ A weights file holds the decoder's tensors under ``decoder.*``, optional scene
 anchors (``anchors``: K x latent_dim, the mean latent of each motif family) and
 metadata: the format tag, the :class:`VAEConfig` as JSON and the anchor names.
 Every problem is reported as :class:`WeightsError` naming the file.
+
+Before the safetensors library sees a file, :func:`check_safetensors` reads
+its first 8 bytes and bounds the header they announce (at most
+:data:`MAX_HEADER` bytes, and no more than the file holds), so a corrupt or
+hostile file cannot make the loader allocate gigabytes; a pickle or a
+``torch.save`` zip renamed ``.safetensors`` is named as such and never
+unpickled; a truncated file is reported with how much is missing.
 """
 
 from __future__ import annotations
 
 import json
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
 FORMAT = "vjhost-vae/1"
+#: the largest safetensors header (JSON: tensor table + metadata) we read; packs' are a few KiB
+MAX_HEADER = 8 * 1024 * 1024
+_DTYPE_BYTES = {"BOOL": 1, "U8": 1, "I8": 1, "F8_E5M2": 1, "F8_E4M3": 1, "I16": 2, "U16": 2, "F16": 2, "BF16": 2,
+                "I32": 4, "U32": 4, "F32": 4, "I64": 8, "U64": 8, "F64": 8}
 
 
 def latent_batch(z, latent_dim: int):
@@ -61,6 +73,80 @@ def save_decoder(path: Path, decoder, anchors=None, anchor_names=(), extra: dict
     tmp.replace(path)
 
 
+def _sniff(head: bytes) -> str | None:
+    """What a file that is not safetensors looks like it is, from its first bytes (None: no idea)."""
+    if len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5:
+        return "a Python pickle (e.g. a PyTorch .pt/.pth from torch.save)"
+    if head.startswith(b"PK\x03\x04"):
+        return "a zip archive (PyTorch's torch.save format, which unpickles)"
+    if head.startswith((b"\x89HDF", b"\x93NUMPY")):
+        return "an HDF5 / numpy file"
+    return None
+
+
+def check_safetensors(path: Path) -> dict:
+    """Check the frame of a safetensors file without trusting it; return its header (parsed JSON).
+
+    Reads 8 bytes, bounds the header length they announce (:data:`MAX_HEADER`, and the
+    file's size) before reading it, then checks that every tensor's bytes lie inside
+    the file and match its dtype and shape.  Raises :class:`WeightsError` naming the file.
+    """
+    path = Path(path)
+    not_st = "vjhost loads safetensors only and never unpickles; convert it with safetensors.torch.save_file"
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            head = f.read(8)
+            if size == 0:
+                raise WeightsError(f"{path}: empty file (0 bytes), not safetensors weights")
+            kind = _sniff(head)
+            if kind:
+                raise WeightsError(f"{path}: not a readable safetensors file: this is {kind}; {not_st}")
+            if len(head) < 8:
+                raise WeightsError(f"{path}: truncated: {size} bytes, too short for a safetensors header")
+            (n,) = struct.unpack("<Q", head)
+            if n > MAX_HEADER:
+                raise WeightsError(f"{path}: not a readable safetensors file: its header claims {n} bytes, more than "
+                                   f"the {MAX_HEADER // (1024 * 1024)} MiB limit (corrupt, or not safetensors)")
+            if 8 + n > size:
+                raise WeightsError(f"{path}: truncated: the header needs {n} bytes but the file has only {size - 8} "
+                                   "after the length (an interrupted copy or download?)")
+            raw = f.read(n)
+    except OSError as exc:
+        raise WeightsError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        header = json.loads(raw.decode("utf-8"))
+        if not isinstance(header, dict):
+            raise ValueError("not a JSON object")
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise WeightsError(f"{path}: not a readable safetensors file: the header is not JSON ({exc})") from None
+    data = size - 8 - n
+    for name, info in header.items():
+        if name == "__metadata__":
+            if not isinstance(info, dict) or not all(isinstance(v, str) for v in info.values()):
+                raise WeightsError(f"{path}: corrupt header: __metadata__ must map names to strings")
+            continue
+        try:
+            dtype, shape, (start, end) = info["dtype"], info["shape"], info["data_offsets"]
+            count = 1
+            for d in shape:
+                if not isinstance(d, int) or d < 0:
+                    raise ValueError
+                count *= d
+            want = count * _DTYPE_BYTES[dtype]
+            if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end):
+                raise ValueError
+        except (KeyError, TypeError, ValueError):
+            raise WeightsError(f"{path}: corrupt header: tensor {name!r} has no valid dtype/shape/data_offsets") from None
+        if end > data:
+            raise WeightsError(f"{path}: truncated: tensor {name!r} ends at byte {8 + n + end} but the file has "
+                               f"{size} bytes (an interrupted copy or download?)")
+        if end - start != want:
+            raise WeightsError(f"{path}: corrupt header: tensor {name!r} ({dtype} {shape}) should take {want} bytes, "
+                               f"its offsets give {end - start}")
+    return header
+
+
 def load_decoder_weights(path: Path) -> DecoderWeights:
     """Read and check a weights file; raise :class:`WeightsError` naming it."""
     from safetensors import SafetensorError
@@ -71,6 +157,7 @@ def load_decoder_weights(path: Path) -> DecoderWeights:
     path = Path(path)
     if not path.is_file():
         raise WeightsError(f"{path}: weights file not found")
+    check_safetensors(path)
     try:
         with safe_open(str(path), framework="pt") as f:
             meta = f.metadata() or {}
@@ -84,6 +171,9 @@ def load_decoder_weights(path: Path) -> DecoderWeights:
     except (KeyError, TypeError, ValueError) as exc:
         raise WeightsError(f"{path}: bad vae_config metadata ({exc})") from None
     state = {k[len("decoder."):]: v for k, v in tensors.items() if k.startswith("decoder.")}
+    for name, t in tensors.items():
+        if t.is_floating_point() and not bool(t.isfinite().all()):
+            raise WeightsError(f"{path}: corrupt weights: tensor {name!r} holds NaN or infinite values")
     anchors = tensors.get("anchors")
     if anchors is not None and (anchors.ndim != 2 or anchors.shape[1] != cfg.latent_dim):
         raise WeightsError(f"{path}: anchors have shape {tuple(anchors.shape)}, expected (K, {cfg.latent_dim})")

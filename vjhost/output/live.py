@@ -345,8 +345,8 @@ def _sequencing(session: LiveSession, args) -> None:
         class _Save:
             def stop(self) -> None:
                 rec.stop()
-                rec.save(args.record)
-                print(f"vjhost: recorded the performance to {args.record}", flush=True)
+                saved = rec.save(args.record, force=bool(getattr(args, "force", False)))  # never over a take
+                print(f"vjhost: recorded the performance to {saved}", flush=True)
 
         session.surfaces.append(_Save())
 
@@ -386,8 +386,12 @@ def run_live(host: Host, args) -> int:
             session.step()
             win.swap()
         if getattr(args, "screenshot", None):
-            session.screenshot(args.screenshot)
-            print(f"vjhost: saved the last frame to {args.screenshot}", flush=True)
+            from ..atomic import atomic_output, free_name
+
+            shot = args.screenshot if getattr(args, "force", False) else free_name(args.screenshot)
+            with atomic_output(shot, force=bool(getattr(args, "force", False))) as tmp:
+                session.screenshot(tmp)
+            print(f"vjhost: saved the last frame to {shot}", flush=True)
     finally:
         session.close()
         win.close()

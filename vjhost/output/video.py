@@ -23,7 +23,9 @@ class VideoWriter:
 
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.tmp = self.path.with_name(self.path.name + ".part.mp4")
+        from ..atomic import temp_name
+
+        self.tmp = temp_name(self.path)  # hidden, unique, same folder: renamed over the real name when complete
         self.container = av.open(str(self.tmp), mode="w")
         w, h = size
         self.video = self.container.add_stream("libx264", rate=fps)
