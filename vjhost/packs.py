@@ -12,6 +12,7 @@ against the installed controllers when the caller passes their names; its
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +62,11 @@ class Manifest:
     eval_report: Path | None = None
     #: which decoder the show runs unless told otherwise: "teacher" or "student"
     variant: str = "teacher"
+    #: the persona's colours, ``"#rrggbb"`` (top-level ``palette``): what its decodes and LEDs are drawn from
+    palette: tuple[str, ...] = ()
+    #: the teacher is the untrained placeholder ``vjhost pack new`` writes (its student, ONNX and EVAL.json
+    #: may be missing until ``vjhost train`` makes them); ``vjhost pack validate`` fails until then
+    untrained: bool = False
 
     def decoder_file(self, variant: str | None = None, backend: str | None = None) -> Path:
         """The file behind ``variant`` ("teacher"/"student") for ``backend`` ("torch" or "onnx")."""
@@ -121,6 +127,21 @@ def _line_of(text: str, key: str) -> int | None:
     return None
 
 
+def is_placeholder(weights: Path) -> bool:
+    """True when ``weights`` is the untrained placeholder ``vjhost pack new`` writes (metadata ``role`` =
+    ``"untrained"``).  Reads only the safetensors header (no torch, no tensors)."""
+    try:
+        with open(weights, "rb") as f:
+            n = int.from_bytes(f.read(8), "little")
+            if not 0 < n <= 1 << 24:
+                return False
+            head = json.loads(f.read(n))
+    except (OSError, ValueError):
+        return False
+    meta = head.get("__metadata__") if isinstance(head, dict) else None
+    return isinstance(meta, dict) and meta.get("role") == "untrained"
+
+
 def load_manifest(path: Path | PackSpec, controllers: Collection[str] | None = None, *,
                   training: bool = False) -> Manifest:
     """Read and check a pack's manifest.
@@ -130,7 +151,8 @@ def load_manifest(path: Path | PackSpec, controllers: Collection[str] | None = N
         given, ``[controller] name`` must be one of them.
     :param training: the pack is being trained: the files training writes after the teacher
         (``decoder.student``, ``decoder.onnx``, ``decoder.eval``) may not exist yet; missing ones
-        come back as ``None`` / absent instead of an error.
+        come back as ``None`` / absent instead of an error.  So it is for an untrained pack
+        (:func:`is_placeholder` teacher; ``Manifest.untrained``), whatever ``training`` says.
     """
     if isinstance(path, PackSpec):
         path = path.manifest_path
@@ -167,10 +189,12 @@ def load_manifest(path: Path | PackSpec, controllers: Collection[str] | None = N
     weights = path.parent / get(dec, "weights", str, "decoder.weights")
     if not weights.is_file():
         raise fail("decoder.weights", f"file not found: {weights}")
+    untrained = is_placeholder(weights)
+
     def ship(key: str, rel: str) -> Path | None:
         f = path.parent / rel
         if not f.is_file():
-            if training:
+            if training or untrained:
                 return None
             raise fail(key, f"file not found: {f}")
         return f
@@ -187,7 +211,7 @@ def load_manifest(path: Path | PackSpec, controllers: Collection[str] | None = N
     variant = get(dec, "default", str, "decoder.default", "teacher")
     if variant not in ("teacher", "student"):
         raise fail("decoder.default", f"must be teacher or student, got {variant!r}")
-    if variant == "student" and student is None and not (training and "student" in dec):
+    if variant == "student" and student is None and not ((training or untrained) and "student" in dec):
         raise fail("decoder.default", "is student, but decoder.student names no file")
     size = get(dec, "size", int, "decoder.size")
     channels = get(dec, "channels", int, "decoder.channels", 3)
@@ -226,6 +250,12 @@ def load_manifest(path: Path | PackSpec, controllers: Collection[str] | None = N
     for k, v in defaults.items():
         if not isinstance(v, (int, float)) or isinstance(v, bool):
             raise fail(k, f"default must be a number, got {v!r}")
+    palette = get(data, "palette", list, "palette", [])
+    for i, c in enumerate(palette):
+        if not (isinstance(c, str) and re.fullmatch(r"#[0-9a-fA-F]{6}", c)):
+            raise fail("palette", f"entry {i}: expected a colour \"#rrggbb\", got {c!r}")
+    if len(palette) == 1:
+        raise fail("palette", "needs at least two colours (a ground and a figure)")
     layouts = {}
     for k, v in get(data, "layouts", dict, "layouts", {}).items():
         lp = path.parent / v
@@ -242,4 +272,5 @@ def load_manifest(path: Path | PackSpec, controllers: Collection[str] | None = N
         scenes=tuple(str(s) for s in scenes), defaults={k: float(v) for k, v in defaults.items()},
         layouts=layouts, training=dict(data.get("training", {})),
         student=student, onnx=onnx, eval_report=eval_report, variant=variant,
+        palette=tuple(c.lower() for c in palette), untrained=untrained,
     )

@@ -70,6 +70,9 @@ def validate_pack(host: Host, name: str, size: tuple[int, int] = (640, 360)) -> 
         check("manifest", False, str(exc.args[0] if exc.args else exc))
         return done()
     check("manifest", True, f"{m.path} (schema 1, {len(m.scenes)} scenes, chain {', '.join(m.chain)})")
+    check("trained", not m.untrained,
+          f"{m.weights.name} is an UNTRAINED placeholder (random weights from `vjhost pack new`): "
+          f"run `vjhost train {m.root.parent}`" if m.untrained else f"{m.weights.name}: a trained decoder")
 
     from .decode.weights import WeightsError
 

@@ -25,11 +25,12 @@ import keyword
 import re
 import secrets
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from .footage import DEFAULT_FPS, FootageDataset
 
-__all__ = ["ScaffoldError", "new_pack", "next_steps", "teacher_widths"]
+__all__ = ["ScaffoldError", "build_pack", "check_name", "new_pack", "next_steps", "placeholder_weights", "teacher_widths"]
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 RESERVED = {"builtins", "shaders", "pack", "packs"}
@@ -170,7 +171,7 @@ def vjhost_register_packs(register):
 '''
 
 
-def _placeholder_weights(path: Path, size: int, channels: int, widths: tuple[int, ...], motifs: tuple[str, ...]) -> None:
+def placeholder_weights(path: Path, size: int, channels: int, widths: tuple[int, ...], motifs: tuple[str, ...]) -> None:
     """A randomly initialised decoder (seed 0) with one random anchor per motif: the pack validates and
     plays (noise) before training; ``vjhost train`` overwrites it."""
     import torch
@@ -182,6 +183,52 @@ def _placeholder_weights(path: Path, size: int, channels: int, widths: tuple[int
     dec = Decoder(VAEConfig(latent_dim=64, size=size, channels=channels, widths=widths))
     save_decoder(path, dec, anchors=torch.randn(len(motifs), 64), anchor_names=motifs,
                  extra={"role": "untrained", "note": "placeholder from `vjhost pack new`: run `vjhost train` on the pack"})
+
+
+def build_pack(target: Path, write: Callable[[Path], None], *, keep: tuple[str, ...] = ()) -> Path:
+    """Create the folder ``target`` by ``write(tmp)`` into a temporary sibling, renamed into place when complete.
+
+    An existing ``target`` is never touched -- unless it holds nothing but files named in ``keep``
+    (e.g. a ``prompts.toml`` written before the pack): those are copied into the new pack in place of
+    the template's (the user's version wins), the old folder is set aside, the new one renamed in,
+    and the old one removed only once the copies are checked byte for byte.  Anything half-made is
+    removed on failure.
+    """
+    target = Path(target)
+    parent = target.parent
+    adopt: list[Path] = []
+    if target.exists() or target.is_symlink():
+        entries = sorted(target.iterdir()) if target.is_dir() and not target.is_symlink() else None
+        if entries is None or not entries or any(e.name not in keep or not e.is_file() for e in entries):
+            raise ScaffoldError(f"{target} already exists; pick another name or --dir (nothing was changed)")
+        adopt = entries
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = parent / f".{target.name}.{secrets.token_hex(4)}.new"  # (mkdir, not mkdtemp: the user's umask, not 0700)
+    tmp.mkdir()
+    try:
+        write(tmp)
+        for f in adopt:
+            shutil.copy2(f, tmp / f.name)
+        if adopt:
+            old = parent / f".{target.name}.{secrets.token_hex(4)}.old"
+            if sorted(target.iterdir()) != adopt:
+                raise ScaffoldError(f"{target} changed while the pack was being made; nothing was changed")
+            target.rename(old)
+            try:
+                tmp.rename(target)
+            except BaseException:
+                old.rename(target)
+                raise
+            if all((target / f.name).read_bytes() == (old / f.name).read_bytes() for f in adopt):
+                shutil.rmtree(old)
+            return target
+        if target.exists() or target.is_symlink():
+            raise ScaffoldError(f"{target} appeared while the pack was being made; nothing was changed")
+        tmp.rename(target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
 
 
 def new_pack(name: str, footage: Path | str, parent: Path | str = ".", *, size: int = 128, channels: int = 3,
@@ -197,10 +244,8 @@ def new_pack(name: str, footage: Path | str, parent: Path | str = ".", *, size: 
     ds = FootageDataset(folder, size=size, channels=channels, fps=fps, quiet=quiet)
     folder = ds.folder  # absolute
     pkg = f"vjhost_pack_{name}"
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = parent / f".{name}.{secrets.token_hex(4)}.new"  # (mkdir, not mkdtemp: the user's umask, not 0700)
-    tmp.mkdir()
-    try:
+
+    def write(tmp: Path) -> None:
         (tmp / "pyproject.toml").write_text(_pyproject(name, pkg))
         (tmp / "README.md").write_text(
             f"# vjhost pack `{name}`\n\nA persona pack trained on the footage in `{folder}`.\n\n```sh\n"
@@ -210,14 +255,9 @@ def new_pack(name: str, footage: Path | str, parent: Path | str = ".", *, size: 
         (root / "__init__.py").write_text(_init(name, pkg))
         (root / "pack.toml").write_text(_manifest(name, folder, ds.motifs, size, channels, fps))
         (root / "shaders" / f"{name}.glsl").write_text(_shader(name, channels))
-        _placeholder_weights(root / "weights" / "decoder.safetensors", size, channels, widths, ds.motifs)
-        if target.exists() or target.is_symlink():
-            raise ScaffoldError(f"{target} appeared while the pack was being made; nothing was changed")
-        tmp.rename(target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return target, ds
+        placeholder_weights(root / "weights" / "decoder.safetensors", size, channels, widths, ds.motifs)
+
+    return build_pack(target, write), ds
 
 
 def next_steps(name: str, target: Path) -> list[str]:
@@ -232,8 +272,12 @@ def next_steps(name: str, target: Path) -> list[str]:
 
 
 def cmd_new(args) -> int:
-    """The ``vjhost pack new`` command (wired in :mod:`vjhost.cli`)."""
-    target, ds = new_pack(args.name, args.footage, args.dir, size=args.size, channels=args.channels, fps=args.fps)
+    """The ``vjhost pack new`` command (wired in :mod:`vjhost.cli`): ``--footage DIR`` or ``--template persona``."""
+    if getattr(args, "template", None):
+        from .template import cmd_new_template
+
+        return cmd_new_template(args)
+    target, ds = new_pack(args.name, args.footage, args.dir or ".", size=args.size, channels=args.channels, fps=args.fps)
     n_files = len(ds.index["files"])
     print(f"created {target}: {len(ds.motifs)} scene(s) ({', '.join(ds.motifs)}) from {n_files} file(s), "
           f"{len(ds)} frames ({len(ds.skipped)} file(s) skipped)")
