@@ -135,6 +135,7 @@ def render_persona(name: str, palette: tuple[str, ...], *, title: str | None = N
     values = {
         "name": name, "dist_name": name.replace("_", "-"), "title": title, "description": description,
         "dist_dir": dist_dir, "motifs": json.dumps(list(MOTIFS)), "palette": json.dumps(list(palette)),
+        "motifs_py": repr(tuple(MOTIFS)), "palette_py": repr(tuple(palette)),
         "palette_size": str(len(palette)), "palette_glsl": _glsl_palette(palette), "palette_words": _words(palette),
         "scene_pads": scene_pads, "accent": str(accent), "accent2": str(accent2), "first_scene": MOTIFS[0],
         "next_steps": "\n".join(steps),
