@@ -373,6 +373,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seconds", type=positive(float), help="stop after this long")
     p.add_argument("--screenshot", metavar="FILE.png", help="save the last frame when the show ends")
     p.add_argument("--force", action="store_true", help="overwrite an existing --record / --screenshot file")
+    from .crate.cli import add_run_options as add_crate_run_options
+
+    add_crate_run_options(p)  # --crate, --auto-look, --room-camera (docs/crate.md)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("render", help="render an audio file to mp4, offline")
@@ -449,6 +452,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_analyze(sub)
     add_shader(sub)
     add_midi(sub)
+    from .crate.cli import add_parser as add_crate
+
+    add_crate(sub)
 
     p = sub.add_parser("train", help="train a pack's decoder (see tools/train_pack.py)", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
