@@ -86,7 +86,8 @@ SOURCE = "web"
 #: transition kinds offered on the page (vjhost.render.transition.KINDS, not imported: no GL here)
 TRANSITIONS = ("crossfade", "cut", "paint")
 #: what the page may trigger; deliberately no "quit" and no "hud"
-ACTIONS = ("pack", "scene", "blackout", "freeze", "toggle", "transition", "tap")
+ACTIONS = ("pack", "scene", "blackout", "freeze", "toggle", "transition", "tap",
+           "crate.playing", "crate.energy", "crate.auto")  # crate.*: the AI-DJ companion (docs/crate.md)
 MAX_MESSAGE = 4096  #: bytes in one websocket message; a bigger one closes the connection (1009)
 MAX_CLIENTS = 8  #: pages connected at once; the next one is answered 503
 MAX_RATE = 200.0  #: websocket messages a second one page may send (a three-finger fader sweep is ~180)
@@ -99,6 +100,8 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 #: everything is inline; the only connection the page makes is its websocket
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
        "img-src blob: data:; connect-src ws: wss:")
+#: extra pages (``WebSurface.routes``) may also fetch their own JSON from this server
+ROUTE_CSP = CSP.replace("connect-src", "connect-src 'self'")
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,80}$")
 
 
@@ -171,6 +174,15 @@ def apply_message(state: ControlState, raw: Any, transitions: Sequence[str] = TR
         elif name == "transition":
             if value is not None and value not in transitions:
                 raise BadMessage(f"unknown transition {value!r}")
+        elif name == "crate.playing":  # a track id, or a name part
+            if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and _NAME.match(value))):
+                raise BadMessage(f"bad track {value!r}")
+        elif name == "crate.energy":
+            if value not in ("keep", "up", "down", "room"):
+                raise BadMessage(f"energy direction {value!r} is not keep, up, down or room")
+        elif name == "crate.auto":
+            if value is not None and not isinstance(value, bool):
+                raise BadMessage(f"crate.auto takes true, false or null, not {value!r}")
         state.trigger(name, value, source=SOURCE)
         return None
     raise BadMessage(f"unknown message type {kind!r}")
@@ -360,6 +372,8 @@ class WebSurface:
         self.messages = 0
         self.error: BaseException | None = None
         self._page = _page()
+        #: extra token-guarded documents: path -> () -> (content type, body bytes); vjhost.crate.web adds /crate
+        self.routes: dict[str, Callable[[], tuple[str, bytes]]] = {}
         self._clients: set = set()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -511,21 +525,23 @@ class WebSurface:
             self.rejected += 1
             return connection.respond(403, "forbidden: open the URL vjhost printed (with its token)\n")
         path = urlsplit(request.path).path
-        if path not in ROUTES:  # raw path, never decoded or joined to a folder: no traversal to follow
+        if path not in ROUTES and path not in self.routes:  # raw path, never decoded or joined to a folder
             return connection.respond(404, "not found\n")
         if path == "/ws":
             if len(self._clients) >= MAX_CLIENTS:
                 self.refused += 1
                 return connection.respond(503, f"busy: {MAX_CLIENTS} pages are connected already\n")
             return None  # go on with the websocket handshake
-        body = self._page
+        ctype, body, csp = "text/html; charset=utf-8", self._page, CSP
+        if path in self.routes:  # an extra page (e.g. the crate companion's), behind the same token
+            (ctype, body), csp = self.routes[path](), ROUTE_CSP
         headers = Headers([
-            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Type", ctype),
             ("Content-Length", str(len(body))),
             ("Cache-Control", "no-store"),
             ("Referrer-Policy", "no-referrer"),
             ("X-Content-Type-Options", "nosniff"),
-            ("Content-Security-Policy", CSP),
+            ("Content-Security-Policy", csp),
             ("Connection", "close"),
         ])
         return Response(200, "OK", headers, body)
