@@ -20,6 +20,8 @@ examples and a TouchOSC layout, is in ``docs/osc.md``:
 ``/vj/tap [1]``                tap tempo (0, a button release, is ignored)
 ``/vj/transition [kind]``      start a transition
 ``/vj/state``                  reply to the sender with the full state, then ``/vj/state/end <n>``
+``/vj/crate/playing <id|name>``  the crate companion: what is playing (``energy <keep|up|down|room>``,
+                               ``auto [1|0]`` too; docs/crate.md)
 =============================  =================================================
 
 Feedback: every change of the state (parameters, pack, scene, blackout,
@@ -57,6 +59,23 @@ ACTIONS = ("pack", "scene", "toggle", "tap", "blackout", "freeze", "transition",
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 MAX_CLIENTS = 16  #: feedback goes to the most recent senders, at most this many
 CLIENT_TTL = 600.0  #: a client that has said nothing for this long gets no more feedback
+
+
+#: ``/vj/crate/<name>``: what is playing (a track id or a file-name part), the energy direction, the auto look
+CRATE = ("playing", "energy", "auto")
+
+
+def _crate_value(name: str, args: tuple) -> Any:
+    v = args[0] if args else None
+    if name == "auto":
+        return _as_flag(args)
+    if name == "energy" and v in ("keep", "up", "down", "room"):
+        return v
+    if name == "playing" and isinstance(v, str) and v.strip():
+        return v.strip()
+    if name == "playing" and not isinstance(v, bool) and isinstance(v, (int, float)) and float(v).is_integer():
+        return int(v)
+    raise _Bad(f"/vj/crate/{name}: unusable argument {v!r}")
 
 
 class _Bad(Exception):
@@ -346,6 +365,8 @@ class OscControl:
         elif rest and head in ("pack", "scene", "toggle"):
             if _pressed(args):  # TouchOSC button per item: press selects, release does nothing
                 self._action(head, (rest,))
+        elif head == "crate" and rest in CRATE:  # the AI-DJ companion (vjhost.crate.companion)
+            st.trigger(f"crate.{rest}", _crate_value(rest, args), source=SOURCE)
         elif rest:
             raise _Unknown(address)
         elif head == "state":
