@@ -377,6 +377,10 @@ def run_live(host: Host, args) -> int:
                 session.surfaces.append(_web_surface(session))
             except OSError as exc:
                 print(f"vjhost: web surface not started: {exc}", file=sys.stderr)
+        if getattr(args, "crate", None) is not None:  # the AI-DJ companion: a frame hook (docs/crate.md)
+            from ..crate.cli import attach as attach_crate
+
+            session.surfaces.append(attach_crate(session))
         _install_keys(win, session.state, host)
         w, h = session.size
         print(f"vjhost: live - pack {session.show.manifest.name}, {w}x{h}, listening to {session.heard}; Esc quits",
