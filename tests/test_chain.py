@@ -185,3 +185,70 @@ def test_close_frees_the_gl_objects(renderer_factory, make_features):
     tex, prog = r.output, r.source.program
     r.close()
     assert not GL.glIsTexture(tex) and not GL.glIsProgram(prog)
+
+
+# --------------------------------------------------------------------------- stages and the render scale
+
+STAGED = """
+#pragma vjhost stage bright 0.25
+#pragma vjhost stage spread 0.25
+#pragma vjhost stage mean 1x1 float
+uniform sampler2D u_bright, u_spread, u_mean;
+#if defined(VJ_STAGE_bright)
+void main() { o_color = vec4(vj_image(v_uv).rgb, 1.0); }
+#elif defined(VJ_STAGE_spread)
+void main() { o_color = vec4(texture(u_bright, v_uv).rgb * 0.5, 1.0); }   // reads the stage before it
+#elif defined(VJ_STAGE_mean)
+void main() { o_color = vec4(vec3(texture(u_spread, vec2(0.75, 0.5)).r * 2.0 - 1.5), u_target_size.x); }
+#else
+void main() {
+    vec2 px = u_target_size;  // the render size in the main pass
+    o_color = vec4(texture(u_spread, v_uv).r, -texelFetch(u_mean, ivec2(0), 0).r, px.x / 1000.0, 1.0);
+}
+#endif
+"""
+
+
+def test_stages_run_small_before_the_pass_from_the_first_frame(renderer_factory, make_features):
+    r, faults = renderer_factory(STAGED, size=(64, 36))
+    assert not faults.faults, faults.faults
+    assert [(s.decl.name, s.target.w, s.target.h) for s in r.source.stages] == [
+        ("bright", 16, 9), ("spread", 16, 9), ("mean", 1, 1)]
+    r.upload_image(half_image())
+    r.render(make_features(), {})  # the very first frame: every stage reads what the one before drew
+    px = r.read_rgba()[::-1].astype(int)
+    assert px[:, :20, 0].max() < 10 and abs(px[:, -20:, 0] - 128).max() <= 2  # half the image, through two stages
+    assert abs(px[:, :, 1] - 128).max() <= 2  # the 1x1 float stage keeps a negative value: 0.5 * 2 - 1.5 = -0.5
+    assert abs(px[0, 0, 2] - round(64 / 1000 * 255)) <= 1  # u_target_size in the main pass is the render size
+
+
+def test_bad_stage_declaration_names_file_and_line(renderer_factory, tmp_path):
+    r, faults = renderer_factory("#pragma vjhost stage glow 2.0\nvoid main() { o_color = vec4(1.0); }\n")
+    assert r.source.broken
+    msg = faults.faults["shader source"].message
+    assert f"{tmp_path / 'src.glsl'}:1" in msg and "scale must be in (0, 1]" in msg
+
+
+def test_render_scale_draws_smaller_and_presents_at_the_show_size(renderer_factory, make_features):
+    from vjhost.render.chain import quantize_scale, scaled_size
+
+    assert quantize_scale(0.77) == 0.75 and quantize_scale(0.2) == 0.5 and quantize_scale(3) == 1.0
+    assert scaled_size((1280, 720), 0.5) == (640, 360) and scaled_size((1280, 720), 0.75) == (960, 540)
+    r, faults = renderer_factory(STAGED, size=(128, 72))
+    r.upload_image(half_image())
+    r.render(make_features(), {})
+    full = r.read_rgba()[::-1].astype(int).copy()
+    assert r.set_scale(0.5) == 0.5 and (r.w, r.h) == (64, 36)
+    prev_after_switch = r.read_rgba()[::-1].astype(int).copy()  # last frame carried over (feedback continues)
+    assert abs(prev_after_switch[:, :, 0] - full[:, :, 0]).mean() < 8
+    r.render(make_features(), {})
+    half = r.read_rgba()[::-1].astype(int)
+    assert half.shape == full.shape  # read back at the show's size, upscaled
+    assert [(s.target.w, s.target.h) for s in r.source.stages] == [(16, 9), (16, 9), (1, 1)]  # stages follow
+    assert abs(half[:, :, 2] - round(64 / 1000 * 255)).max() <= 1  # the shaders see the render size
+    # the picture is the same, only softer: the halves still split down the middle
+    assert half[:, :50, 0].max() < 10 and (half[:, -50:, 0] > 118).all()
+    r.set_scale(1.0)
+    r.render(make_features(), {})
+    assert np.array_equal(r.read_rgba()[::-1].astype(int)[:, :, :2], full[:, :, :2])
+    assert not faults.faults

@@ -199,6 +199,7 @@ class Renderer:
         p.locations, p.size_loc = self._setup_program(prog, p, names)
         for st in stages:
             st.locations, st.size_loc = self._setup_program(st.program, p, names)
+        self._stage_targets(p)
         return p
 
     def _setup_program(self, prog: int, p: Pass, stage_names: list[str]) -> tuple[dict[str, int], int]:
@@ -361,12 +362,10 @@ class Renderer:
         GL.glBindTexture(GL.GL_TEXTURE_2D, self._image_tex)
         GL.glActiveTexture(GL.GL_TEXTURE3)
         GL.glBindTexture(GL.GL_TEXTURE_2D, self.images[1])
+        if p.stages:
+            self._stage_targets(p)
         for i, st in enumerate(p.stages):  # the declared sub-passes, each into its own (smaller) target
-            sw, sh = st.decl.size(self.w, self.h)
-            if st.target is None or (st.target.w, st.target.h) != (sw, sh):  # made once per render size
-                if st.target is not None:
-                    st.target.release(GL)
-                st.target = _Target(sw, sh, st.decl.float_)
+            sw, sh = st.target.w, st.target.h
             GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, st.target.fbo)
             GL.glViewport(0, 0, sw, sh)
             self._program_uniforms(st.program, st.locations, st.size_loc, (sw, sh), p, params, extra)
@@ -378,6 +377,19 @@ class Renderer:
         GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, dst.fbo)
         self._program_uniforms(p.program, p.locations, p.size_loc, (self.w, self.h), p, params, extra)
         GL.glDrawArrays(GL.GL_TRIANGLES, 0, 3)
+
+    def _stage_targets(self, p: Pass) -> None:
+        """Make the stages' targets for this render size (once per size, never per frame).
+
+        Done before any stage texture is bound: making a texture binds it to the active unit.
+        """
+        for st in p.stages:
+            sw, sh = st.decl.size(self.w, self.h)
+            if st.target is None or (st.target.w, st.target.h) != (sw, sh):
+                if st.target is not None:
+                    st.target.release(self.GL)
+                self.GL.glActiveTexture(self.GL.GL_TEXTURE0)
+                st.target = _Target(sw, sh, st.decl.float_)
 
     def _program_uniforms(self, prog: int, locations: dict[str, int], size_loc: int, size: tuple[int, int], p: Pass,
                           params: Mapping[str, float], extra: Mapping | None) -> None:

@@ -4,21 +4,79 @@
 //    blue, pink, ...) after saturation and contrast are pushed up, so colours stay vivid and flat,
 //  - the edge between two palette colours is found where the decode is equally near both and
 //    drawn crisp and anti-aliased at any size (the decode is 128 pixels; the screen is not),
-//  - with the bass and the kick every dot swells into the ground: the ground colour (what most
-//    of the frame snaps to, found once per frame in a 1x1 stage) loses ground to the others,
-//    and the whole picture leans in a little (a lens around the centre),
+//  - with the bass and the kick the decoder's own dots swell into the ground: a blurred map of
+//    "not ground" (with the dots' colours) is thresholded lower as the swell rises, so every dot,
+//    net and gourd grows outward in its own colour, round and anti-aliased; the whole picture
+//    also leans in a little (a lens around the centre),
 //  - accented beats (the bar's downbeat and a few others) flip the colours like a negative,
 //    never in the breakdown.
 // The hexagonal lattice of dots that this pass used to draw itself is the pack's `motif` effect
 // (kusama_motif.glsl), off by default.
+//
+// Cost: the full-size pass is two texture reads and a nine-colour nearest search.  What needs
+// neighbourhoods runs small, once per frame, at a fixed size (the same look at any render scale):
+// the ground colour in a 1x1 stage, the "not ground" map at 160x90 and its separable blur (a
+// 9-tap gaussian each way).
 #pragma vjhost stage ground 1x1
+#pragma vjhost stage cover 160x90
+#pragma vjhost stage cover_x 160x90
+#pragma vjhost stage swell 160x90
 
 #include "kusama_palette.glsl"
 
-uniform sampler2D u_ground;
+uniform sampler2D u_ground, u_cover, u_cover_x, u_swell;
+
+const float STEP = 1.5;   // gaussian taps this many texels apart: sigma 2.4 texels of the 160x90 stages
+
+// the decode stretched over the frame; its outermost pixels (decoder edge effects) left out
+vec3 ks_decoded(vec2 uv) { return vj_image(0.03 + 0.94 * uv).rgb; }
+
+// the swell of this frame: 0 at rest, 1 at full bass and kick
+float ks_swell() { return clamp(0.75 * u_bass + 0.5 * u_kick, 0.0, 1.0); }
+
+// the lens: the picture leans in around the centre with the swell
+vec2 ks_lens(vec2 uv) { return 0.5 + (uv - 0.5) * (1.0 - 0.05 * ks_swell()); }
+
+// 9 taps of a gaussian along `step`, sigma 1.6 steps
+vec4 ks_gauss9(sampler2D tex, vec2 uv, vec2 step) {
+    const float W1 = 0.8226, W2 = 0.4578, W3 = 0.1724, W4 = 0.0439;  // exp(-k^2 / (2 * 1.6^2))
+    vec4 s = texture(tex, uv);
+    s += (texture(tex, uv + step) + texture(tex, uv - step)) * W1;
+    s += (texture(tex, uv + 2.0 * step) + texture(tex, uv - 2.0 * step)) * W2;
+    s += (texture(tex, uv + 3.0 * step) + texture(tex, uv - 3.0 * step)) * W3;
+    s += (texture(tex, uv + 4.0 * step) + texture(tex, uv - 4.0 * step)) * W4;
+    return s / (1.0 + 2.0 * (W1 + W2 + W3 + W4));
+}
 
 #if defined(VJ_STAGE_ground)
-void main() { o_color = vec4(float(ks_ground(u_image)) / 8.0, 0.0, 0.0, 1.0); }
+// the ground: its palette colour (rgb) and index (a, over 8)
+void main() {
+    int g = ks_ground(u_image);
+    o_color = vec4(PALETTE[g], float(g) / 8.0);
+}
+#elif defined(VJ_STAGE_cover)
+// what is not ground, with its colour premultiplied (a = 1 inside dots, 0 on the ground).  A texel
+// counts as much as it is surely its colour and not the ground (its margin, relative to how far
+// its colour is from the ground's), and only inside a dot: where the decode snaps to another
+// colour half a decoded pixel away it is a rim (pink between white and red), which must not
+// lend its in-between colour to the swell.
+void main() {
+    vec2 uv = ks_lens(v_uv);
+    vec3 v = ks_vivid(ks_decoded(uv));
+    int k = ks_snap_vivid(v);
+    vec2 d = vec2(0.5 / 128.0, 0.0);
+    float inside = float(ks_snap(ks_decoded(uv + d.xy)) == k) * float(ks_snap(ks_decoded(uv - d.xy)) == k)
+                 * float(ks_snap(ks_decoded(uv + d.yx)) == k) * float(ks_snap(ks_decoded(uv - d.yx)) == k);
+    int g = int(floor(texelFetch(u_ground, ivec2(0, 0), 0).a * 8.0 + 0.5));
+    vec3 ground = PALETTE[g];
+    float margin = (ks_dist(v, ground) - ks_dist(v, PALETTE[k])) / max(ks_dist(PALETTE[k], ground), 1e-3);
+    float m = smoothstep(0.1, 0.5, margin) * inside * float(k != g);
+    o_color = vec4(PALETTE[k] * m, m);
+}
+#elif defined(VJ_STAGE_cover_x)
+void main() { o_color = ks_gauss9(u_cover, v_uv, vec2(STEP / u_target_size.x, 0.0)); }
+#elif defined(VJ_STAGE_swell)
+void main() { o_color = ks_gauss9(u_cover_x, v_uv, vec2(0.0, STEP / u_target_size.y)); }
 #else
 
 // keep the nearest two (e1 <= e2) of the distances seen so far, with their colours
@@ -31,19 +89,24 @@ void ks_top2(float e, vec3 p, inout float e1, inout vec3 c1, inout float e2, ino
 }
 
 void main() {
-    float swell = clamp(0.75 * u_bass + 0.5 * u_kick, 0.0, 1.0);
-    // the lens: the picture leans in around the centre with the swell
-    vec2 uv = 0.5 + (v_uv - 0.5) * (1.0 - 0.05 * swell);
-    // the decode stretched over the frame; its outermost pixels (decoder edge effects) left out
-    vec3 c = ks_vivid(vj_image(0.03 + 0.94 * uv).rgb);
+    float swell = ks_swell();
+    vec2 uv = ks_lens(v_uv);
+    vec3 c = ks_vivid(ks_decoded(uv));
     vec3 da, db, dc;
+    // the swell: where the blurred "not ground" map rises above a threshold that falls with the
+    // bass, the ground (and the in-between colours of a rim, not a dot's own inside) takes the
+    // nearest dot's colour; it is snapped with the rest below, so the grown edge is as crisp
+    vec4 sw = texture(u_swell, v_uv);
+    float th = 0.45 - 0.4 * swell;
+    float fw = 0.5 * fwidth(sw.a) + 1e-3;
+    float grow = smoothstep(th - fw, th + fw, sw.a) * step(0.01, swell);
     ks_distances(c, da, db, dc);
-    // the ground colour keeps less of what is near it as the dots swell
-    float g = floor(texelFetch(u_ground, ivec2(0, 0), 0).r * 8.0 + 0.5);
-    float bias = 0.35 * swell;
-    da += bias * vec3(equal(vec3(g), vec3(0.0, 1.0, 2.0)));
-    db += bias * vec3(equal(vec3(g), vec3(3.0, 4.0, 5.0)));
-    dc += bias * vec3(equal(vec3(g), vec3(6.0, 7.0, 8.0)));
+    float nearest = min(min(min(da.x, da.y), min(da.z, db.x)), min(min(db.y, db.z), min(min(dc.x, dc.y), dc.z)));
+    vec3 swc = sw.rgb / max(sw.a, 1e-3);
+    vec3 ground = PALETTE[int(floor(texelFetch(u_ground, ivec2(0, 0), 0).a * 8.0 + 0.5))];
+    float margin = (ks_dist(c, ground) - nearest) / max(ks_dist(swc, ground), 1e-3);
+    c = mix(c, swc, grow * (1.0 - smoothstep(0.3, 0.6, margin)));
+    ks_distances(c, da, db, dc);
     // the nearest two palette colours (compare-and-select on constants: no indexed arrays,
     // which software GL pays for per pixel)
     float e1 = 1e9, e2 = 1e9;

@@ -39,10 +39,13 @@ void ks_distances(vec3 c, out vec3 da, out vec3 db, out vec3 dc) {
     dc = ks_dist3(c, RC, GC, BC);
 }
 
-// the nearest palette entry
-int ks_snap(vec3 c) {
+// the distance between two colours, as ks_dist3 weighs it
+float ks_dist(vec3 a, vec3 b) { vec3 d = a - b; return dot(vec3(0.8, 1.2, 0.6), d * d); }
+
+// the nearest palette entry to a colour already made vivid
+int ks_snap_vivid(vec3 c) {
     vec3 da, db, dc;
-    ks_distances(ks_vivid(c), da, db, dc);
+    ks_distances(c, da, db, dc);
     int best = 0;
     float e = da.x;
     if (da.y < e) { e = da.y; best = 1; }
@@ -55,6 +58,9 @@ int ks_snap(vec3 c) {
     if (dc.z < e) { e = dc.z; best = 8; }
     return best;
 }
+
+// the nearest palette entry
+int ks_snap(vec3 c) { return ks_snap_vivid(ks_vivid(c)); }
 
 // the ground: the palette colour most of a fixed set of samples of `tex` snap to (votes in three
 // vec3 bins: no dynamically indexed arrays, cheap on software GL too).  Drawn once per frame into

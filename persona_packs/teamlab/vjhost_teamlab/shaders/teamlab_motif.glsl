@@ -123,7 +123,8 @@ void main() {
     // where software GL (llvmpipe) runs both sides of an if under a mask.
     int bursts = u_onset >= 0.004 ? 1 : 0;
     for (int i = 0; i < bursts; i++) {
-        col = min(tl_shoulder(col + u_amount * tl_sparks(tl_p(v_uv))), 1.0);
+        // stacked light rolls off to white; the layer only ever adds light to the picture under it
+        col = max(col, min(tl_shoulder(col + u_amount * tl_sparks(tl_p(v_uv))), 1.0));
     }
     o_color = vec4(col, 1.0);
 }
