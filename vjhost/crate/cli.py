@@ -237,9 +237,26 @@ def attach(session) -> Any:
     surface when there is one.
     """
     from .companion import Companion
+    from .embed import WeightsFileError
 
     args = session.args
-    db = CrateDB(args.crate or default_db_path(), create=True)
+    try:
+        db = CrateDB(args.crate or default_db_path(), create=True)
+        return _attach(session, db)
+    except (CrateError, WeightsFileError, OSError) as exc:  # the show goes on without the companion
+        print(f"vjhost: crate companion not started: {exc}", file=sys.stderr, flush=True)
+        return _Nothing()
+
+
+class _Nothing:
+    def stop(self) -> None:
+        pass
+
+
+def _attach(session, db: CrateDB) -> Any:
+    from .companion import Companion
+
+    args = session.args
     room = None
     if getattr(args, "room_camera", None) is not None:
         from .room import RoomCamera
@@ -257,4 +274,8 @@ def attach(session) -> Any:
             add_routes(s, comp)
     print(f"vjhost: crate companion: {len(comp.tracks)} tracks from {db.path}"
           f"{'; auto look on' if comp.auto else ''}", flush=True)
+    for s in session.surfaces:
+        if hasattr(s, "routes") and hasattr(s, "url"):
+            base, _, query = s.url.partition("?")
+            print(f"vjhost: crate page at {base.rstrip('/')}/crate?{query}", flush=True)
     return comp

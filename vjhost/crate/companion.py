@@ -84,6 +84,7 @@ class Companion:
         self.bars = 0
         self._bars_at_switch = 0
         self.switches = 0
+        self.errors = 0
         self.palette_follow = True
         self._lock = threading.RLock()
         self._busy = False
@@ -189,7 +190,18 @@ class Companion:
             source.analyzers.append(self.window)  # fed hop by hop on the analysis thread
 
     def __call__(self, session: Any, f: Features) -> None:
-        """Once per frame: count bars, publish room energy, start an identification now and then, auto look."""
+        """Once per frame: count bars, publish room energy, start an identification now and then, auto look.
+
+        Never raises into the render loop: the first error is reported, later ones counted.
+        """
+        try:
+            self._step(f)
+        except Exception as exc:  # noqa: BLE001 - the show must go on
+            self.errors += 1
+            if self.errors == 1:
+                self.say(f"crate: companion error ({type(exc).__name__}: {exc}); the show goes on")
+
+    def _step(self, f: Features) -> None:
         self._features = f
         now = time.monotonic()
         if self.auto != self._auto_seen:  # flipped as a toggle (an APC pad, /vj/toggle/crate.auto)

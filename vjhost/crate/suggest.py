@@ -2,8 +2,8 @@
 
 Each candidate gets four part scores in 0..1 and their weighted sum:
 
-- **sound** (0.35): cosine similarity of the two tracks' embeddings, mapped so
-  the crate's own spread counts (the nearest track scores 1, the farthest 0);
+- **sound** (0.35): cosine similarity of the two tracks' embeddings (below 0
+  counts as 0: different enough);
 - **key** (0.25): Camelot relation -- same key 1, one step round the wheel
   (+-1) 0.85, relative major/minor 0.75, a clash 0;
 - **tempo** (0.25): beat-matchable -- within 6 % (a turntable's pitch range),
@@ -104,12 +104,11 @@ def energy_fit(e_from: float, e_to: float, direction: str) -> float:
 
 
 def _sound_scores(current: Track, cands: Sequence[Track]) -> tuple[np.ndarray, np.ndarray]:
-    """(the similarities scaled to the candidates' own spread, the raw cosines)."""
+    """(the part score: cosine clipped to 0..1, the raw cosines)."""
     if not cands or current.embedding.size == 0:
         return np.zeros(len(cands)), np.zeros(len(cands))
     sims = np.stack([c.embedding for c in cands]) @ current.embedding
-    lo, hi = float(sims.min()), float(sims.max())
-    return ((sims - lo) / (hi - lo) if hi - lo > 1e-6 else np.ones(len(cands))), sims
+    return np.clip(sims, 0.0, 1.0), sims
 
 
 def suggest(current: Track, crate: Iterable[Track], *, direction: str = "keep", n: int = 5,
@@ -130,14 +129,15 @@ def suggest(current: Track, crate: Iterable[Track], *, direction: str = "keep", 
         es = energy_fit(current.energy, c.energy, dirn)
         parts = {"sound": float(snd), "key": ks, "tempo": ts, "energy": es}
         score = sum(w[k] * v for k, v in parts.items())
-        reasons = [f"sounds close ({float(sim):.2f})" if snd >= 0.66 else f"sound {float(sim):.2f}"]
+        feel = "sounds close" if sim >= 0.6 else "sounds related" if sim >= 0.3 else "sounds different"
+        reasons = [f"{feel} ({float(sim):.2f})"]
         if rel:
             reasons.append(f"key {current.camelot}->{c.camelot} ({'same key' if rel == 'same' else rel})")
         else:
             reasons.append(f"key clash {current.camelot}->{c.camelot}")
         pct = (c.bpm * factor / current.bpm - 1.0) * 100 if current.bpm > 0 else 0.0
         if diff <= TEMPO_TOLERANCE:
-            how = "" if factor == 1.0 else (" at half time" if factor == 0.5 else " at double time")
+            how = "" if factor == 1.0 else (" at half time" if factor == 2.0 else " at double time")  # the candidate's feel
             reasons.append(f"{c.bpm:.1f} BPM{how} ({pct:+.1f} %)")
         else:
             reasons.append(f"{c.bpm:.1f} BPM is {pct:+.0f} % away")
