@@ -7,6 +7,7 @@
     vjhost pack new NAME --footage DIR [--dir PARENT] | --template persona [--palette P]
     vjhost pack validate NAME | bench [--pack NAME] [--size WxH] [--seconds S] [--json]
     vjhost train persona_packs/NAME
+    vjhost footage generate --pack NAME --provider openai [--dry-run]
 """
 
 from __future__ import annotations
@@ -452,6 +453,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_analyze(sub)
     add_shader(sub)
     add_midi(sub)
+    from .train.videogen import add_parser as add_footage
+
+    add_footage(sub)
     from .crate.cli import add_parser as add_crate
 
     add_crate(sub)
