@@ -38,7 +38,7 @@ def cmd_scan(args) -> int:
         res = scan(args.dir, db, progress=progress, limit=args.limit, prune=args.prune)
         print(f"crate {db.path}: {res.found} audio files; analysed {res.analysed} "
               f"({res.audio_seconds:.0f} s of audio in {res.seconds:.1f} s, {res.realtime:.1f}x realtime), "
-              f"{res.skipped} unchanged, {len(res.failed)} failed"
+              f"{res.skipped} unchanged{f' ({res.known_bad} known bad)' if res.known_bad else ''}, {len(res.failed)} failed"
               + (f", {res.removed} gone files forgotten" if res.removed else "") + f"; {db.count()} tracks in the crate")
         for path, err in res.failed:
             print(f"  failed: {err}", file=sys.stderr)

@@ -247,8 +247,10 @@ class Companion:
                     self._candidate = None
             if self.playing is not None and not self.suggestions:
                 self._refresh_suggestions()
-        except Exception as exc:  # noqa: BLE001 - never into the show
-            self.say(f"crate: identification failed ({type(exc).__name__}: {exc})")
+        except Exception as exc:  # noqa: BLE001 - never into the show; said once
+            self.errors += 1
+            if self.errors == 1:
+                self.say(f"crate: identification failed ({type(exc).__name__}: {exc}); the show goes on")
         finally:
             self._busy = False
 

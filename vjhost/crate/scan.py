@@ -91,6 +91,7 @@ class ScanResult:
     found: int = 0
     analysed: int = 0
     skipped: int = 0  #: already in the database, unchanged
+    known_bad: int = 0  #: ... of which failed before (retried when they change)
     failed: list[tuple[str, str]] = field(default_factory=list)
     removed: int = 0
     seconds: float = 0.0
@@ -120,10 +121,12 @@ def scan(root: str | Path, db: CrateDB, *, host=None, progress: Progress | None 
     files = find_audio(root)
     res = ScanResult(found=len(files))
     todo = []
+    bad = {p for p, _ in db.errors()}
     for f in files:
         st = f.stat()
         if db.is_current(f, st.st_size, st.st_mtime):
             res.skipped += 1
+            res.known_bad += str(f) in bad
         else:
             todo.append((f, st.st_size, st.st_mtime))
     if limit is not None:

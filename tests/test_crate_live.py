@@ -1,0 +1,184 @@
+"""The companion in a show: told over OSC and the web page, hearing the track, auto look on phrases, overrides."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+
+import numpy as np
+import pytest
+
+from vjhost.control.state import ControlState
+from vjhost.crate.companion import Companion
+from vjhost.crate.db import CrateDB
+from vjhost.crate.evaluate import write_crate
+from vjhost.crate.scan import scan
+from vjhost.crate.synth import TrackSpec
+from vjhost.protocols import Features, Param
+
+SPECS = [
+    TrackSpec("downtempo", 0, "major", 100.0, seed=21, duration=12.0, intensity=0.2),
+    TrackSpec("techno", 9, "minor", 130.0, seed=22, duration=12.0, intensity=0.8),
+    TrackSpec("house", 4, "minor", 124.0, seed=23, duration=12.0, intensity=0.6),
+    TrackSpec("dnb", 2, "minor", 174.0, seed=24, duration=12.0, intensity=0.8),
+]
+PACKS = ["ikeda", "kusama", "teamlab"]
+
+
+@pytest.fixture(scope="module")
+def crate_db(tmp_path_factory, host):
+    d = tmp_path_factory.mktemp("livecrate")
+    files = write_crate(d / "music", SPECS, ("wav", "flac"))
+    with CrateDB(d / "crate.sqlite") as db:
+        res = scan(d / "music", db, host=host)
+        assert res.analysed == len(SPECS)
+    return d / "crate.sqlite", files
+
+
+@pytest.fixture
+def companion(crate_db):
+    path, files = crate_db
+    db = CrateDB(path)
+    db.clear_plays()
+    st = ControlState([Param("fx.hue.amount", 0.0, 0.0, 1.0)])
+    st.packs, st.pack = list(PACKS), "ikeda"
+    said: list[str] = []
+    comp = Companion(db, st, PACKS, say=said.append, every=0.0, window=8.0)
+    comp.said = said  # type: ignore[attr-defined]
+    yield comp
+    comp.stop()
+    db.close()
+
+
+def _id(comp, genre):
+    return next(t.id for t in comp.tracks if genre in t.title)
+
+
+def test_osc_tells_what_is_playing(companion):
+    from vjhost.control.osc import OscControl
+
+    comp, st = companion, companion.state
+    osc = OscControl(st, port=0)  # not started: messages handed in directly, as its server thread does
+    tid = _id(comp, "techno")
+    assert osc.handle_message("/vj/crate/playing", (tid,))
+    assert comp.playing is not None and comp.playing.id == tid and comp.playing_source == "osc"
+    assert len(comp.suggestions) == 3 and tid not in [s.track.id for s in comp.suggestions]
+    assert comp.db.played()[-1] == tid
+    assert osc.handle_message("/vj/crate/energy", ("up",)) and comp.direction == "up"
+    assert osc.handle_message("/vj/crate/playing", ("house",))  # part of a file name works too
+    assert comp.playing.id == _id(comp, "house")
+    assert not osc.handle_message("/vj/crate/playing", (1.5,)) and osc.malformed == 1
+    assert not osc.handle_message("/vj/crate/energy", ("sideways",)) and osc.malformed == 2
+    assert osc.handle_message("/vj/crate/auto", (1,)) and comp.auto
+    assert osc.handle_message("/vj/crate/auto", (0,)) and not comp.auto
+
+
+def test_web_page_and_json_behind_the_token(companion):
+    from websockets.sync.client import connect
+
+    from vjhost.control.web import WebSurface
+    from vjhost.crate.web import add_routes
+
+    comp = companion
+    comp.tell_playing(_id(comp, "downtempo"))
+    web = WebSurface(comp.state, port=0).start()
+    try:
+        add_routes(web, comp)
+        base = f"http://127.0.0.1:{web.port}"
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(f"{base}/crate.json?token=wrong", timeout=10)
+        assert e.value.code == 403
+        with urllib.request.urlopen(f"{base}/crate.json?token={web.token}", timeout=10) as r:
+            data = json.loads(r.read())
+            assert r.headers["Content-Type"] == "application/json"
+        assert data["playing"]["genre"] == "downtempo" and len(data["suggestions"]) == 3
+        assert len(data["map"]["points"]) == 4 and data["map"]["path"][-1] == data["playing"]["id"]
+        assert all(s["reasons"] for s in data["suggestions"])
+        with urllib.request.urlopen(f"{base}/crate?token={web.token}", timeout=10) as r:
+            html = r.read().decode()
+            assert "connect-src 'self'" in r.headers["Content-Security-Policy"]
+        assert "crate.playing" in html and "<script src=" not in html  # one inlined document
+        with connect(f"ws://127.0.0.1:{web.port}/ws?token={web.token}") as ws:
+            ws.send(json.dumps({"type": "action", "name": "crate.energy", "value": "down"}))
+            ws.send(json.dumps({"type": "action", "name": "crate.playing", "value": _id(comp, "dnb")}))
+            ws.send(json.dumps({"type": "action", "name": "crate.energy", "value": "sideways"}))
+            deadline = time.monotonic() + 10
+            while (comp.direction != "down" or comp.playing.id != _id(comp, "dnb")) and time.monotonic() < deadline:
+                time.sleep(0.05)
+        assert comp.direction == "down" and comp.playing.id == _id(comp, "dnb") and comp.playing_source == "web"
+        deadline = time.monotonic() + 5
+        while web.bad_messages < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert web.bad_messages == 1
+    finally:
+        web.stop()
+
+
+def _bars(comp, n, t0=0.0):
+    for i in range(n):
+        comp(None, Features(t=t0 + i * 2.0, downbeat=True, beat=True, bpm=100.0))
+        comp(None, Features(t=t0 + i * 2.0 + 1.0, bpm=100.0))
+
+
+def test_auto_look_switches_on_phrases_and_yields_to_the_performer(companion):
+    comp, st = companion, companion.state
+    comp.every = 1e9  # no identification here
+    comp.tell_playing(_id(comp, "downtempo"))
+    st.drain_actions()
+    _bars(comp, 8)
+    assert not [a for a in st.drain_actions() if a.name == "pack"]  # auto is off: nothing changes
+    assert comp.look is not None and comp.look.persona == "teamlab"  # ... but the look is known
+    comp.set_auto(True)
+    _bars(comp, 3)
+    assert not [a for a in st.drain_actions() if a.name == "pack"]  # only on a phrase boundary (every 8 bars)
+    _bars(comp, 5)
+    acts = [a for a in st.drain_actions() if a.name == "pack"]
+    assert [(a.value, a.source) for a in acts] == [("teamlab", "crate")]
+    assert st.get("fx.hue.amount") == pytest.approx(comp.look.hue_shift, abs=1e-6)
+    st.pack = "teamlab"
+    # the performer picks a pack on the APC: auto stops at once
+    st.trigger("pack", "ikeda", source="apc")
+    assert not comp.auto and any("auto look off" in m and "apc" in m for m in comp.said)
+    st.pack = "ikeda"
+    st.drain_actions()
+    _bars(comp, 16)
+    assert not [a for a in st.drain_actions() if a.name == "pack"]
+    # turned back on from a pad bound to `toggle crate.auto`: the engine flips the toggle
+    st.toggle("crate.auto")
+    _bars(comp, 8)
+    assert [a.value for a in st.drain_actions() if a.name == "pack"] == ["teamlab"]
+    assert any("auto look on (toggled)" in m for m in comp.said)
+
+
+def test_hearing_the_track_from_the_show_audio(companion, crate_db):
+    from vjhost.analysis.live import TimelineSource
+    from vjhost.audio.files import read_audio
+
+    comp = companion
+    _, files = crate_db
+    path, spec = files[2]  # the house track
+    audio, sr = read_audio(path, sr=48000, mono=True)
+    src = TimelineSource(timeline=None, mono=audio[:, 0], sample_rate=sr)
+    comp.attach_source(src)
+    t = 10.0
+    deadline = time.monotonic() + 30
+    while (comp.playing is None) and time.monotonic() < deadline:
+        while comp._busy and time.monotonic() < deadline:
+            time.sleep(0.02)
+        comp(None, Features(t=t, bpm=124.0, beat_confidence=0.8))
+        t += 0.5
+    assert comp.playing is not None and comp.playing.title == path.stem and comp.playing_source == "heard"
+    assert comp.last_match[0]["id"] == comp.playing.id and comp.suggestions
+
+
+def test_a_companion_error_never_reaches_the_render_loop(companion):
+    comp = companion
+    comp.tell_playing(_id(comp, "techno"))
+    comp.tracks.append(object())  # a broken crate entry
+    for i in range(3):
+        comp(None, Features(t=9.0 + i, downbeat=True))  # identification and look may fail: never raise
+    time.sleep(0.5)
+    comp(None, "not features")  # type: ignore[arg-type]
+    assert comp.errors >= 1 and sum("companion error" in m for m in comp.said) == 1
