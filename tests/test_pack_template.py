@@ -239,3 +239,23 @@ def test_the_generated_pack_trains_with_vjhost_train(tmp_path, monkeypatch):
         assert rep["ok"], [c for c in rep["checks"] if not c["ok"]]
     finally:
         _forget("tplrun")
+
+
+def test_the_documented_commands_parse():
+    """Every `vjhost ...` line of the docs' template and footage sections is a command the CLI accepts."""
+    import re
+    import shlex
+
+    from vjhost.cli import build_parser
+
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "docs" / "packs.md").read_text().split("## A new persona from the template")[1]
+    text += (root / "docs" / "training.md").read_text().split("## Text-to-video footage")[1]
+    lines = [ln.split("#")[0].strip() for ln in text.splitlines() if ln.startswith("vjhost ")]
+    assert len(lines) >= 6
+    for line in lines:
+        argv = shlex.split(line)[1:]
+        if argv[0] == "train":  # `vjhost train` parses its own flags (and would start training)
+            assert re.match(r"persona_packs/\w+$", argv[1]) and (len(argv) == 2 or argv[2] == "--footage")
+            continue
+        build_parser().parse_args(argv)

@@ -15,7 +15,9 @@ Creates ``PARENT/NAME/``, an installable pack distribution laid out like
 The footage is decoded first (which also fills the frame cache that ``vjhost
 train`` reuses), so a folder with nothing usable fails before anything is
 written.  An existing ``PARENT/NAME`` is never touched: the pack is built in a
-temporary sibling folder and renamed into place only when complete.
+temporary sibling folder and renamed into place only when complete
+(:func:`build_pack`, shared with ``--template persona``, :mod:`vjhost.train.template`,
+as are :func:`check_name` and :func:`placeholder_weights`).
 """
 
 from __future__ import annotations
