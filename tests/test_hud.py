@@ -86,3 +86,50 @@ def test_into_output_becomes_the_renderer_output(hud, make_features):
     px = frame(r, h, f, into_output=True)
     assert np.array_equal(px, r.read_rgba()[::-1].astype(np.int32))
     assert h.output == r.output
+
+
+SHOW = {"fps": 59.7, "p99_ms": 16.9, "render_scale": 0.75, "auto_scale": True, "decode_hz": 30.2, "dropped": 3}
+
+
+def test_show_status_is_labelled_top_right(hud, make_features, monkeypatch):
+    from vjhost.render import hud as hud_mod
+
+    monkeypatch.setattr(hud_mod, "TEXT_EVERY_S", 0.0)  # read the show's numbers on every frame here
+    r, h = hud
+    corner = (slice(0, int(0.2 * H)), slice(int(0.55 * W), W))
+    f = make_features(bpm=128.0)
+    bare = frame(r, h, f)[corner]
+    assert np.abs(bare[..., :3] - 128).max() <= 2  # no status given: the picture, untouched
+    r.render(f, {})
+    h.draw(f, None, show=SHOW)
+    a = h.read_rgba()[::-1].astype(np.int32)[corner].copy()
+    assert (a[..., :3].mean(-1) > 200).sum() > 100  # white text on a darkened panel
+    assert (a[..., :3].mean(-1) < 80).sum() > 100
+    h.draw(f, None, show={**SHOW, "render_scale": 0.5})
+    b = h.read_rgba()[::-1].astype(np.int32)[corner]
+    assert np.abs(a - b).sum() > 500  # the render scale's figure changed
+
+
+def test_strip_is_labelled(hud, make_features):
+    r, h = hud
+    px = frame(r, h, make_features())
+    strip_top = H - int(0.16 * H)
+    labels = px[strip_top - 10 : strip_top, :, :3].mean(-1)
+    assert (labels > 200).sum() > 150  # BANDS, LO MID HI, ONS KCK SNR HAT, BEAT / BAR over the strip
+
+
+def test_hud_draws_at_the_show_size_at_a_reduced_render_scale(gl, tmp_path, make_features):
+    from vjhost.render.chain import Renderer
+    from vjhost.render.hud import Hud
+    from vjhost.render.shaders import ShaderFinder
+
+    (tmp_path / "src.glsl").write_text(GREY)
+    r = Renderer((W, H), ShaderFinder([tmp_path, SHADERS]), FaultLog(stream=None))
+    r.set_source("src.glsl")
+    r.set_scale(0.5)
+    h = Hud(r)
+    px = frame(r, h, make_features(bpm=120.0))
+    assert px.shape[:2] == (H, W)  # the HUD pass is the upscale: text at the show's resolution
+    assert np.abs(px[H // 2, W // 2, :3] - 128).max() <= 2
+    h.close()
+    r.close()

@@ -147,3 +147,22 @@ def test_osc_switches_the_pack_of_a_running_show(xdisplay, tmp_path, second_pack
     finally:
         proc.terminate()
         proc.wait(20)
+
+
+def test_the_show_tells_the_performer_how_it_is_doing(xdisplay, tmp_path):
+    """Software GL is announced once, the HUD labels fps / render scale / decode rate, the run ends with a summary."""
+    r, shot = run_live(xdisplay, tmp_path, "--hud", "--render-scale", "0.5")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.count("software OpenGL") == 1 and "fixed render scale of 50%" in r.stderr
+    summary = [line for line in r.stdout.splitlines() if "fps (target 60)" in line]
+    assert len(summary) == 1 and "p99" in summary[0] and "dropped" in summary[0] and "render scale 50%" in summary[0]
+    px = png_pixels(shot).astype(int)
+    assert px.shape == (180, 320, 3)  # the HUD at the window's size, over the chain drawn at half of it
+    corner = px[: int(0.2 * 180), int(0.55 * 320):].mean(-1)
+    assert (corner > 200).sum() > 40 and (corner < 60).sum() > 200  # the status text on its dark panel
+
+
+def test_a_bad_render_scale_is_named(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "vjhost", "run", "--render-scale", "0.2"], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 2 and "--render-scale" in r.stderr and "0.5..1" in r.stderr

@@ -82,6 +82,17 @@ MAX_FPS = 240
 port = in_range(int, 0, 65535)
 
 
+def render_scale(text: str) -> str:
+    """``--render-scale``: ``auto`` or 0.5..1 (checked here, kept as text; see vjhost.output.pacing)."""
+    from .output.pacing import parse_render_scale
+
+    try:
+        parse_render_scale(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
 def _host(args=None):
     from .plugins import load_host
 
@@ -106,6 +117,13 @@ def decode_every(args) -> int:
     return args.decode_every or max(1, round(args.fps / 30))
 
 
+def offline_scale(args) -> float:
+    """An offline render's render scale: --render-scale, 1 by default (auto: 1, there is no frame deadline offline)."""
+    from .output.pacing import parse_render_scale
+
+    return parse_render_scale(getattr(args, "render_scale", None) or "1") or 1.0
+
+
 def cmd_render(args) -> int:
     from .audio.files import read_audio
     from .engine import SAMPLE_RATE
@@ -118,8 +136,8 @@ def cmd_render(args) -> int:
     res = render_offline(host, args.pack, audio, sr, out, size=args.size, fps=args.fps, start=args.start,
                          duration=args.duration, seed=args.seed, device=args.device,
                          decode_every=decode_every(args), progress=None if args.quiet else progress_bar(),
-                         decoder=args.decoder, backend=args.backend)
-    print(f"wrote {res.path}: {res.frames} frames, {res.duration:.2f} s in {res.seconds:.1f} s ({res.realtime:.2f}x realtime)")
+                         decoder=args.decoder, backend=args.backend, render_scale=offline_scale(args))
+    print(f"wrote {res.path.resolve()}: {res.frames} frames, {res.duration:.2f} s in {res.seconds:.1f} s ({res.realtime:.2f}x realtime)")
     if res.faults.faults:
         print(f"{len(res.faults.faults)} fault(s) during the render (see above); the picture kept going", file=sys.stderr)
     return 0
@@ -157,9 +175,10 @@ def cmd_demo(args) -> int:
     host = _host(args)
     res = render_offline(host, args.pack, track.audio, track.sr, out, size=args.size, fps=args.fps,
                          seed=args.seed, device=args.device, decode_every=decode_every(args),
-                         progress=None if args.quiet else progress_bar(), decoder=args.decoder, backend=args.backend)
+                         progress=None if args.quiet else progress_bar(), decoder=args.decoder, backend=args.backend,
+                         render_scale=offline_scale(args))
     assert track.sr == SAMPLE_RATE
-    print(f"wrote {res.path}: {res.frames} frames, {res.duration:.2f} s in {res.seconds:.1f} s ({res.realtime:.2f}x realtime)")
+    print(f"wrote {res.path.resolve()}: {res.frames} frames, {res.duration:.2f} s in {res.seconds:.1f} s ({res.realtime:.2f}x realtime)")
     return 0
 
 
@@ -337,8 +356,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     def show_opts(p, size=(1280, 720)):
         p.add_argument("--pack", default="ikeda", help="persona pack to play (see `vjhost packs`)")
-        p.add_argument("--size", type=parse_size, default=size, metavar="WxH")
-        p.add_argument("--fps", type=positive(int, MAX_FPS), default=60)
+        p.add_argument("--size", type=parse_size, default=size, metavar="WxH",
+                       help=f"output size in pixels, even numbers (default {size[0]}x{size[1]})")
+        p.add_argument("--fps", type=positive(int, MAX_FPS), default=60,
+                       help="frames per second: the live show's target, the video's frame rate (default 60)")
+        p.add_argument("--render-scale", type=render_scale, default=None, metavar="auto|0.5..1",
+                       help="draw the effect chain at this share of --size and upscale at the end; auto (live "
+                            "default) follows the frame time to hold --fps; offline default 1")
         p.add_argument("--seed", type=int, default=0, help="seed of the latent walk (renders are deterministic)")
         p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help="decoder device")
         p.add_argument("--decoder", choices=("teacher", "student"), default=None,
@@ -381,26 +405,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("render", help="render an audio file to mp4, offline")
     show_opts(p)
-    p.add_argument("--audio", required=True, metavar="FILE")
-    p.add_argument("--out", required=True, metavar="FILE.mp4")
-    p.add_argument("--duration", type=positive(float))
-    p.add_argument("--start", type=non_negative, default=0.0)
+    p.add_argument("--audio", required=True, metavar="FILE", help="the music: wav, flac, mp3, ... (any rate, mixed to 48 kHz)")
+    p.add_argument("--out", required=True, metavar="FILE.mp4", help="the video to write (H.264 + AAC)")
+    p.add_argument("--duration", type=positive(float), help="seconds to render (default: to the end of the audio)")
+    p.add_argument("--start", type=non_negative, default=0.0, help="start this many seconds into the audio (default 0)")
     p.add_argument("--decode-every", type=positive(int, MAX_FPS), default=None,
                    help="decode every k-th frame and crossfade between (default: decode at about 30 Hz)")
     p.add_argument("--force", action="store_true", help="overwrite --out if it exists")
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_render)
 
     p = sub.add_parser("demo", help="synthesize a demo track; render it to mp4 (no display) or play it live")
     show_opts(p)
-    p.add_argument("--out", default=DEMO_OUT)
-    p.add_argument("--duration", type=positive(float, 3600), default=20.0)
-    p.add_argument("--bpm", type=in_range(float, 20, 400), default=128.0)
+    p.add_argument("--out", default=DEMO_OUT,
+                   help=f"the video to write (default {DEMO_OUT}; when it exists, demo-2.mp4, demo-3.mp4, ...)")
+    p.add_argument("--duration", type=positive(float, 3600), default=20.0, help="seconds of demo track (default 20)")
+    p.add_argument("--bpm", type=in_range(float, 20, 400), default=128.0, help="tempo of the demo track (default 128)")
     p.add_argument("--offline", action="store_true", help="render the mp4 even when a display exists")
     p.add_argument("--decode-every", type=positive(int), default=None,
                    help="decode every k-th frame and crossfade between (default: decode at about 30 Hz)")
-    p.add_argument("--force", action="store_true")
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_demo)
 
     for name, fn, helptext in (("packs", cmd_packs, "list installed packs"), ("plugins", cmd_plugins, "list plugins and what they register"),

@@ -13,6 +13,16 @@ Pack changes paint the new pack in over the last frame of the old one (4
 beats, quantised to the beat; the ``transition`` action picks paint,
 crossfade or cut).
 
+Frame budget (:class:`~vjhost.output.pacing.ShowPacing`): every frame's GL
+work is timed (up to ``glFinish``); with ``--render-scale auto`` (the
+default) the chain draws at a reduced internal size when frames run over
+budget and comes back up when there is headroom, upscaled to the window at
+the end.  A show without vsync (software GL) is held to ``--fps`` by a frame
+limiter.  The performer is told once when the show runs on a software
+rasterizer or falls under its target; the HUD shows fps, render scale,
+decode rate and dropped frames; ``vjhost run`` ends with fps, p99 and
+dropped frames.
+
 Keys: Esc quit, Space tap, 1-8 scenes, B blackout, F freeze, H HUD, T transition, Left/Right pack.
 """
 
@@ -120,6 +130,22 @@ class LiveSession:
         self.decode_interval, self.last_submit = (1.0 / hz if hz else 0.0), 0.0
         self.t_prev = self.clock.now()
         self.next_reload = time.perf_counter() + 0.5
+        self.pacing = self._pacing()
+        self.decode_rate = 0.0  # finished decodes per second, over the last second
+        self._decode_count, self._decode_t = 0, time.perf_counter()
+
+    def _pacing(self):
+        from OpenGL import GL
+
+        from .pacing import ShowPacing, parse_render_scale
+
+        scale = parse_render_scale(getattr(self.args, "render_scale", "auto") or "auto")
+        renderer = GL.glGetString(GL.GL_RENDERER)
+        pacing = ShowPacing(float(getattr(self.args, "fps", 60) or 60), scale,
+                            limit=not getattr(self.args, "no_vsync", False),
+                            gl_renderer=renderer.decode(errors="replace") if renderer else "")
+        self.show.renderer.set_scale(pacing.scaler.scale)
+        return pacing
 
     def _hud(self):
         from ..render.hud import Hud
@@ -132,7 +158,11 @@ class LiveSession:
         if name == "tap":
             self.sync.tap(value if isinstance(value, float) else time.monotonic())
         elif name == "hud":
-            self.hud = None if self.hud else self._hud()
+            if self.hud:
+                self.hud.close()
+                self.hud = None
+            else:
+                self.hud = self._hud()
         elif name == "quit":
             self.win.glfw.set_window_should_close(self.win.window, True)
         elif name == "learn":
@@ -182,6 +212,7 @@ class LiveSession:
             return
         if self.transition is not None:
             self.transition.close()
+        new.renderer.set_scale(self.show.renderer.scale)  # same render size: the transition mixes both
         self.transition = Transition(new.renderer, self.transition_kind, duration_beats=self.transition_beats,
                                      quantize="beat", seed=self.args.seed)
         self._transition_src = self.transition.snapshot(self.show.renderer)  # the old pack's last frame
@@ -194,11 +225,22 @@ class LiveSession:
         self.worker.close()
         self.show.renderer.close()
         self.show, self.worker, self.last_id = new, DecodeWorker(new.decoder, self.faults), -1
+        self._decode_count = 0
         if self.hud:
+            self.hud.close()
             self.hud = self._hud()
 
     # ------------------------------------------------------------------ per frame
     def step(self) -> None:
+        """One frame: controls, latent, decode hand-off, render, present; then the frame budget."""
+        self.pacing.begin()
+        self._step()
+        self.show.renderer.GL.glFinish()  # the frame's GL work is its cost (a swap would wait for it too)
+        scale = self.pacing.rendered()
+        if scale is not None and self.transition is None:  # never resize under a transition's feet
+            self.show.renderer.set_scale(scale)
+
+    def _step(self) -> None:
         st, show = self.state, self.show
         t = self.clock.now()
         dt = max(1e-4, min(0.1, t - self.t_prev))
@@ -226,6 +268,10 @@ class LiveSession:
             show.renderer.upload_image(got[1])
             self.interval = 0.8 * self.interval + 0.2 * min(0.2, max(1 / 240, now - self.last_upload))
             self.last_id, self.last_upload = got[0], now
+            self._decode_count += 1
+        if now - self._decode_t >= 1.0:
+            self.decode_rate = self._decode_count / (now - self._decode_t)
+            self._decode_count, self._decode_t = 0, now
         wave = self.source.waveform(t) if show.renderer.audio is not None and hasattr(self.source, "waveform") else None
         show.render(f, dt, image_mix=min(1.0, (now - self.last_upload) / self.interval), waveform=wave)
         self.present(f)
@@ -246,10 +292,14 @@ class LiveSession:
                 self.transition.blit_to_screen(*size)
                 return
         if self.hud:
-            self.hud.draw(f, self.sync.status())
+            self.hud.draw(f, self.sync.status(), show=self.show_status())
             self.hud.blit_to_screen(*size)
         else:
             self.show.renderer.blit_to_screen(*size)
+
+    def show_status(self) -> dict:
+        """How the show is doing (HUD, web page): fps, p99, dropped frames, render scale, decode rate."""
+        return {**self.pacing.status(), "decode_hz": round(self.decode_rate, 1)}
 
     def screenshot(self, path) -> None:
         from ..png import write_png
@@ -258,6 +308,8 @@ class LiveSession:
         write_png(path, src.read_rgba()[::-1, :, :3])
 
     def close(self) -> None:
+        if self.hud:
+            self.hud.close()
         for s in self.surfaces:
             s.stop()
         self.sync.stop()
@@ -385,10 +437,12 @@ def run_live(host: Host, args) -> int:
         w, h = session.size
         print(f"vjhost: live - pack {session.show.manifest.name}, {w}x{h}, listening to {session.heard}; Esc quits",
               flush=True)
+        session.pacing.announce(session.size)
         t_end = time.perf_counter() + args.seconds if getattr(args, "seconds", None) else None
         while not win.should_close() and (t_end is None or time.perf_counter() < t_end):
             session.step()
             win.swap()
+            session.pacing.presented()
         if getattr(args, "screenshot", None):
             from ..atomic import atomic_output, free_name
 
@@ -399,6 +453,7 @@ def run_live(host: Host, args) -> int:
     finally:
         session.close()
         win.close()
+        print(f"vjhost: {session.pacing.summary()}", flush=True)
     return 0
 
 

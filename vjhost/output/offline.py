@@ -39,14 +39,27 @@ class RenderResult:
         return self.duration / self.seconds if self.seconds else 0.0
 
 
-def progress_bar(stream=sys.stderr) -> Callable[[int, int, float], None]:
+def progress_bar(stream=None) -> Callable[[int, int, float], None]:
+    """The render's progress: a bar redrawn in place on a terminal; in a log (stderr not a terminal)
+    one plain line every tenth of the way, so a CI log gets ten lines, not thousands."""
+    stream = stream if stream is not None else sys.stderr
+    tty = bool(getattr(stream, "isatty", lambda: False)())
+    shown = {"tenth": -1}
+
     def show(done: int, total: int, elapsed: float) -> None:
         frac = done / max(1, total)
-        bar = "#" * int(frac * 30)
         speed = (done / max(elapsed, 1e-6))
-        stream.write(f"\rrender [{bar:<30}] {done}/{total} frames  {speed:5.1f} fps")
-        if done == total:
-            stream.write("\n")
+        if tty:
+            bar = "#" * int(frac * 30)
+            stream.write(f"\rrender [{bar:<30}] {done}/{total} frames  {speed:5.1f} fps")
+            if done == total:
+                stream.write("\n")
+        else:
+            tenth = int(frac * 10)
+            if tenth == shown["tenth"]:
+                return
+            shown["tenth"] = tenth
+            stream.write(f"render {round(100 * frac):3d}%: {done}/{total} frames, {speed:.1f} fps\n")
         stream.flush()
 
     return show
@@ -73,13 +86,18 @@ def render_offline(
     setup: Callable[[Show], None] | None = None,
     decoder: str | None = None,
     backend: str | None = None,
+    render_scale: float = 1.0,
+    time_limit: float | None = None,
 ) -> RenderResult:
     """Render ``audio`` ((n, ch) float32 at ``sample_rate``) through ``pack`` to ``out`` (or nowhere).
 
     ``decode_every`` > 1 decodes every k-th frame and crossfades between
     decodes on the GPU (still deterministic).  ``on_frame(i, rgba_bottom_up)``
     sees every rendered frame (tests use it); ``setup(show)`` runs once the
-    show is built (tests use it to change parameters).
+    show is built (tests use it to change parameters).  ``render_scale``
+    (0.5..1) draws the chain smaller and upscales each frame to ``size``.
+    ``time_limit`` (seconds of wall time) stops early and writes what was
+    rendered (the bench uses it to take about as long as it says).
     """
     from ..analysis.timeline import analyze_buffer
     from ..render.context import HeadlessContext
@@ -100,6 +118,7 @@ def render_offline(
 
     ctx = HeadlessContext()
     show = Show(host, pack, size, faults=faults, device=device, seed=seed, decoder=decoder, backend=backend)
+    show.renderer.set_scale(render_scale)
     if setup:
         setup(show)
     clip = audio[int(start * sample_rate) : int((start + duration) * sample_rate)]
@@ -157,6 +176,8 @@ def render_offline(
             done += 1
             if progress and (done % 15 == 0 or done == n_frames):
                 progress(done, n_frames, time.perf_counter() - t0)
+            if time_limit is not None and time.perf_counter() - t0 >= time_limit:
+                break
         path = writer.close() if writer else None
     except BaseException:
         stop.set()
@@ -165,5 +186,10 @@ def render_offline(
         raise
     finally:
         stop.set()
+        while worker.is_alive():  # a producer blocked on the full queue gets room to see the stop
+            try:
+                q.get(timeout=0.05)
+            except queue.Empty:
+                pass
         ctx.close()
-    return RenderResult(path, done, time.perf_counter() - t0, duration, faults)
+    return RenderResult(path, done, time.perf_counter() - t0, done / fps, faults)

@@ -12,13 +12,20 @@ a while.
 
 Both are plain objects fed by the live loop (``vjhost run``), the bench and
 ``vjhost pack validate``; they take times as arguments, so tests drive them
-without a clock.
+without a clock.  :class:`FrameLimiter` keeps a show that has no vsync
+(software GL, ``--no-vsync`` aside) from drawing faster than its target, so
+the decoder and audio threads get the rest of the CPU; :class:`ShowPacing`
+puts the three together for the live loop, with the warnings the performer
+gets once (software renderer, under the target) and the closing summary.
 """
 
 from __future__ import annotations
 
 import math
+import sys
+import time
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -164,3 +171,142 @@ class RenderScaler:
 
     def describe(self) -> str:
         return f"{round(self.scale * 100):d}%" + (" (auto)" if self.auto else "")
+
+
+SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "swrast", "swiftshader", "software rasterizer", "lavapipe")
+
+
+def is_software_renderer(gl_renderer: str) -> bool:
+    """Whether a ``GL_RENDERER`` string names a software rasterizer (Mesa llvmpipe and friends)."""
+    name = (gl_renderer or "").lower()
+    return any(s in name for s in SOFTWARE_RENDERERS)
+
+
+class FrameLimiter:
+    """Holds a loop to ``fps`` by sleeping away what is left of each frame period.
+
+    ``wait()`` once per frame, after the swap.  It keeps the beat like vsync
+    does: a frame that ends a little late takes the time from the next one
+    (so the average stays at ``fps``); one more than a period late starts the
+    beat over instead of rushing to catch up.  With a real vsync the swap has
+    already waited and this sleeps (almost) nothing.
+    """
+
+    def __init__(self, fps: float = 60.0, sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.perf_counter) -> None:
+        self.period = 1.0 / float(fps)
+        self._sleep, self._clock = sleep, clock
+        self._next: float | None = None
+
+    def wait(self) -> float:
+        """Sleep until the next frame is due; returns the time it is now."""
+        now = self._clock()
+        if self._next is None:
+            self._next = now + self.period
+        elif now < self._next:
+            self._sleep(self._next - now)
+            now = self._clock()
+            self._next += self.period
+        elif now - self._next < self.period:
+            self._next += self.period
+        else:
+            self._next = now + self.period
+        return now
+
+
+class ShowPacing:
+    """The live loop's frame budget: stats, dynamic resolution, a frame limiter and the performer's warnings.
+
+    Per frame: ``begin()`` before the work, ``rendered()`` once the GL work is
+    done (after ``glFinish``: the frame's cost; returns a new render scale to
+    apply, or None), ``presented()`` after the swap (waits for the next frame
+    when ``limit`` and counts the interval).  ``status()`` is what the HUD and
+    the web page show; ``summary()`` the line ``vjhost run`` prints at the end.
+    """
+
+    WARMUP_S = 3.0  #: the first seconds (shader JIT, first decodes) are not judged
+    UNDER_S = 4.0  #: how long under the target before the performer is told
+
+    def __init__(self, target_fps: float = 60.0, render_scale: float | None = None, *, limit: bool = True,
+                 gl_renderer: str = "", say: Callable[[str], None] | None = None,
+                 clock: Callable[[], float] = time.perf_counter, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.target_fps = float(target_fps)
+        self.stats = FrameStats(target_fps)
+        self.scaler = RenderScaler(target_fps, render_scale)
+        self.limiter = FrameLimiter(target_fps, sleep=sleep, clock=clock) if limit else None
+        self.software = is_software_renderer(gl_renderer)
+        self.gl_renderer = gl_renderer
+        self._say = say or (lambda msg: print(f"vjhost: {msg}", file=sys.stderr, flush=True))
+        self._clock = clock
+        self._t0 = self._start = clock()
+        self._last: float | None = None
+        self.cost_ms = 0.0
+        self._recent = np.zeros(64, np.float64)  # the last intervals (s), for the HUD's fps
+        self._n_recent = 0
+        self._under_since: float | None = None
+        self.warned_under = False
+        self.warned_software = False
+
+    def announce(self, size: tuple[int, int]) -> None:
+        """Say once, at the start, when the show draws on a software rasterizer."""
+        if self.software and not self.warned_software:
+            self.warned_software = True
+            how = ("at a render scale that follows the frame time to hold it (--render-scale to fix one)"
+                   if self.scaler.auto else f"at a fixed render scale of {self.scaler.describe()}")
+            self._say(f"software OpenGL ({self.gl_renderer.split('(')[0].strip() or 'no GPU driver'}): every pixel is "
+                      f"drawn by the CPU; {size[0]}x{size[1]} at {self.target_fps:g} fps is drawn {how}")
+
+    def begin(self) -> None:
+        self._t0 = self._clock()
+
+    def rendered(self) -> float | None:
+        """The frame's GL work is done: feed its cost to the scaler; a new scale to apply, or None."""
+        now = self._clock()
+        self.cost_ms = (now - self._t0) * 1000.0
+        if now - self._start < 1.0:  # the first second: shader JIT and first uploads are not the show
+            return None
+        change = self.scaler.update(self.cost_ms, now)
+        return None if change is None else change.scale
+
+    def presented(self) -> None:
+        """After the swap: wait for the next frame (frame limiter), count the interval, warn once if under."""
+        now = self.limiter.wait() if self.limiter is not None else self._clock()
+        if self._last is not None:
+            dt = now - self._last
+            self.stats.frame(dt)
+            self._recent[self._n_recent % len(self._recent)] = dt
+            self._n_recent += 1
+        self._last = now
+        self._check_under(now)
+
+    def recent_fps(self) -> float:
+        n = min(self._n_recent, len(self._recent))
+        total = float(self._recent[:n].sum()) if n else 0.0
+        return n / total if total > 0 else 0.0
+
+    def _check_under(self, now: float) -> None:
+        if self.warned_under or now - self._start < self.WARMUP_S or self._n_recent < len(self._recent):
+            return
+        fps = self.recent_fps()
+        settled = not self.scaler.auto or self.scaler.scale <= MIN_SCALE + 1e-6
+        if fps < 0.92 * self.target_fps and settled:
+            if self._under_since is None:
+                self._under_since = now
+            elif now - self._under_since >= self.UNDER_S:
+                self.warned_under = True
+                self._say(f"the show runs at {fps:.0f} fps, under its {self.target_fps:g} fps target, at render scale "
+                          f"{self.scaler.describe()}; a frame costs {self.cost_ms:.1f} ms of "
+                          f"{1000 / self.target_fps:.1f}: a smaller --size, fewer effects raised, or a GPU would hold it")
+        else:
+            self._under_since = None
+
+    def status(self) -> dict[str, float | bool]:
+        """What the HUD and the web page show: fps over the last frames, p99, dropped frames, the render scale."""
+        return {"fps": round(self.recent_fps(), 1), "p99_ms": round(self.stats.percentile_ms(99), 1),
+                "dropped": self.stats.dropped, "render_scale": self.scaler.scale, "auto_scale": self.scaler.auto,
+                "cost_ms": round(self.cost_ms, 1), "target_fps": self.target_fps, "software": self.software}
+
+    def summary(self) -> str:
+        s = self.stats
+        return (f"{s.frames} frames in {s.elapsed:.1f} s: {s.fps:.1f} fps (target {self.target_fps:g}), "
+                f"p99 {s.percentile_ms(99):.1f} ms, {s.dropped} dropped, render scale {self.scaler.describe()}")

@@ -88,18 +88,32 @@ class TextCanvas:
     def clear(self) -> None:
         self.pixels[:] = 0
 
-    def text(self, x: int, y: int, text: str) -> None:
+    def text(self, x: int, y: int, text: str, value: int = 255, scale: int = 1) -> None:
         """Draw ``text`` with its top-left corner at font pixel (x, y); clipped to the canvas.
 
         Lower case is drawn as upper case; characters the font lacks as '?'.
+        ``value`` is the byte the glyphs' pixels get; ``scale`` draws every
+        font pixel as a ``scale`` x ``scale`` block (big digits).
         """
         h, w = self.pixels.shape
+        gw, gh, adv = GLYPH_W * scale, GLYPH_H * scale, ADVANCE * scale
         for i, ch in enumerate(text.upper()):
             g = FONT.get(ch, FONT["?"])
-            x0 = x + i * ADVANCE
-            if x0 >= w or y >= h or x0 + GLYPH_W <= 0 or y + GLYPH_H <= 0:
+            if scale > 1:
+                g = np.kron(g, np.ones((scale, scale), np.uint8))
+            if value != 255:
+                g = np.where(g > 0, np.uint8(value), np.uint8(0))
+            x0 = x + i * adv
+            if x0 >= w or y >= h or x0 + gw <= 0 or y + gh <= 0:
                 continue
             gx0, gy0 = max(0, -x0), max(0, -y)
-            gx1, gy1 = min(GLYPH_W, w - x0), min(GLYPH_H, h - y)
+            gx1, gy1 = min(gw, w - x0), min(gh, h - y)
             np.maximum(self.pixels[y + gy0 : y + gy1, x0 + gx0 : x0 + gx1], g[gy0:gy1, gx0:gx1],
                        out=self.pixels[y + gy0 : y + gy1, x0 + gx0 : x0 + gx1])
+
+    def fill(self, x: int, y: int, w: int, h: int, value: int) -> None:
+        """Raise the rectangle (x, y, w, h) to at least ``value`` (a panel behind text, a swatch)."""
+        H, W = self.pixels.shape
+        x0, y0, x1, y1 = max(0, x), max(0, y), min(W, x + w), min(H, y + h)
+        if x1 > x0 and y1 > y0:
+            np.maximum(self.pixels[y0:y1, x0:x1], np.uint8(value), out=self.pixels[y0:y1, x0:x1])
