@@ -115,7 +115,9 @@ def draw_map(tracks: Sequence[Track], out_png: str | Path, played: Sequence[int]
     for gy in np.linspace(top, top + ph, 5).astype(int):
         img[gy, left:left + pw] = (32, 32, 40)
     xy = project_2d(np.stack([t.embedding for t in tracks])) if tracks else np.zeros((0, 2))
-    pos = {t.id: (int(left + (x + 1) / 2 * pw), int(top + (1 - (y + 1) / 2) * ph)) for t, (x, y) in zip(tracks, xy)}
+    m = 0.06  # a margin, so the dots at the extremes are whole
+    pos = {t.id: (int(left + (m + (1 - 2 * m) * (x + 1) / 2) * pw), int(top + (m + (1 - 2 * m) * (1 - (y + 1) / 2)) * ph))
+           for t, (x, y) in zip(tracks, xy)}
     path = [i for i in played if i in pos]
     for a, b in zip(path, path[1:]):
         _line(img, *pos[a], *pos[b], (235, 235, 235), width=2)

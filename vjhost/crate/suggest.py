@@ -9,10 +9,11 @@ Each candidate gets four part scores in 0..1 and their weighted sum:
 - **tempo** (0.25): beat-matchable -- within 6 % (a turntable's pitch range),
   directly or at half/double time: 1 at the same tempo falling to 0.6 at 6 %,
   then quickly to 0;
-- **energy** (0.15): the direction the DJ asked for -- ``keep`` (close to
-  the playing track's energy), ``up`` (a little more, 0.02-0.25 on the 0..1
-  scale), ``down`` (a little less), or ``room``: up while the crowd barely
-  moves (camera motion energy below 0.35), keep otherwise.
+- **energy** (0.15; 0.3 for up/down, the others then 0.3/0.2/0.2): the
+  direction the DJ asked for -- ``keep`` (close to the playing track's
+  energy), ``up`` (a little more, 0.02-0.25 on the 0..1 scale; less is 0),
+  ``down`` (a little less), or ``room``: up while the crowd barely moves
+  (camera motion energy below 0.35), keep otherwise.
 
 The playing track and the recently played ones are left out.  A
 suggestion's ``key_ok`` / ``tempo_ok`` say whether it mixes harmonically and
@@ -34,6 +35,8 @@ __all__ = ["DIRECTIONS", "WEIGHTS", "Suggestion", "suggest", "key_score", "tempo
 
 DIRECTIONS = ("keep", "up", "down", "room")
 WEIGHTS = {"sound": 0.35, "key": 0.25, "tempo": 0.25, "energy": 0.15}
+#: when the DJ asks for a change of energy, the energy part counts for more
+WEIGHTS_MOVE = {"sound": 0.3, "key": 0.2, "tempo": 0.2, "energy": 0.3}
 TEMPO_TOLERANCE = 0.06
 _KEY_SCORES = {"same": 1.0, "+1": 0.85, "-1": 0.85, "relative": 0.75}
 
@@ -95,11 +98,13 @@ def energy_fit(e_from: float, e_to: float, direction: str) -> float:
         return max(0.0, 1.0 - abs(d) / 0.25)
     if direction == "down":
         d = -d
-    # up (or mirrored down): a step of 0.02..0.25 is ideal, a big leap or a step back less so
-    if 0.02 <= d <= 0.25:
-        return 1.0
+    # up (or mirrored down): a step of 0.02..0.25 is ideal, a big leap less so, a step back not at all
+    if d <= 0.0:
+        return 0.0
     if d < 0.02:
-        return max(0.0, 0.6 + d / 0.25 * 0.6) if d >= -0.25 else 0.0
+        return 0.5
+    if d <= 0.25:
+        return 1.0
     return max(0.0, 1.0 - (d - 0.25) / 0.3)
 
 
@@ -115,8 +120,8 @@ def suggest(current: Track, crate: Iterable[Track], *, direction: str = "keep", 
             exclude: Iterable[int] = (), room_energy: float | None = None,
             weights: dict[str, float] | None = None) -> list[Suggestion]:
     """The top ``n`` tracks to play after ``current``, best first, each with its reasons."""
-    w = {**WEIGHTS, **(weights or {})}
     dirn = resolve_direction(direction, room_energy)
+    w = {**(WEIGHTS if dirn == "keep" else WEIGHTS_MOVE), **(weights or {})}
     skip = set(exclude) | {current.id}
     cands = [t for t in crate if t.id not in skip]
     if not cands:
