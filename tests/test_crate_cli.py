@@ -149,3 +149,16 @@ def test_look_picks_an_installed_pack(crate, scanned, capsys):
     assert rc == 0 and data["persona"] in data["installed"]
     assert data["persona"] == "teamlab"  # a calm, major downtempo track
     assert len(data["palette"]) == 4
+
+
+def test_docs_python_example_runs(crate, scanned, capsys):
+    import re
+    from pathlib import Path
+
+    d, files, db = crate
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "crate.md").read_text()
+    code = re.search(r"## From Python\n\n```python\n(.*?)```", doc, re.S).group(1)
+    exec(compile(code, "docs/crate.md", "exec"), {"DB": db})
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 6 and all("BPM" in ln for ln in lines[:5])
+    assert lines[-1].split()[0] in ("ikeda", "kusama", "teamlab") and "#" in lines[-1]

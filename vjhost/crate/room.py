@@ -97,12 +97,19 @@ class RoomCamera:
         self._thread: threading.Thread | None = None
 
     def start(self) -> "RoomCamera":
+        import os
+
+        os.environ.setdefault("OPENCV_LOG_LEVEL", "SILENT")  # our one line says it; not OpenCV's warnings
         try:
             import cv2
         except ImportError:
             self._unavailable(" (OpenCV is not installed: pip install 'vjhost[room]')")
             return self
         try:
+            try:
+                cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+            except AttributeError:  # an OpenCV without the logging utils
+                pass
             cap = cv2.VideoCapture(self.index)
             ok = cap.isOpened()
             if ok:
