@@ -182,3 +182,41 @@ def test_a_companion_error_never_reaches_the_render_loop(companion):
     time.sleep(0.5)
     comp(None, "not features")  # type: ignore[arg-type]
     assert comp.errors >= 1 and sum("companion error" in m for m in comp.said) == 1
+
+
+def test_vjhost_run_with_the_crate_hears_the_track(crate_db, tmp_path):
+    """The real show in a window (Xvfb): --crate hears the file it plays; no camera is one line and nothing else."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb is not installed (apt-get install xvfb)")
+    for n in range(140, 170):
+        if not os.path.exists(f"/tmp/.X11-unix/X{n}") and not os.path.exists(f"/tmp/.X{n}-lock"):
+            break
+    xvfb = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", "640x480x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 10
+        while not os.path.exists(f"/tmp/.X11-unix/X{n}"):
+            if time.time() > deadline or xvfb.poll() is not None:
+                pytest.skip("Xvfb did not start")
+            time.sleep(0.05)
+        db, files = crate_db
+        path, _ = files[1]  # the techno track
+        env = {**os.environ, "DISPLAY": f":{n}", "JACK_NO_START_SERVER": "1"}
+        env.pop("PYOPENGL_PLATFORM", None)
+        r = subprocess.run([sys.executable, "-m", "vjhost", "run", "--pack", "ikeda", "--size", "160x90", "--seconds",
+                            "11", "--no-midi", "--no-link", "--osc-port", "0", "--audio", str(path), "--crate", str(db),
+                            "--auto-look", "--room-camera", "/dev/video-vjhost-none"],
+                           env=env, capture_output=True, text=True, timeout=150)
+    finally:
+        xvfb.terminate()
+        xvfb.wait(5)
+    text = r.stdout + r.stderr
+    assert r.returncode == 0, r.stderr
+    assert "crate companion: 4 tracks" in text and "auto look on" in text
+    assert f"now playing" in text and path.stem in text and "heard" in text
+    assert sum("no camera" in ln for ln in text.splitlines()) == 1 and "WARN" not in text
