@@ -252,3 +252,34 @@ def test_render_scale_draws_smaller_and_presents_at_the_show_size(renderer_facto
     r.render(make_features(), {})
     assert np.array_equal(r.read_rgba()[::-1].astype(int)[:, :, :2], full[:, :, :2])
     assert not faults.faults
+
+
+HALF_PASS = """
+#pragma vjhost scale 0.5
+void main() { o_color = vec4(vj_image(v_uv).rgb, u_target_size.x / 1000.0); }
+"""
+
+
+def test_a_pass_can_draw_at_half_the_render_size(renderer_factory, make_features, tmp_path):
+    (tmp_path / "alpha.glsl").write_text(
+        "uniform float u_amount;\nvoid main() { vec4 c = texture(u_input, v_uv); o_color = vec4(c.rgb, 1.0); }\n")
+    r, faults = renderer_factory(HALF_PASS, size=(128, 72))
+    assert r.source.scale == 0.5 and not faults.faults
+    r.upload_image(half_image())
+    r.render(make_features(), {})  # the source is the last pass: upscaled into a render-size target
+    px = r.read_rgba()[::-1].astype(int)
+    assert px.shape == (72, 128, 4) and (r.source.small.w, r.source.small.h) == (64, 36)
+    assert px[:, :50, 0].max() < 10 and px[:, -50:, 0].min() > 245  # the same picture at the render size
+    fx = r.add_effect("copy", "alpha.glsl", (Param("amount", 1.0),))
+    r.render(make_features(), {"fx.copy.amount": 1.0})  # now the next pass reads the small target
+    assert np.array_equal(r.read_rgba()[::-1, :, :3].astype(int), px[:, :, :3]) and fx.scale == 1.0
+    r.set_scale(0.5)
+    r.render(make_features(), {"fx.copy.amount": 1.0})
+    assert (r.source.small.w, r.source.small.h) == (32, 18)  # a share of the render size, whatever that is
+
+
+def test_bad_pass_scale_is_named(renderer_factory, tmp_path):
+    r, faults = renderer_factory("#pragma vjhost scale 0\nvoid main() { o_color = vec4(1.0); }\n")
+    assert r.source.broken
+    msg = faults.faults["shader source"].message
+    assert f"{tmp_path / 'src.glsl'}:1" in msg and "pass scale must be in (0, 1]" in msg

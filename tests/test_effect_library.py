@@ -232,3 +232,27 @@ def test_displacement_follows_the_decoded_image_and_swells_with_the_bass(fx, mak
     r.upload_image(np.zeros((32, 32, 1), np.uint8))  # a different decoded frame pushes elsewhere
     r.upload_image(np.zeros((32, 32, 1), np.uint8))
     assert np.abs(frame(r, make_features(), params) - calm).mean() > 2.0
+
+
+def test_blur_softens_edges_and_onsets_pull_it_in(gl, make_features, tmp_path):
+    from vjhost_builtins.effects import EFFECTS
+
+    from vjhost.render.chain import Renderer
+    from vjhost.render.shaders import ShaderFinder
+
+    spec = next(e for e in EFFECTS if e.name == "blur")
+    (tmp_path / "src.glsl").write_text("void main() { o_color = vec4(vec3(step(0.5, v_uv.x)), 1.0); }\n")
+    r = Renderer((640, 360), ShaderFinder([tmp_path, SHADERS]), FaultLog(stream=None))
+    r.set_source("src.glsl")
+    p = r.add_effect(spec.name, spec.shader, spec.params)
+    assert p.scale == 0.5 and [s.decl.name for s in p.stages] == ["blur_x"]  # drawn small: a mip, not 13 full-size taps
+
+    def edge_width(px: np.ndarray) -> int:
+        row = px[180, :, 0]
+        return int(((row > 20) & (row < 235)).sum())
+
+    sharp = edge_width(frame(r, make_features(), {}))
+    soft = edge_width(frame(r, make_features(), {"fx.blur.amount": 1.0}))
+    hit = edge_width(frame(r, make_features(onset_env=1.0), {"fx.blur.amount": 1.0}))
+    assert sharp <= 1 and soft >= 4 and hit < soft
+    r.close()

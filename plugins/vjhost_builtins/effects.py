@@ -19,7 +19,7 @@ EFFECTS: tuple[EffectSpec, ...] = (
         "blur",
         shader="blur.glsl",
         params=(Param("amount", 0.0, 0.0, 1.0, "blur radius (0 = off); onsets sharpen it"),),
-        description="13-tap blur whose radius follows the fader and relaxes on onsets",
+        description="separable gaussian blur at half size whose radius follows the fader and relaxes on onsets",
     ),
     EffectSpec(
         "hue",
@@ -115,7 +115,7 @@ LIBRARY: tuple[EffectSpec, ...] = (
             Param("radius", 0.03, 0.005, 0.1, "glow radius, share of picture height"),
             Param("threshold", 0.6, 0.0, 1.0, "luminance above which things glow"),
         ),
-        description="single-pass 9-tap bloom of the bright parts, pumping with kick and bass",
+        description="bloom of the bright parts (a quarter-size separable mip chain), pumping with kick and bass",
     ),
     EffectSpec(
         "halftone",

@@ -9,7 +9,9 @@ render scale (:meth:`Renderer.set_scale`, 0.5..1, in steps of
 end (:meth:`Renderer.blit_to_screen`, :meth:`Renderer.read_rgba`).  Targets
 are made when the scale changes, never per frame.  A shader's declared
 stages (``#pragma vjhost stage``, see :mod:`vjhost.render.shaders`) run into
-their own smaller targets before its main pass.  The audio features go
+their own smaller targets before its main pass; a pass declared at a share
+of the render size (``#pragma vjhost scale``) draws into its own smaller
+target, which the next pass reads bilinearly (the upscale, for free).  The audio features go
 to every program through one uniform buffer written once per frame.  An
 effect whose ``amount`` is 0 or whose toggle is off is skipped entirely (no
 pass), so the chain costs only what is visible.
@@ -36,7 +38,7 @@ import numpy as np
 
 from ..faults import FaultLog, Guard
 from ..protocols import Features, Param
-from .shaders import ShaderError, ShaderFinder, StageDecl, assemble, compile_program, parse_stages
+from .shaders import ShaderError, ShaderFinder, StageDecl, assemble, compile_program, parse_pass_scale, parse_stages
 
 SECTIONS = {"": 0.0, "build": 1.0, "drop": 2.0, "breakdown": 3.0}
 UBO_FLOATS = 4 * 8  # 8 vec4s, see shaders/vjhost.glsl
@@ -85,6 +87,8 @@ class Pass:
     isf: object | None = None  #: an ISF/Shadertoy runner (vjhost.render.isf) when ``shader`` is a .fs/.json
     stages: list[Stage] = field(default_factory=list)  #: declared sub-passes, drawn before the main pass
     size_loc: int = -1  #: location of ``u_target_size`` in the main program
+    scale: float = 1.0  #: share of the render size the main pass draws at (``#pragma vjhost scale``)
+    small: "_Target | None" = None  #: its own target when ``scale`` < 1
 
     def param_key(self, p: Param) -> str:
         return self.prefix + p.name
@@ -177,6 +181,7 @@ class Renderer:
         try:
             src = assemble(p.shader, self.finder)
             decls = parse_stages(src)
+            pass_scale = parse_pass_scale(src)
             prog = compile_program(src, f"{p.name} ({p.shader})")
             try:
                 for d in decls:
@@ -193,7 +198,7 @@ class Renderer:
                 p.files = {f: f.stat().st_mtime for f in src.files}
             return p
         self._free_pass(p)
-        p.program, p.broken, p.stages = prog, False, stages
+        p.program, p.broken, p.stages, p.scale = prog, False, stages, pass_scale
         p.files = {f: f.stat().st_mtime for f in src.files}
         names = [st.decl.name for st in stages]
         p.locations, p.size_loc = self._setup_program(prog, p, names)
@@ -227,6 +232,9 @@ class Renderer:
             if st.target is not None:
                 st.target.release(GL)
         p.stages = []
+        if p.small is not None:
+            p.small.release(GL)
+            p.small = None
 
     def _build_isf(self, p: Pass, keep_old: bool) -> Pass:
         """An ISF (``.fs``) or Shadertoy pass: its runner draws it; params default to its inputs."""
@@ -372,11 +380,23 @@ class Renderer:
             GL.glDrawArrays(GL.GL_TRIANGLES, 0, 3)
             GL.glActiveTexture(GL.GL_TEXTURE4 + i)
             GL.glBindTexture(GL.GL_TEXTURE_2D, st.target.tex)
-        if p.stages:
-            GL.glViewport(0, 0, self.w, self.h)
+        if p.stages or (dst.w, dst.h) != (self.w, self.h):
+            GL.glViewport(0, 0, dst.w, dst.h)
         GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, dst.fbo)
-        self._program_uniforms(p.program, p.locations, p.size_loc, (self.w, self.h), p, params, extra)
+        self._program_uniforms(p.program, p.locations, p.size_loc, (dst.w, dst.h), p, params, extra)
         GL.glDrawArrays(GL.GL_TRIANGLES, 0, 3)
+        if (dst.w, dst.h) != (self.w, self.h):
+            GL.glViewport(0, 0, self.w, self.h)
+
+    def _small_target(self, p: Pass) -> "_Target":
+        """The target of a pass drawn at a share of the render size (made once per render size)."""
+        size = (max(1, int(round(self.w * p.scale))), max(1, int(round(self.h * p.scale))))
+        if p.small is None or (p.small.w, p.small.h) != size:
+            if p.small is not None:
+                p.small.release(self.GL)
+            self.GL.glActiveTexture(self.GL.GL_TEXTURE0)
+            p.small = _Target(*size)
+        return p.small
 
     def _stage_targets(self, p: Pass) -> None:
         """Make the stages' targets for this render size (once per size, never per frame).
@@ -446,14 +466,33 @@ class Renderer:
             if params.get("master.brightness", 1.0) < 1.0 or params.get("master.strobe", 0.0) > 0.0:
                 passes.append(self.master)
             self._crossfade(image_mix)
-            src_tex, k = self._image_tex, 0
+            src_tex, k, small = self._image_tex, 0, False
             for p in passes:
+                if p.scale < 1.0 and p.isf is None:  # drawn small; the next pass's bilinear read is the upscale
+                    dst = self._small_target(p)
+                    self._draw(p, src_tex, dst, params, features)
+                    src_tex, small = dst.tex, True
+                    continue
                 out = free[k]
                 self._draw(p, src_tex, self.targets[out], params, features)
-                src_tex, k = self.targets[out].tex, 1 - k
+                src_tex, k, small = self.targets[out].tex, 1 - k, False
+            if small:  # the chain ended on a small pass: upscale it into a render-size target
+                out = free[k]
+                self._copy(src_tex, self.targets[out])
         self.prev = out
         self.output = self.targets[out].tex
         return self.output
+
+    def _copy(self, tex: int, dst: "_Target") -> None:
+        """Draw texture ``tex`` over all of ``dst`` (bilinear), with the upscale program."""
+        GL = self.GL
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, dst.fbo)
+        GL.glViewport(0, 0, dst.w, dst.h)
+        GL.glUseProgram(self.upscale.program)
+        GL.glActiveTexture(GL.GL_TEXTURE0)
+        GL.glBindTexture(GL.GL_TEXTURE_2D, tex)
+        GL.glDrawArrays(GL.GL_TRIANGLES, 0, 3)
+        GL.glViewport(0, 0, self.w, self.h)
 
     # ------------------------------------------------------------------ render scale
     def set_scale(self, scale: float) -> float:

@@ -19,8 +19,15 @@ instead of taking dozens of full-size taps::
 Each stage is the same file compiled with ``#define VJ_STAGE_<name> 1`` (the
 main pass has none), so one file holds them all behind ``#if defined(...)``;
 its output is ``uniform sampler2D u_<name>;`` in every later stage and in the
-main pass, and ``u_target_size`` is the size of the target being drawn.  GLSL
-ignores unknown pragmas, so the file stays plain GLSL.
+main pass, and ``u_target_size`` is the size of the target being drawn.  A
+stage's SCALE is a share of the render size.  GLSL ignores unknown pragmas,
+so the file stays plain GLSL.
+
+A pass whose look is soft can draw its main pass at a share of the render
+size too (``#pragma vjhost scale 0.5``): the next pass reads it with bilinear
+filtering, which is the upscale, for free (the chain adds one upscale copy
+only when it is the last pass).  On software GL every full-size texture read
+costs about as much as a whole bare pass, so a half-size pass costs a quarter.
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ void main() {
 HEADER = "vjhost.glsl"
 _INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"\s*$')
 _STAGE = re.compile(r"^\s*#\s*pragma\s+vjhost\s+stage\b(.*)$")
+_SCALE = re.compile(r"^\s*#\s*pragma\s+vjhost\s+scale\b(.*)$")
 _STAGE_ARGS = re.compile(r"^\s+([A-Za-z_][A-Za-z0-9_]*)\s+(?:(\d+)x(\d+)|([0-9]*\.?[0-9]+))(\s+float)?\s*(//.*)?$")
 # Mesa: "0:12(5): error: ..."; NVIDIA: "0(12) : error C0000: ..."
 _LOG_LINE = re.compile(r"^\s*(\d+)[:(](\d+)\)?(?:\(\d+\))?\s*:?\s*(.*)$")
@@ -132,6 +140,27 @@ def parse_stages(source: Source) -> list[StageDecl]:
             decl = StageDecl(name, scale, None, bool(a.group(5)))
         out.append(decl)
     return out
+
+
+def parse_pass_scale(source: Source) -> float:
+    """The share of the render size a shader's main pass draws at (``#pragma vjhost scale S``; 1 without)."""
+    found: float | None = None
+    for i, line in enumerate(source.text.splitlines(), 1):
+        m = _SCALE.match(line)
+        if not m:
+            continue
+        where = source.describe(i)
+        arg = m.group(1).split("//")[0].strip()
+        try:
+            scale = float(arg)
+        except ValueError:
+            raise ShaderError(f"{where}: expected '#pragma vjhost scale S' with S in (0, 1], got {line.strip()!r}") from None
+        if not 0.0 < scale <= 1.0:
+            raise ShaderError(f"{where}: pass scale must be in (0, 1], got {scale:g}")
+        if found is not None:
+            raise ShaderError(f"{where}: '#pragma vjhost scale' given twice")
+        found = scale
+    return 1.0 if found is None else found
 
 
 def assemble(name: str, finder: ShaderFinder, defines: dict[str, str] | None = None) -> Source:

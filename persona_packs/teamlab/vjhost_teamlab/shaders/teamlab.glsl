@@ -11,16 +11,18 @@
 //    builds up into a fog.
 // The sparks that burst on onsets are the pack's `motif` effect (teamlab_motif.glsl), off by default.
 //
-// Cost per pixel: four texture reads and a little arithmetic, no division (software GL pays dearly
-// for divisions and pow).  The flow field is smooth, so it is computed once per frame on a 48x27
-// grid (stage `flow`, already in texture units) and read back bilinearly; the trails'
-// "surroundings" are last frame at an eighth of the size (stage `prev_lo`).
-#pragma vjhost stage flow 48x27 float
-#pragma vjhost stage prev_lo 0.125
+// Cost: the look is soft (a 128-pixel decode, glowing lights, flowing trails), so the pass draws
+// at half the render size and the bloom after it reads it bilinearly -- a quarter of the pixels for
+// the same picture.  Per pixel: three texture reads and a little arithmetic, no division (software
+// GL pays dearly for divisions and pow).  The flow field is smooth and last frame's "surroundings"
+// are soft, so both come from one small stage drawn once per frame at an eighth of the size
+// (`flow_lo`: the flow in texture units in rg, the brightest channel of last frame there in b).
+#pragma vjhost scale 0.5
+#pragma vjhost stage flow_lo 0.125 float
 
 #include "teamlab_common.glsl"
 
-uniform sampler2D u_flow, u_prev_lo;
+uniform sampler2D u_flow_lo;
 
 const float FLOW_RATE = 0.7;         // how fast the flow field itself changes
 const float FLOW_SPEED = 0.07;       // how far trails drift per second (share of picture height)
@@ -44,19 +46,17 @@ vec2 tl_flow(vec2 p, float t) {
     return v;
 }
 
-#if defined(VJ_STAGE_flow)
-// never scaled by a feature: a change of speed would jump the whole field.  Stored in texture
-// units (x shrunk by the aspect ratio), so the main pass needs no division.
+#if defined(VJ_STAGE_flow_lo)
+// rg: the flow, never scaled by a feature (a change of speed would jump the whole field), in
+// texture units (x shrunk by the aspect ratio) so the main pass needs no division.  b: last
+// frame's brightest channel at an eighth of the size (four bilinear taps: a box over the pixels
+// under each texel) -- the "surroundings" the trails stand out from.
 void main() {
     vec2 v = tl_flow(tl_p(v_uv), u_time * FLOW_RATE);
-    o_color = vec4(v * vec2(u_resolution.y / u_resolution.x, 1.0), 0.0, 1.0);
-}
-#elif defined(VJ_STAGE_prev_lo)
-// last frame at an eighth of the size: four bilinear taps, a box over the pixels under each texel
-void main() {
     vec2 t = 2.0 / u_resolution;
-    o_color = vec4(0.25 * (texture(u_prev, v_uv + t * vec2(-1.0, -1.0)).rgb + texture(u_prev, v_uv + t * vec2(1.0, -1.0)).rgb
-                         + texture(u_prev, v_uv + t * vec2(-1.0, 1.0)).rgb + texture(u_prev, v_uv + t * vec2(1.0, 1.0)).rgb), 1.0);
+    vec3 lo = 0.25 * (texture(u_prev, v_uv + t * vec2(-1.0, -1.0)).rgb + texture(u_prev, v_uv + t * vec2(1.0, -1.0)).rgb
+                    + texture(u_prev, v_uv + t * vec2(-1.0, 1.0)).rgb + texture(u_prev, v_uv + t * vec2(1.0, 1.0)).rgb);
+    o_color = vec4(v * vec2(u_resolution.y / u_resolution.x, 1.0), tl_max(lo), 1.0);
 }
 #else
 
@@ -79,18 +79,20 @@ vec3 tl_decoded(vec2 uv) {
 }
 
 // last frame, carried downstream by the flow and fading.  Only what stands out from its
-// surroundings (last frame at an eighth of the size) flows on: lights, petals and sparks leave
-// trails, but smooth glow -- the bloom that later effects add to u_prev -- never feeds back.
-vec3 tl_trail(vec2 uv) {
-    vec3 peak = max(texture(u_prev, uv).rgb - 0.75 * texture(u_prev_lo, uv).rgb, 0.0);
+// surroundings (the brightest channel of last frame at an eighth of the size) flows on: lights,
+// petals and sparks leave trails, but smooth glow -- the bloom that later effects add to u_prev --
+// never feeds back.
+vec3 tl_trail(vec2 uv, float around) {
+    vec3 peak = max(texture(u_prev, uv).rgb - 0.75 * around, 0.0);
     return peak * exp2(u_dt * (-1.0 / TRAIL_HALF_LIFE)) * smoothstep(0.05, 0.3, tl_max(peak));
 }
 
 void main() {
-    vec2 v = texture(u_flow, v_uv).xy;
+    vec3 fl = texture(u_flow_lo, v_uv).xyz;
+    vec2 v = fl.xy;
     // the picture bent along the flow: one step back along the streamline
     vec3 col = tl_grade(tl_decoded(v_uv - v * WARP));
-    col = max(col, tl_trail(v_uv - v * (FLOW_SPEED * u_dt)));
+    col = max(col, tl_trail(v_uv - v * (FLOW_SPEED * u_dt), fl.z));
     o_color = vec4(clamp(tl_shoulder(col), 0.0, 1.0), 1.0);
 }
 #endif
