@@ -337,7 +337,8 @@ def cmd_pack(args) -> int:
 def cmd_bench(args) -> int:
     from .bench import run_bench
 
-    report = run_bench(_host(args), args.pack, sizes=args.sizes, seconds=args.seconds, decoder=args.decoder, backend=args.backend)
+    report = run_bench(_host(args), args.pack or ["ikeda"], sizes=args.sizes, seconds=args.seconds, decoder=args.decoder,
+                       backend=args.backend, render_scale=args.render_scale, offline=not args.no_offline)
     if args.json:
         print(json.dumps(report, indent=2))
     return 0
@@ -461,11 +462,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_pack_commands(psub)
 
-    p = sub.add_parser("bench", help="measure live-loop fps, decoder fps and offline speed")
-    p.add_argument("--pack", default="ikeda")
+    p = sub.add_parser("bench", help="does a pack hold 60 fps? live loop, ms per pass, decoder, offline speed")
+    p.add_argument("--pack", action="append", metavar="NAME",
+                   help="pack to measure (repeat for several; 'all' = every installed pack; default ikeda)")
     p.add_argument("--size", type=parse_size, action="append", dest="sizes", metavar="WxH",
                    help="sizes to measure (default 1280x720 and 1920x1080)")
-    p.add_argument("--seconds", type=positive(float), default=4.0, help="seconds of each measurement")
+    p.add_argument("--seconds", type=positive(float, 600), default=4.0,
+                   help="seconds of each measurement (live loop, passes, offline render per size; decoder)")
+    p.add_argument("--render-scale", type=render_scale, default="auto", metavar="auto|0.5..1",
+                   help="the live loop's render scale (default auto: as `vjhost run`)")
+    p.add_argument("--no-offline", action="store_true", help="skip the offline render measurement")
     p.add_argument("--decoder", choices=("teacher", "student"), default=None, help="which of the pack's decoders")
     p.add_argument("--backend", choices=("torch", "onnx"), default=None, help="decoder runtime")
     p.add_argument("--json", action="store_true")
