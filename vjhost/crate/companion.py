@@ -245,8 +245,8 @@ class Companion:
                     self._candidate = best.id
                 else:
                     self._candidate = None
-            if self.playing is not None and not self.suggestions:
-                self._refresh_suggestions()
+            if self.playing is not None and (not self.suggestions or self.direction == "room"):
+                self._refresh_suggestions()  # (the room's energy moves: "room" follows it)
         except Exception as exc:  # noqa: BLE001 - never into the show; said once
             self.errors += 1
             if self.errors == 1:
