@@ -220,3 +220,77 @@ def test_vjhost_run_with_the_crate_hears_the_track(crate_db, tmp_path):
     assert "crate companion: 4 tracks" in text and "auto look on" in text
     assert f"now playing" in text and path.stem in text and "heard" in text
     assert sum("no camera" in ln for ln in text.splitlines()) == 1 and "WARN" not in text
+
+
+class _FileInput:
+    """A live input at the edge: hands out a file's samples hop by hop, as PortAudio's callback ring would."""
+
+    def __init__(self, mono):
+        self.mono, self.pos, self.alive = mono, 0, True
+
+    def start(self):
+        pass
+
+    def stop(self):
+        pass
+
+    def read_hop(self, hop):
+        if self.pos + hop > len(self.mono):
+            time.sleep(0.01)
+            return None
+        b = self.mono[self.pos:self.pos + hop]
+        self.pos += hop
+        return b
+
+    def position(self):
+        return self.pos / 48000
+
+
+def test_hearing_the_track_from_the_live_input(companion, crate_db, host):
+    """From the live analysis thread: the companion taps the hops into its window and identifies the track."""
+    from vjhost.analysis.live import LiveAnalysis
+    from vjhost.audio.files import read_audio
+    from vjhost.engine import HOP, make_analyzers
+    from vjhost.faults import FaultLog
+
+    comp = companion
+    _, files = crate_db
+    path, _ = files[3]  # the drum & bass track
+    audio, sr = read_audio(path, sr=48000, mono=True)
+    live = LiveAnalysis(lambda: _FileInput(audio[:, 0]), make_analyzers(host, FaultLog(stream=None)), HOP, stream=None)
+    comp.attach_source(live)
+    assert comp.window in live.analyzers
+    live.start()
+    try:
+        deadline = time.monotonic() + 60
+        while comp.playing is None and time.monotonic() < deadline:
+            while comp._busy and time.monotonic() < deadline:
+                time.sleep(0.02)
+            comp(None, live.features(0.0))
+            time.sleep(0.2)
+    finally:
+        live.stop()
+    assert comp.window.seconds > 3.0
+    assert comp.playing is not None and comp.playing.title == path.stem and comp.playing_source == "heard"
+    assert "room.energy" not in comp.state.params()  # no camera: no new parameter either
+
+
+def test_room_energy_reaches_the_controls_and_the_ranking(companion):
+    class Room:  # what RoomCamera offers the companion
+        energy = 0.1
+        status = "live"
+
+    comp, st = companion, companion.state
+    comp.room = Room()
+    comp.every = 1e9
+    comp(None, Features(t=1.0))
+    assert st.get("room.energy") == pytest.approx(0.1)  # what a latent controller reads: controls.get("room.energy")
+    comp.tell_playing(_id(comp, "house"))
+    comp.set_direction("room")
+    quiet = [s.track.id for s in comp.suggestions]
+    assert all("asked up" in s.reasons[-1] for s in comp.suggestions)  # a still floor: take it up
+    Room.energy = 0.9
+    comp(None, Features(t=2.0))
+    comp.set_direction("room")
+    assert all("asked" not in s.reasons[-1] for s in comp.suggestions) and st.get("room.energy") == pytest.approx(0.9)
+    assert quiet and comp.snapshot()["room"] == pytest.approx(0.9)

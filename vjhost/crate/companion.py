@@ -93,7 +93,8 @@ class Companion:
         self._source_wave: Callable[[float, int], Any] | None = None
         self._auto_seen = bool(auto)
         self._unsubscribe = state.subscribe(self._on_event)
-        state.declare(ROOM_PARAM)
+        if room is not None:  # no camera: nothing changes, not even a new fader on the page
+            state.declare(ROOM_PARAM)
         with state._lock:  # a toggle that starts off (toggles default to on)
             state.toggles["crate.auto"] = bool(auto)
         state.touch()
@@ -213,6 +214,8 @@ class Companion:
         if self.room is not None:
             e = getattr(self.room, "energy", None)
             if e is not None:
+                if ROOM_PARAM.name not in self.state.params():  # (a pack switch may have rebuilt the params)
+                    self.state.declare(ROOM_PARAM)
                 self.state.set(ROOM_PARAM.name, float(e), source=SOURCE)
         if now >= self._next_look and not self._busy and self.tracks:
             self._next_look = now + self.every
