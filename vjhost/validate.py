@@ -2,9 +2,12 @@
 
 Checks, in order, and reports each: the manifest parses and names existing
 files; the weights load without pickle and match the manifest's shape; the
-decoder runs once (and how fast); every shader compiles headless; the source
-pass draws a non-blank picture from a decoded frame; each controller layout
-parses.  The latent controller is built from the manifest's settings and
+decoder runs once (and how fast) and keeps up with the live show's 30 decodes
+a second (decode budget); every shader compiles headless; the source pass
+draws a non-blank picture from a decoded frame; the default chain holds the
+frame budget at 1280x720 (:mod:`vjhost.render.budget`: at most 4x a bare
+frame, at most 4 full-size passes, nothing made per frame); each controller
+layout parses.  The latent controller is built from the manifest's settings and
 stepped through a few seconds of beats.
 """
 
@@ -51,7 +54,10 @@ def controller_check(host: Host, m: Manifest, latent_dim: int, anchors: np.ndarr
         return False, f"{m.controller}: {type(exc).__name__}: {exc}"
 
 
-def validate_pack(host: Host, name: str, size: tuple[int, int] = (640, 360)) -> dict[str, Any]:
+LIVE_DECODE_HZ = 30.0  #: the live show's decode rate (vjhost run --decode-hz)
+
+
+def validate_pack(host: Host, name: str, size: tuple[int, int] = (640, 360), budget_seconds: float = 1.0) -> dict[str, Any]:
     checks: list[dict[str, Any]] = []
 
     def check(label: str, ok: bool, detail: str) -> bool:
@@ -102,6 +108,10 @@ def validate_pack(host: Host, name: str, size: tuple[int, int] = (640, 360)) -> 
     fps = n / (time.perf_counter() - t0)
     check("decode", img.shape == (1, m.size, m.size, m.channels) and img.dtype == np.uint8,
           f"output {img.shape} {img.dtype}; {fps:.0f} frames/s at batch 1 on {dec.device}")
+    check("decode budget", fps >= LIVE_DECODE_HZ,
+          f"the live show decodes {LIVE_DECODE_HZ:g} times a second on its worker thread: "
+          f"{100 * LIVE_DECODE_HZ / max(fps, 1e-9):.0f}% of one core at {fps:.0f} frames/s here"
+          + ("" if fps >= LIVE_DECODE_HZ else " -- it cannot keep up (a smaller decoder, the student, or ONNX)"))
     # every other decoder file the pack ships: loads, same shape, same scene anchors, close to the teacher
     shipped = [("student", "torch", m.student)] + [(role, "onnx", f) for role, f in sorted(m.onnx.items())]
     for role, bname, f in shipped:
@@ -150,6 +160,13 @@ def validate_pack(host: Host, name: str, size: tuple[int, int] = (640, 360)) -> 
         rgba = show.renderer.read_rgba()
         std = float(rgba[..., :3].std())
         check("render", std > 1.0, f"source pass over a decoded frame: pixel std {std:.1f} (0 = blank)")
+        from .render.budget import BUDGET_SIZE, measure
+
+        show.renderer.close()
+        bshow = Show(host, name, BUDGET_SIZE, faults=faults)
+        b = measure(bshow, img[0], seconds=budget_seconds)
+        bshow.renderer.close()
+        check("frame budget", b.ok, b.detail())
     finally:
         ctx.close()
 

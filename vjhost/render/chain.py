@@ -97,9 +97,12 @@ class Pass:
 class _Target:
     """A texture with a framebuffer, cleared to black."""
 
+    made = 0  #: targets made in this process (the frame-budget check: none may be made per frame)
+
     def __init__(self, w: int, h: int, float_: bool = False) -> None:
         from OpenGL import GL
 
+        _Target.made += 1
         self.w, self.h = w, h
         self.tex = GL.glGenTextures(1)
         GL.glBindTexture(GL.GL_TEXTURE_2D, self.tex)

@@ -49,11 +49,8 @@ vec4 ks_gauss9(sampler2D tex, vec2 uv, vec2 step) {
 }
 
 #if defined(VJ_STAGE_ground)
-// the ground: its palette colour (rgb) and index (a, over 8)
-void main() {
-    int g = ks_ground(u_image);
-    o_color = vec4(PALETTE[g], float(g) / 8.0);
-}
+// once per frame: the ground's palette colour (rgb) and how far the colours flip this frame (a)
+void main() { o_color = vec4(PALETTE[ks_ground(u_image)], ks_flip()); }
 #elif defined(VJ_STAGE_cover)
 // what is not ground, with its colour premultiplied (a = 1 inside dots, 0 on the ground).  A texel
 // counts as much as it is surely its colour and not the ground (its margin, relative to how far
@@ -67,16 +64,20 @@ void main() {
     vec2 d = vec2(0.5 / 128.0, 0.0);
     float inside = float(ks_snap(ks_decoded(uv + d.xy)) == k) * float(ks_snap(ks_decoded(uv - d.xy)) == k)
                  * float(ks_snap(ks_decoded(uv + d.yx)) == k) * float(ks_snap(ks_decoded(uv - d.yx)) == k);
-    int g = int(floor(texelFetch(u_ground, ivec2(0, 0), 0).a * 8.0 + 0.5));
-    vec3 ground = PALETTE[g];
-    float margin = (ks_dist(v, ground) - ks_dist(v, PALETTE[k])) / max(ks_dist(PALETTE[k], ground), 1e-3);
-    float m = smoothstep(0.1, 0.5, margin) * inside * float(k != g);
+    vec3 ground = texelFetch(u_ground, ivec2(0, 0), 0).rgb;
+    float apart = ks_dist(PALETTE[k], ground);  // 0 when this is the ground colour (to 8-bit rounding)
+    float margin = (ks_dist(v, ground) - ks_dist(v, PALETTE[k])) / max(apart, 1e-3);
+    float m = smoothstep(0.1, 0.5, margin) * inside * step(1e-3, apart);
     o_color = vec4(PALETTE[k] * m, m);
 }
 #elif defined(VJ_STAGE_cover_x)
 void main() { o_color = ks_gauss9(u_cover, v_uv, vec2(STEP / u_target_size.x, 0.0)); }
 #elif defined(VJ_STAGE_swell)
-void main() { o_color = ks_gauss9(u_cover_x, v_uv, vec2(0.0, STEP / u_target_size.y)); }
+// the blurred coverage (a) and the colour of the dots it comes from (rgb, no longer premultiplied)
+void main() {
+    vec4 s = ks_gauss9(u_cover_x, v_uv, vec2(0.0, STEP / u_target_size.y));
+    o_color = vec4(s.rgb / max(s.a, 1e-3), s.a);
+}
 #else
 
 // keep the nearest two (e1 <= e2) of the distances seen so far, with their colours
@@ -92,20 +93,17 @@ void main() {
     float swell = ks_swell();
     vec2 uv = ks_lens(v_uv);
     vec3 c = ks_vivid(ks_decoded(uv));
-    vec3 da, db, dc;
     // the swell: where the blurred "not ground" map rises above a threshold that falls with the
-    // bass, the ground (and the in-between colours of a rim, not a dot's own inside) takes the
-    // nearest dot's colour; it is snapped with the rest below, so the grown edge is as crisp
+    // bass, what is (near) the ground colour -- the ground, and the in-between colours of a rim, not
+    // another dot's inside -- takes the nearest dot's colour; it is snapped with the rest below, so
+    // the grown edge is as crisp
+    vec4 gf = texelFetch(u_ground, ivec2(0, 0), 0);  // the ground colour; a: the flip
     vec4 sw = texture(u_swell, v_uv);
     float th = 0.45 - 0.4 * swell;
-    float fw = 0.5 * fwidth(sw.a) + 1e-3;
-    float grow = smoothstep(th - fw, th + fw, sw.a) * step(0.01, swell);
-    ks_distances(c, da, db, dc);
-    float nearest = min(min(min(da.x, da.y), min(da.z, db.x)), min(min(db.y, db.z), min(min(dc.x, dc.y), dc.z)));
-    vec3 swc = sw.rgb / max(sw.a, 1e-3);
-    vec3 ground = PALETTE[int(floor(texelFetch(u_ground, ivec2(0, 0), 0).a * 8.0 + 0.5))];
-    float margin = (ks_dist(c, ground) - nearest) / max(ks_dist(swc, ground), 1e-3);
-    c = mix(c, swc, grow * (1.0 - smoothstep(0.3, 0.6, margin)));
+    float grow = smoothstep(th - 0.04, th + 0.04, sw.a) * step(0.01, swell);
+    float apart = ks_dist(sw.rgb, gf.rgb);
+    c = mix(c, sw.rgb, grow * (1.0 - smoothstep(0.3 * apart, 0.6 * apart, ks_dist(c, gf.rgb))));
+    vec3 da, db, dc;
     ks_distances(c, da, db, dc);
     // the nearest two palette colours (compare-and-select on constants: no indexed arrays,
     // which software GL pays for per pixel)
@@ -125,7 +123,7 @@ void main() {
     float s = e2 - e1;
     float cover = clamp(0.5 + s / max(fwidth(s), 1e-6), 0.5, 1.0);
     vec3 col = mix(c2, c1, cover);
-    col = mix(col, 1.0 - col, ks_flip());
+    col = mix(col, 1.0 - col, gf.a);
     o_color = vec4(col, 1.0);
 }
 #endif
