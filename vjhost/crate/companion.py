@@ -88,6 +88,7 @@ class Companion:
         self.palette_follow = True
         self._lock = threading.RLock()
         self._busy = False
+        self._thread: threading.Thread | None = None
         self._next_look = 0.0
         self._features = Features()
         self._source_wave: Callable[[float, int], Any] | None = None
@@ -222,8 +223,9 @@ class Companion:
             audio = self._audio(f.t)
             if audio is not None and len(audio) >= int(3.2 * self.window.sr):
                 self._busy = True
-                threading.Thread(target=self._identify, args=(audio, f.bpm if f.beat_confidence > 0 else None),
-                                 name="vjhost-crate", daemon=True).start()
+                self._thread = threading.Thread(target=self._identify, name="vjhost-crate", daemon=True,
+                                                args=(audio, f.bpm if f.beat_confidence > 0 else None))
+                self._thread.start()
         if f.downbeat:
             self.bars += 1
             if self.bars - self._bars_at_switch >= self.phrase_bars and self.bars % self.phrase_bars == 0:
@@ -315,5 +317,7 @@ class Companion:
 
     def stop(self) -> None:
         self._unsubscribe()
+        if self._thread is not None:
+            self._thread.join(timeout=5)  # an identification in flight finishes (well under a second)
         if self.room is not None and hasattr(self.room, "stop"):
             self.room.stop()
