@@ -26,7 +26,13 @@ one pixel at either):
 - :mod:`.textures` -- brick walls and concrete;
 - :mod:`.glyphs` -- text-free glyphs: 0/1 bits and abstract marks;
 - :mod:`.figures` -- featureless human figures: a posed 2-D skeleton, its
-  silhouette, its bones, a head-and-shoulders bust.
+  silhouette, its bones, a head-and-shoulders bust;
+- :mod:`.waves` -- smooth fields from a few plane waves (exact gradients, contours
+  with one-pixel edges, a divergence-free curl flow and particles traced along it);
+- :mod:`.points3d` -- 3-D point clouds by rule (Fibonacci sphere, torus, surface,
+  spiral), turned and seen in perspective;
+- :mod:`.cells` -- Voronoi cells of a rule-placed point set and their crisp edges
+  (caustic webs, cracks, grains).
 
 Draw so a 64-d latent can hold the picture: each image follows from a modest
 number of random choices (a lattice, a seed, a few positions), textures from
@@ -39,11 +45,11 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from . import figures, glyphs, noise, palettes, raster, shapes, textures, tiling
+from . import cells, figures, glyphs, noise, palettes, points3d, raster, shapes, textures, tiling, waves
 from .raster import Canvas, coverage, grid
 
 __all__ = ["balanced", "Draw", "Finish", "Canvas", "coverage", "grid",
-           "figures", "glyphs", "noise", "palettes", "raster", "shapes", "textures", "tiling"]
+           "cells", "figures", "glyphs", "noise", "palettes", "points3d", "raster", "shapes", "textures", "tiling", "waves"]
 
 Draw = Callable[[np.random.Generator, int], np.ndarray]
 Finish = Callable[[np.random.Generator, int, np.ndarray], np.ndarray]
