@@ -116,3 +116,39 @@ def test_render_refuses_to_overwrite_and_reads_compressed_audio(host, demo_track
     assert main(["render", "--audio", str(wav), "--out", str(tmp_path / "new.mp4"), "--size", "128x72",
                  "--fps", "10", "--duration", "1", "--quiet"]) == 0
     assert "wrote" in capsys.readouterr().out
+
+
+def test_headless_gl_takes_a_gpu_when_there_is_one(gl, monkeypatch):
+    """A GPU's EGL device comes before Mesa's software rasterizer; without one, llvmpipe, said so."""
+    from OpenGL import EGL
+
+    from vjhost.render.context import HeadlessContext
+
+    labels = [label for label, _ in HeadlessContext._displays(EGL)]
+    assert labels == ["egl-device", "egl-surfaceless", "egl-default"]
+    monkeypatch.setenv("VJHOST_EGL", "surfaceless")
+    assert [label for label, _ in HeadlessContext._displays(EGL)] == ["egl-surfaceless"]
+    monkeypatch.delenv("VJHOST_EGL")
+    if HeadlessContext._hardware_device(EGL) is None:  # this machine: Mesa only
+        ctx = HeadlessContext()
+        try:
+            assert ctx.platform == "egl-surfaceless" and "egl-surfaceless" in ctx.info()
+        finally:
+            ctx.close()
+        device = dict(HeadlessContext._displays(EGL))["egl-device"]
+        with pytest.raises(Exception, match="no GPU among the EGL devices"):
+            device()
+
+
+def test_offline_render_at_a_reduced_scale_is_still_the_full_size(host, demo_track, tmp_path):
+    import io
+
+    from vjhost.output.offline import progress_bar, render_offline
+
+    log = io.StringIO()  # not a terminal: a few plain lines, no carriage returns
+    frames = []
+    res = render_offline(host, "ikeda", demo_track.audio, demo_track.sr, None, size=(320, 180), fps=30, duration=2.0,
+                         render_scale=0.5, progress=progress_bar(log), on_frame=lambda i, rgba: frames.append(rgba.shape))
+    assert res.frames == 60 and set(frames) == {(180, 320, 4)}
+    lines = log.getvalue().splitlines()
+    assert "\r" not in log.getvalue() and 2 <= len(lines) <= 11 and lines[-1].startswith("render 100%: 60/60 frames")

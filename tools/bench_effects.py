@@ -45,84 +45,15 @@ BARE = "uniform float u_amount;\nvoid main() { o_color = vec4(texture(u_input, v
 
 
 def busy_features():
-    from vjhost.protocols import Features
+    from vjhost.bench import busy_features as busy
 
-    f = Features()
-    f.t, f.bpm, f.beat_phase, f.bar_phase, f.beat_count = 12.3, 128.0, 0.7, 0.42, 26
-    f.kick_env, f.onset_env, f.bass, f.mid, f.high, f.rms, f.energy = 0.6, 0.5, 0.6, 0.4, 0.3, 0.5, 0.5
-    f.bands = np.linspace(0.7, 0.2, 8).astype(np.float32)
-    return f
+    return busy()
 
 
-class PassTimer:
-    """Times each pass of a Renderer by wrapping its ``_draw`` (GPU timer queries if available)."""
+def PassTimer(renderer):  # noqa: N802 - the bench's pass timer (vjhost.bench), one implementation for both
+    from vjhost.bench import PassTimer as Timer
 
-    def __init__(self, renderer) -> None:
-        from OpenGL import GL
-
-        self.GL, self.r = GL, renderer
-        self.samples: dict[str, list[float]] = {}
-        self.gpu = self._probe()
-        self._inner = renderer._draw
-        renderer._draw = self._draw  # instance attribute: the chain itself is not changed
-
-    def _query(self) -> int:
-        q = self.GL.glGenQueries(1)
-        return int(np.ravel(q)[0])  # PyOpenGL returns an int or a 1-element array, by version
-
-    def _probe(self) -> bool:
-        GL = self.GL
-        if os.environ.get("VJHOST_BENCH_WALL") == "1":
-            return False
-        renderer = GL.glGetString(GL.GL_RENDERER).decode(errors="replace").lower()
-        if any(s in renderer for s in ("llvmpipe", "softpipe", "swrast", "swiftshader")):
-            # a software rasterizer defers the drawing to the next flush, so a timer query
-            # around one pass measures the wrong work; glFinish around the pass is exact there
-            return False
-        try:
-            q = self._query()
-            GL.glBeginQuery(GL.GL_TIME_ELAPSED, q)
-            GL.glEndQuery(GL.GL_TIME_ELAPSED)
-            GL.glFinish()
-            self._result(q)
-            GL.glDeleteQueries(1, [q])
-            return GL.glGetError() == GL.GL_NO_ERROR
-        except Exception:  # noqa: BLE001 - no timer queries: wall time
-            return False
-
-    def _result(self, q) -> float:
-        import ctypes
-
-        v = ctypes.c_uint64(0)
-        self.GL.glGetQueryObjectui64v(q, self.GL.GL_QUERY_RESULT, ctypes.byref(v))
-        return v.value / 1e6  # ns -> ms
-
-    def _draw(self, p, src_tex, dst, params, features) -> None:
-        GL = self.GL
-        if self.gpu:
-            q = self._query()
-            GL.glBeginQuery(GL.GL_TIME_ELAPSED, q)
-            self._inner(p, src_tex, dst, params, features)
-            GL.glEndQuery(GL.GL_TIME_ELAPSED)
-            self._pending.append((p.name, q))
-        else:
-            GL.glFinish()
-            t0 = time.perf_counter()
-            self._inner(p, src_tex, dst, params, features)
-            GL.glFinish()
-            self.samples.setdefault(p.name, []).append((time.perf_counter() - t0) * 1000)
-
-    def frame(self, render) -> float:
-        """Render one frame; returns its wall time (ms) and records every pass's time."""
-        self._pending: list[tuple[str, Any]] = []
-        t0 = time.perf_counter()
-        render()
-        self.GL.glFinish()
-        wall = (time.perf_counter() - t0) * 1000
-        for name, q in self._pending:
-            self.samples.setdefault(name, []).append(self._result(q))
-            self.GL.glDeleteQueries(1, [q])
-        return wall
+    return Timer(renderer)
 
 
 def run(size=(1280, 720), frames: int = 30, pack: str = "ikeda", warmup: int = 2, rounds: int = 3) -> dict[str, Any]:

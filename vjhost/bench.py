@@ -202,7 +202,7 @@ def live_loop(show, source, seconds: float, *, render_scale: float | None = None
     try:
         worker.submit(show.latent(source.features(t_start), 1 / 60))
         worker.wait_frame(timeout=10.0)  # the first decode, as a show starts with one
-        settle = max(0.5, seconds / 4)
+        settle = min(max(0.5, seconds / 4), seconds / 2)  # at least half the time is measured
         t_end = time.perf_counter() + settle
         while time.perf_counter() < t_end:
             frame()

@@ -1,9 +1,12 @@
 """OpenGL 3.3 core contexts: headless (EGL) for offline renders and tests, a glfw window live.
 
 PyOpenGL picks its platform when ``OpenGL.GL`` is first imported, so call
-:func:`use_platform` before anything imports it.  Headless tries EGL's Mesa
-surfaceless platform (llvmpipe here), then the EGL device platform (the
-NVIDIA driver on a GPU box), then the default display.
+:func:`use_platform` before anything imports it.  Headless takes a GPU when
+there is one: first an EGL device that is not Mesa's software rasterizer (the
+NVIDIA driver's EGL on a GPU box, or a Mesa hardware driver), then Mesa's
+surfaceless platform (llvmpipe here), then the default display.
+``VJHOST_EGL=device|surfaceless|default`` forces one; ``info()`` says which
+was taken (the bench reports it).
 """
 
 from __future__ import annotations
@@ -88,23 +91,44 @@ class HeadlessContext:
             raise GLUnavailable("EGL could not make the context current without a surface")
 
     @staticmethod
-    def _displays(EGL):
+    def _hardware_device(EGL):
+        """The first EGL device that is not Mesa's software rasterizer (a GPU's driver), or None."""
+        from OpenGL.EGL.EXT.device_base import eglQueryDevicesEXT
+        from OpenGL.EGL.EXT.device_query import eglQueryDeviceStringEXT
+        from OpenGL.raw.EGL._types import EGLDeviceEXT
+
+        devs = (EGLDeviceEXT * 8)()
+        num = EGL.EGLint()
+        if not eglQueryDevicesEXT(8, devs, ctypes.pointer(num)):
+            return None
+        for i in range(num.value):
+            try:
+                ext = eglQueryDeviceStringEXT(devs[i], EGL.EGL_EXTENSIONS) or b""
+            except Exception:  # noqa: BLE001 - a device we cannot ask about is not the one we want
+                continue
+            if b"EGL_MESA_device_software" not in ext:
+                return devs[i]
+        return None
+
+    @classmethod
+    def _displays(cls, EGL):
         from OpenGL.EGL.EXT.platform_base import eglGetPlatformDisplayEXT
 
         def surfaceless():
             return eglGetPlatformDisplayEXT(0x31DD, EGL.EGL_DEFAULT_DISPLAY, None)  # EGL_PLATFORM_SURFACELESS_MESA
 
         def device():
-            from OpenGL.EGL.EXT.device_base import eglQueryDevicesEXT
+            dev = cls._hardware_device(EGL)
+            if dev is None:
+                raise GLUnavailable("no GPU among the EGL devices (only Mesa's software rasterizer)")
+            return eglGetPlatformDisplayEXT(0x313F, dev, None)  # EGL_PLATFORM_DEVICE_EXT
 
-            devs = (ctypes.c_void_p * 4)()
-            num = EGL.EGLint()
-            eglQueryDevicesEXT(4, devs, ctypes.pointer(num))
-            if num.value < 1:
-                return None
-            return eglGetPlatformDisplayEXT(0x313F, devs[0], None)  # EGL_PLATFORM_DEVICE_EXT
-
-        return (("egl-surfaceless", surfaceless), ("egl-device", device), ("egl-default", lambda: EGL.eglGetDisplay(EGL.EGL_DEFAULT_DISPLAY)))
+        order = {"device": ("egl-device", device), "surfaceless": ("egl-surfaceless", surfaceless),
+                 "default": ("egl-default", lambda: EGL.eglGetDisplay(EGL.EGL_DEFAULT_DISPLAY))}
+        forced = os.environ.get("VJHOST_EGL", "").strip().lower()
+        if forced in order:
+            return (order[forced],)
+        return (order["device"], order["surfaceless"], order["default"])
 
     def info(self) -> str:
         from OpenGL import GL
