@@ -5,9 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
-import time
 
-import numpy as np
 import pytest
 
 from vjhost.cli import main
@@ -103,7 +101,7 @@ def test_next_gives_five_with_reasons_and_records_the_play(crate, scanned, capsy
     # the A minor house track's best partner: the other house track, one step round the wheel at 125 BPM
     assert sug[0]["title"] == files[1][0].stem and sug[0]["key_ok"] and sug[0]["tempo_ok"]
     rc, out, _ = run(capsys, "crate", "next", "--db", str(db))  # no --playing: the last one played
-    assert rc == 0 and f"playing" in out and name in out and "1. " in out and " BPM" in out
+    assert rc == 0 and "playing" in out and name in out and "1. " in out and " BPM" in out
 
 
 def test_errors_name_the_problem(crate, scanned, capsys):

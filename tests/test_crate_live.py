@@ -7,7 +7,6 @@ import time
 import urllib.error
 import urllib.request
 
-import numpy as np
 import pytest
 
 from vjhost.control.state import ControlState
@@ -218,7 +217,7 @@ def test_vjhost_run_with_the_crate_hears_the_track(crate_db, tmp_path):
     text = r.stdout + r.stderr
     assert r.returncode == 0, r.stderr
     assert "crate companion: 4 tracks" in text and "auto look on" in text
-    assert f"now playing" in text and path.stem in text and "heard" in text
+    assert "now playing" in text and path.stem in text and "heard" in text
     assert sum("no camera" in ln for ln in text.splitlines()) == 1 and "WARN" not in text
 
 

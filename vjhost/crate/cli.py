@@ -144,10 +144,24 @@ def cmd_eval(args) -> int:
     return 0
 
 
+_DESCRIPTION = """The AI-DJ companion (docs/crate.md).
+
+    vjhost crate scan ~/Music/set                # analyse a folder (resumable), progress bar
+    vjhost crate list                            # what the crate holds
+    vjhost crate next --playing 12 --energy up   # the top five after track 12, with reasons
+    vjhost crate map --out map.png               # the crate on a plane, coloured by key (--colour energy)
+    vjhost crate look --playing 12               # the persona and palette the music suggests
+    vjhost crate eval                            # score it on a crate it synthesises
+
+--db PATH (or $VJHOST_CRATE_DB) picks the database; the default is ~/.local/share/vjhost/crate.sqlite.
+In the show: vjhost run --crate [DB] [--auto-look] [--room-camera [INDEX]] (with --web: the crate page).
+"""
+
+
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Add ``crate`` and its subcommands to the ``vjhost`` command line."""
     p = subparsers.add_parser("crate", help="the AI-DJ companion: analyse a crate, suggest the next track, map it",
-                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+                              description=_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="crate_cmd", required=True)
 
     def db_opt(q):
@@ -236,7 +250,6 @@ def attach(session) -> Any:
     audio window fed from the show's source, and the crate page on the web
     surface when there is one.
     """
-    from .companion import Companion
     from .embed import WeightsFileError
 
     args = session.args

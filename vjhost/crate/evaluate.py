@@ -25,7 +25,6 @@ database exactly as ``vjhost crate scan`` does, and reports:
 
 from __future__ import annotations
 
-import math
 import shutil
 import sys
 import tempfile
@@ -205,7 +204,6 @@ def evaluate_crate(n_tracks: int = 28, duration: float = 60.0, seed: int = 0, wo
             emb = shared_embedder()
             hits = {"clean": 0, "small_speaker": 0}
             rng = np.random.default_rng(seed)
-            from .embed import resample_to  # noqa: F401 - (kept close to identify's own front end)
             from vjhost.audio.demo import _one_pole_lowpass
 
             t_id = time.perf_counter()
