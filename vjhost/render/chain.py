@@ -70,6 +70,7 @@ class Stage:
     locations: dict[str, int] = field(default_factory=dict)
     target: "_Target | None" = None
     size_loc: int = -1
+    back: "_Target | None" = None  #: a ``persist`` stage's previous frame (the two swap every frame)
 
 
 @dataclass
@@ -232,8 +233,9 @@ class Renderer:
         for st in p.stages:
             if st.program:
                 GL.glDeleteProgram(st.program)
-            if st.target is not None:
-                st.target.release(GL)
+            for t in (st.target, st.back):
+                if t is not None:
+                    t.release(GL)
         p.stages = []
         if p.small is not None:
             p.small.release(GL)
@@ -376,6 +378,10 @@ class Renderer:
         if p.stages:
             self._stage_targets(p)
         for i, st in enumerate(p.stages):  # the declared sub-passes, each into its own (smaller) target
+            if st.back is not None:  # persist: draw into last frame's spare, reading last frame's state
+                st.target, st.back = st.back, st.target
+                GL.glActiveTexture(GL.GL_TEXTURE4 + i)
+                GL.glBindTexture(GL.GL_TEXTURE_2D, st.back.tex)
             sw, sh = st.target.w, st.target.h
             GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, st.target.fbo)
             GL.glViewport(0, 0, sw, sh)
@@ -409,10 +415,12 @@ class Renderer:
         for st in p.stages:
             sw, sh = st.decl.size(self.w, self.h)
             if st.target is None or (st.target.w, st.target.h) != (sw, sh):
-                if st.target is not None:
-                    st.target.release(self.GL)
+                for t in (st.target, st.back):
+                    if t is not None:
+                        t.release(self.GL)
                 self.GL.glActiveTexture(self.GL.GL_TEXTURE0)
                 st.target = _Target(sw, sh, st.decl.float_)
+                st.back = _Target(sw, sh, st.decl.float_) if st.decl.persist else None
 
     def _program_uniforms(self, prog: int, locations: dict[str, int], size_loc: int, size: tuple[int, int], p: Pass,
                           params: Mapping[str, float], extra: Mapping | None) -> None:

@@ -15,6 +15,7 @@ instead of taking dozens of full-size taps::
     #pragma vjhost stage bright 0.25        // a quarter of the pass's size
     #pragma vjhost stage blur_x 0.25
     #pragma vjhost stage ground 1x1 float   // fixed pixels; RGBA16F instead of RGBA8
+    #pragma vjhost stage field 0.125 float persist   // keeps its state from frame to frame
 
 Each stage is the same file compiled with ``#define VJ_STAGE_<name> 1`` (the
 main pass has none), so one file holds them all behind ``#if defined(...)``;
@@ -22,6 +23,12 @@ its output is ``uniform sampler2D u_<name>;`` in every later stage and in the
 main pass, and ``u_target_size`` is the size of the target being drawn.  A
 stage's SCALE is a share of the render size.  GLSL ignores unknown pragmas,
 so the file stays plain GLSL.
+
+A ``persist`` stage is a state that lives across frames (a simulation, an
+advected field, a clock): it has two targets that swap every frame, and while
+it draws, its own sampler ``u_<name>`` holds what it drew on the previous
+frame (black, all zero, on the first frame and after the render size
+changes); later stages and the main pass read this frame's result.
 
 A pass whose look is soft can draw its main pass at a share of the render
 size too (``#pragma vjhost scale 0.5``): the next pass reads it with bilinear
@@ -49,7 +56,7 @@ HEADER = "vjhost.glsl"
 _INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"\s*$')
 _STAGE = re.compile(r"^\s*#\s*pragma\s+vjhost\s+stage\b(.*)$")
 _SCALE = re.compile(r"^\s*#\s*pragma\s+vjhost\s+scale\b(.*)$")
-_STAGE_ARGS = re.compile(r"^\s+([A-Za-z_][A-Za-z0-9_]*)\s+(?:(\d+)x(\d+)|([0-9]*\.?[0-9]+))(\s+float)?\s*(//.*)?$")
+_STAGE_ARGS = re.compile(r"^\s+([A-Za-z_][A-Za-z0-9_]*)\s+(?:(\d+)x(\d+)|([0-9]*\.?[0-9]+))(\s+float)?(\s+persist)?\s*(//.*)?$")
 # Mesa: "0:12(5): error: ..."; NVIDIA: "0(12) : error C0000: ..."
 _LOG_LINE = re.compile(r"^\s*(\d+)[:(](\d+)\)?(?:\(\d+\))?\s*:?\s*(.*)$")
 
@@ -106,6 +113,7 @@ class StageDecl:
     scale: float = 1.0  #: share of the pass's size (ignored when ``fixed`` is set)
     fixed: tuple[int, int] | None = None  #: a size in pixels
     float_: bool = False  #: RGBA16F target (signed, unclamped values)
+    persist: bool = False  #: keeps its state: reads its own previous frame as ``u_<name>`` while it draws
 
     def size(self, w: int, h: int) -> tuple[int, int]:
         """The stage's target size for a pass drawn at ``w`` x ``h``."""
@@ -124,7 +132,7 @@ def parse_stages(source: Source) -> list[StageDecl]:
         a = _STAGE_ARGS.match(m.group(1))
         where = source.describe(i)
         if not a:
-            raise ShaderError(f"{where}: expected '#pragma vjhost stage NAME SCALE|WxH [float]', got {line.strip()!r}")
+            raise ShaderError(f"{where}: expected '#pragma vjhost stage NAME SCALE|WxH [float] [persist]', got {line.strip()!r}")
         name = a.group(1)
         if any(d.name == name for d in out):
             raise ShaderError(f"{where}: stage {name!r} declared twice")
@@ -132,12 +140,12 @@ def parse_stages(source: Source) -> list[StageDecl]:
             fixed = (int(a.group(2)), int(a.group(3)))
             if min(fixed) < 1 or max(fixed) > 4096:
                 raise ShaderError(f"{where}: stage {name}: size must be 1..4096 pixels")
-            decl = StageDecl(name, 1.0, fixed, bool(a.group(5)))
+            decl = StageDecl(name, 1.0, fixed, bool(a.group(5)), bool(a.group(6)))
         else:
             scale = float(a.group(4))
             if not 0.0 < scale <= 1.0:
                 raise ShaderError(f"{where}: stage {name}: scale must be in (0, 1], got {scale}")
-            decl = StageDecl(name, scale, None, bool(a.group(5)))
+            decl = StageDecl(name, scale, None, bool(a.group(5)), bool(a.group(6)))
         out.append(decl)
     return out
 
