@@ -403,6 +403,39 @@ def test_figures_are_posed_skeletons_with_a_silhouette():
     assert b[int(0.4 * 128), 64] == 1.0 and b[int(0.95 * 128), 64] == 1.0 and b[5, 5] == 0.0
 
 
+def test_dance_poses_follow_smoothly_from_a_few_parameters():
+    from vjhost.train.motifs import figures
+
+    def pts(move, phase, energy=1.0, lean=0.0):
+        return np.array(list(figures.joints(figures.dance_pose(move, phase, energy, lean), 0.5, 0.95, 0.8).values()))
+
+    for i, move in enumerate(figures.DANCE_MOVES):
+        assert np.allclose(pts(move, 0.0), pts(i, 1.0))  # a cycle: phase 1 is phase 0; a move by name or index
+        assert not np.allclose(pts(move, 0.0), pts(move, 0.5), atol=0.02)  # the two key poses differ
+        steps = [np.abs(pts(move, t + 0.01) - pts(move, t)).max() for t in np.linspace(0, 1, 50)]
+        assert max(steps) < 0.03  # smooth: a hundredth of a cycle moves no joint by more than 3 % of the frame
+        js = figures.joints(figures.dance_pose(move, 0.3), 0.5, 0.95, 0.8)
+        assert js["head"][1] < js["chest"][1] < js["pelvis"][1]  # upright
+        assert max(js["l_ankle"][1], js["r_ankle"][1]) <= 0.95 + 1e-6
+    # energy 0 is a relaxed stand whatever the move or phase; lean tilts the torso on top
+    assert np.allclose(pts("jump", 0.2, energy=0.0), pts("wave", 0.7, energy=0.0))
+    leaning = figures.joints(figures.dance_pose("wave", 0.0, 0.0, lean=0.3), 0.5, 0.95, 0.8)
+    assert abs(leaning["head"][0] - 0.5) > 0.05
+    with pytest.raises(ValueError, match="dance move"):
+        figures.dance_pose("moonwalk", 0.0)
+    # points every `spacing` along the bones: joints included, gaps no wider than the spacing
+    js = figures.joints(figures.dance_pose("robot", 0.25), 0.5, 0.95, 0.8)
+    p = figures.bone_points(js, 0.02)
+    assert p.shape[1] == 2 and len(p) > 60
+    for name, q in js.items():
+        if name != "head":
+            assert np.hypot(*(p - q).T).min() < 1e-9
+    for a, b, _ in figures.BONES:
+        for t in np.linspace(0, 1, 7):
+            q = js[a] + t * (js[b] - js[a])
+            assert np.hypot(*(p - q).T).min() <= 0.0101  # every point of a bone is within half a spacing of one
+
+
 def test_contours_of_smooth_fields_are_crisp_at_any_size():
     from vjhost.train.motifs.raster import iso_lines, level_set
 

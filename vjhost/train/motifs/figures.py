@@ -8,7 +8,11 @@ forward kinematics, so a whole figure follows from about fourteen numbers.
 or a shadow, no face, no likeness), :func:`skeleton` its bones as lines
 (wireframes and motion-capture views), and :func:`bust` a head-and-shoulders
 shape for monitor windows.  :func:`random_pose` draws standing, walking,
-dancing and reaching poses.
+dancing and reaching poses; :func:`dance_pose` poses a figure from a few
+smooth parameters (a move from :data:`DANCE_MOVES`, its phase, the energy,
+a lean), so a dancer -- or its motion trail over a stretch of the phase --
+follows from three or four numbers.  :func:`bone_points` spaces points evenly
+along the bones (point-cloud bodies, joints as dots).
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ import numpy as np
 
 from . import shapes
 
-__all__ = ["Pose", "POSE_STYLES", "random_pose", "joints", "BONES", "silhouette", "skeleton", "bust", "extent"]
+__all__ = ["Pose", "POSE_STYLES", "random_pose", "DANCE_MOVES", "dance_pose", "joints", "BONES", "silhouette",
+           "skeleton", "bone_points", "bust", "extent"]
 
 # segment lengths as shares of the figure's height
 _HEAD_R, _NECK, _TORSO, _SHOULDER, _UPPER_ARM, _FOREARM, _HIP, _THIGH, _SHIN = (
@@ -78,6 +83,41 @@ def random_pose(rng: np.random.Generator, style: str = "dance") -> Pose:
         return Pose(u(-0.15, 0.15), u(-0.3, 0.1), u(2.2, 2.9), u(0.1, 0.6), u(-0.3, 0.3), u(0, 0.6),
                     u(-0.2, 0.1), u(-0.1, 0.2), u(0, 0.3), u(0, 0.3))
     raise ValueError(f"pose style must be one of {POSE_STYLES}, got {style!r}")
+
+
+#: Dance moves: the two key poses a move swings between (phase 0 and phase 0.5; back at 1).
+DANCE_MOVES: dict[str, tuple[Pose, Pose]] = {
+    "wave": (Pose(0.12, 0.15, 2.6, 0.5, -0.4, 0.6, -0.15, 0.1, 0.2, 0.05),     # one arm up, then the other
+             Pose(-0.12, -0.15, 0.5, 2.6, 0.6, -0.4, -0.1, 0.15, 0.05, 0.2)),
+    "jump": (Pose(0.0, 0.0, 2.7, 2.7, 0.1, 0.1, -0.35, 0.35, 0.1, -0.1),      # a star in the air, then a crouch
+             Pose(0.05, 0.2, 0.9, 0.9, 1.3, 1.3, -0.5, 0.5, -0.9, 0.9)),  # knees out, feet in
+    "step": (Pose(0.15, 0.1, 1.2, 0.3, 1.2, 0.4, -0.45, 0.05, 0.3, 0.0),      # a side step, arms swinging
+             Pose(-0.15, -0.1, 0.3, 1.2, 0.4, 1.2, -0.05, 0.45, 0.0, 0.3)),
+    "pump": (Pose(-0.05, -0.2, 2.9, 0.4, 0.2, 1.4, -0.1, 0.1, 0.15, 0.15),    # a fist punched up on the beat
+             Pose(0.05, 0.15, 1.5, 0.3, 1.6, 1.2, -0.2, 0.2, 0.5, 0.5)),
+    "robot": (Pose(0.0, 0.0, 1.57, 0.2, 1.57, -1.2, -0.1, 0.1, 0.0, 0.0),     # angular arms at right angles
+              Pose(0.0, 0.0, 0.2, 1.57, -1.2, 1.57, -0.1, 0.1, 0.0, 0.0)),
+    "sway": (Pose(0.3, 0.25, 2.0, 2.2, -0.6, -0.5, -0.3, 0.2, 0.2, 0.4),      # the whole body leaning side to side
+             Pose(-0.3, -0.25, 2.2, 2.0, -0.5, -0.6, -0.2, 0.3, 0.4, 0.2)),
+}
+
+
+def dance_pose(move: str | int, phase: float, energy: float = 1.0, lean: float = 0.0) -> Pose:
+    """A pose of the dance ``move`` (a name or an index of :data:`DANCE_MOVES`) at ``phase`` (turns: 0..1 a cycle).
+
+    Smooth in every parameter: the pose eases between the move's two key poses
+    (cosine), ``energy`` scales it from a relaxed stand (0) through the move (1)
+    to exaggerated (up to about 1.3), ``lean`` (radians) tilts the torso on top.
+    """
+    names = tuple(DANCE_MOVES)
+    if not isinstance(move, str):
+        move = names[int(move) % len(names)]
+    if move not in DANCE_MOVES:
+        raise ValueError(f"dance move must be one of {names}, got {move!r}")
+    a, b = DANCE_MOVES[move]
+    t = 0.5 - 0.5 * float(np.cos(2 * np.pi * phase))
+    p = Pose(0.0, 0.0, 0.12, 0.12, 0.15, 0.15, -0.05, 0.05, 0.05, 0.05).lerp(a.lerp(b, t), energy)
+    return Pose(p.lean + lean, *[getattr(p, f.name) for f in fields(p)][1:])
 
 
 def _dir(angle: float) -> np.ndarray:
@@ -139,6 +179,25 @@ def skeleton(x, y, js: dict[str, np.ndarray], width: float, head: bool = True) -
         height = np.linalg.norm(js["neck"] - js["pelvis"]) / (_TORSO + _NECK)
         d = np.minimum(d, shapes.ring(x, y, js["head"][0], js["head"][1], _HEAD_R * height, width))
     return d
+
+
+def bone_points(js: dict[str, np.ndarray], spacing: float, head: bool = True) -> np.ndarray:
+    """``(k, 2)`` uv points at most ``spacing`` apart along the bones (ends included, shared joints once) and, with
+    ``head``, around the head's outline: a point-cloud body that follows the pose."""
+    pts = [np.asarray(p, np.float64) for p in js.values() if p is not js.get("head")]
+    for a, b, _ in BONES:
+        pa, pb = js[a], js[b]
+        n = int(np.ceil(float(np.linalg.norm(pb - pa)) / spacing - 1e-9))  # gaps of at most `spacing`
+        if n > 1:
+            t = np.arange(1, n)[:, None] / n
+            pts.extend(pa + t * (pb - pa))
+    if head:
+        height = np.linalg.norm(js["neck"] - js["pelvis"]) / (_TORSO + _NECK)
+        r = _HEAD_R * height
+        n = max(6, int(round(2 * np.pi * r / spacing)))
+        a = np.arange(n) * (2 * np.pi / n)
+        pts.extend(js["head"] + r * np.stack([np.cos(a), np.sin(a)], 1))
+    return np.vstack([np.atleast_2d(p) for p in pts])
 
 
 def bust(x, y, cx: float, cy: float, size: float, turn: float = 0.0) -> np.ndarray:
