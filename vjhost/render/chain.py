@@ -38,7 +38,9 @@ import numpy as np
 
 from ..faults import FaultLog, Guard
 from ..protocols import Features, Param
-from .shaders import ShaderError, ShaderFinder, StageDecl, assemble, compile_program, parse_pass_scale, parse_stages
+from .decodes import DecodeRing
+from .shaders import (ShaderError, ShaderFinder, StageDecl, assemble, compile_program, parse_decodes, parse_pass_scale,
+                      parse_stages)
 
 SECTIONS = {"": 0.0, "build": 1.0, "drop": 2.0, "breakdown": 3.0}
 UBO_FLOATS = 4 * 8  # 8 vec4s, see shaders/vjhost.glsl
@@ -90,6 +92,7 @@ class Pass:
     size_loc: int = -1  #: location of ``u_target_size`` in the main program
     scale: float = 1.0  #: share of the render size the main pass draws at (``#pragma vjhost scale``)
     small: "_Target | None" = None  #: its own target when ``scale`` < 1
+    decodes: int = 0  #: past beats' decodes it reads, u_decode1.. (``#pragma vjhost decodes N``, vjhost.render.decodes)
 
     def param_key(self, p: Param) -> str:
         return self.prefix + p.name
@@ -150,6 +153,7 @@ class Renderer:
         GL.glBindBufferBase(GL.GL_UNIFORM_BUFFER, 0, self.ubo)
         self._ubo = np.zeros(UBO_FLOATS, np.float32)
         self.images = [0, 0]  # textures: current, previous decoded frame
+        self.ring = DecodeRing()  # the decodes of past beats, for passes that read them (u_decode1..)
         self._blend: _Target | None = None
         self._image_tex = 0  # what u_image is this frame: the newest decode, or the crossfade
         self.blend = self._build(Pass("crossfade", "crossfade.glsl"))
@@ -186,6 +190,7 @@ class Renderer:
             src = assemble(p.shader, self.finder)
             decls = parse_stages(src)
             pass_scale = parse_pass_scale(src)
+            decodes = parse_decodes(src)
             prog = compile_program(src, f"{p.name} ({p.shader})")
             try:
                 for d in decls:
@@ -202,13 +207,14 @@ class Renderer:
                 p.files = {f: f.stat().st_mtime for f in src.files}
             return p
         self._free_pass(p)
-        p.program, p.broken, p.stages, p.scale = prog, False, stages, pass_scale
+        p.program, p.broken, p.stages, p.scale, p.decodes = prog, False, stages, pass_scale, decodes
         p.files = {f: f.stat().st_mtime for f in src.files}
         names = [st.decl.name for st in stages]
         p.locations, p.size_loc = self._setup_program(prog, p, names)
         for st in stages:
             st.locations, st.size_loc = self._setup_program(st.program, p, names)
         self._stage_targets(p)
+        self.ring.need(decodes, self)
         return p
 
     def _setup_program(self, prog: int, p: Pass, stage_names: list[str]) -> tuple[dict[str, int], int]:
@@ -218,7 +224,8 @@ class Renderer:
         block = GL.glGetUniformBlockIndex(prog, "VJ")
         if block != GL.GL_INVALID_INDEX:
             GL.glUniformBlockBinding(prog, block, 0)
-        for unit, name in enumerate((*SAMPLERS, *("u_" + n for n in stage_names))):
+        decodes = (f"u_decode{k}" for k in range(1, p.decodes + 1))  # after the stages
+        for unit, name in enumerate((*SAMPLERS, *("u_" + n for n in stage_names), *decodes)):
             loc = GL.glGetUniformLocation(prog, name)
             if loc >= 0:
                 GL.glUniform1i(loc, unit)
@@ -322,12 +329,14 @@ class Renderer:
             self._image_shape = image.shape
             self._image_fmt = fmt
             self._blend = _Target(w, h)  # the crossfade of the two newest decodes, at decode size
+            self.ring.resize((h, w), self)
             return
         self.images.reverse()
         GL.glBindTexture(GL.GL_TEXTURE_2D, self.images[0])
         GL.glPixelStorei(GL.GL_UNPACK_ALIGNMENT, 1)
         # decoded images are top row first; textures are bottom row first
         GL.glTexSubImage2D(GL.GL_TEXTURE_2D, 0, 0, 0, w, h, self._image_fmt, GL.GL_UNSIGNED_BYTE, np.ascontiguousarray(image[::-1]))
+        self.ring.uploaded()
 
     def _write_features(self, f: Features, frame: int, dt: float, image_mix: float, scene: int) -> None:
         u = self._ubo
@@ -375,6 +384,9 @@ class Renderer:
         GL.glBindTexture(GL.GL_TEXTURE_2D, self._image_tex)
         GL.glActiveTexture(GL.GL_TEXTURE3)
         GL.glBindTexture(GL.GL_TEXTURE_2D, self.images[1])
+        for k, tex in enumerate(self.ring.textures(p.decodes, self.images[0])):  # u_decode1.., after the stages
+            GL.glActiveTexture(GL.GL_TEXTURE4 + len(p.stages) + k)
+            GL.glBindTexture(GL.GL_TEXTURE_2D, tex)
         if p.stages:
             self._stage_targets(p)
         for i, st in enumerate(p.stages):  # the declared sub-passes, each into its own (smaller) target
@@ -465,6 +477,7 @@ class Renderer:
         toggles = toggles or {}
         GL.glBindVertexArray(self.vao)
         GL.glViewport(0, 0, self.w, self.h)
+        self.ring.step(self, features.beat_count)  # a new beat: keep the decode the last one ended on
         free = [i for i in range(3) if i != self.prev]
         if blackout or self.source is None or self.source.broken:
             out = free[0]
@@ -588,6 +601,7 @@ class Renderer:
         """Free this show's GL objects (a pack switch builds a new Renderer in the same context)."""
         GL = self.GL
         GL.glUseProgram(0)
+        self.ring.release(GL)
         for p in [self.source, *self.effects, self.master, self.blend, self.upscale]:
             if p is not None:
                 if p.isf is None:

@@ -35,6 +35,10 @@ size too (``#pragma vjhost scale 0.5``): the next pass reads it with bilinear
 filtering, which is the upscale, for free (the chain adds one upscale copy
 only when it is the last pass).  On software GL every full-size texture read
 costs about as much as a whole bare pass, so a half-size pass costs a quarter.
+
+A pass that cuts between the pictures of past beats reads them with
+``#pragma vjhost decodes N`` (1..8): ``u_decode1`` is the decoded frame the
+previous beat ended on, ``u_decode2`` the one before ... (:mod:`vjhost.render.decodes`).
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ HEADER = "vjhost.glsl"
 _INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"\s*$')
 _STAGE = re.compile(r"^\s*#\s*pragma\s+vjhost\s+stage\b(.*)$")
 _SCALE = re.compile(r"^\s*#\s*pragma\s+vjhost\s+scale\b(.*)$")
+_DECODES = re.compile(r"^\s*#\s*pragma\s+vjhost\s+decodes\b(.*)$")
 _STAGE_ARGS = re.compile(r"^\s+([A-Za-z_][A-Za-z0-9_]*)\s+(?:(\d+)x(\d+)|([0-9]*\.?[0-9]+))(\s+float)?(\s+persist)?\s*(//.*)?$")
 # Mesa: "0:12(5): error: ..."; NVIDIA: "0(12) : error C0000: ..."
 _LOG_LINE = re.compile(r"^\s*(\d+)[:(](\d+)\)?(?:\(\d+\))?\s*:?\s*(.*)$")
@@ -169,6 +174,26 @@ def parse_pass_scale(source: Source) -> float:
             raise ShaderError(f"{where}: '#pragma vjhost scale' given twice")
         found = scale
     return 1.0 if found is None else found
+
+
+def parse_decodes(source: Source) -> int:
+    """How many past beats' decodes a shader reads (``#pragma vjhost decodes N``, 1..8: ``u_decode1`` ..
+    ``u_decodeN``, :mod:`vjhost.render.decodes`); 0 without the pragma."""
+    from .decodes import MAX_DECODES
+
+    found: int | None = None
+    for i, line in enumerate(source.text.splitlines(), 1):
+        m = _DECODES.match(line)
+        if not m:
+            continue
+        where = source.describe(i)
+        arg = m.group(1).split("//")[0].strip()
+        if not arg.isdigit() or not 1 <= int(arg) <= MAX_DECODES:
+            raise ShaderError(f"{where}: expected '#pragma vjhost decodes N' with N in 1..{MAX_DECODES}, got {line.strip()!r}")
+        if found is not None:
+            raise ShaderError(f"{where}: '#pragma vjhost decodes' given twice")
+        found = int(arg)
+    return found or 0
 
 
 def assemble(name: str, finder: ShaderFinder, defines: dict[str, str] | None = None) -> Source:
