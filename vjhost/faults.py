@@ -46,6 +46,20 @@ class FaultLog:
             tag = "bypassed" if newly_bypassed else "error"
             print(f"vjhost: [{tag}] {source}: {message}", file=self.stream, flush=True)
 
+    def note(self, source: str, message: str, line: str) -> None:
+        """Record ``message`` as :meth:`report` does, but say only ``line``, once, and not as an error:
+        for a condition the show runs without (no MIDI system), not a fault in it."""
+        with self._lock:
+            f = self.faults.get(source)
+            first = f is None
+            if f is None:
+                self.faults[source] = Fault(source, message)
+            else:
+                f.count += 1
+                f.message = message
+        if self.stream is not None and first:
+            print(f"vjhost: {line}", file=self.stream, flush=True)
+
     def exception(self, source: str, exc: BaseException, bypassed: bool = False) -> None:
         tb = traceback.extract_tb(exc.__traceback__)
         where = f" ({tb[-1].filename}:{tb[-1].lineno})" if tb else ""

@@ -121,6 +121,15 @@ def analyze_file(path: str | Path, host=None, *, curves: bool = False) -> dict[s
     mono, sr = _load(path)
     res, _ = analyze_audio(mono, sr, host, curves=curves)
     res["file"] = str(path)
+    return _file_format(res, path)
+
+
+def _file_format(res: dict[str, Any], path: str | Path) -> dict[str, Any]:
+    """``sample_rate``/``channels``: the file's own; ``analysis_rate``: what it was resampled to for the analysis."""
+    from vjhost.audio.files import audio_format
+
+    res["analysis_rate"] = res["sample_rate"]
+    res["sample_rate"], res["channels"] = audio_format(path)
     return res
 
 
@@ -318,7 +327,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def _summary(res: dict[str, Any]) -> str:
-    lines = [f"{res.get('file', '')}: {res['duration']:.2f} s at {res['sample_rate']} Hz",
+    fmt = f"{res['sample_rate']} Hz"
+    if res.get("channels"):
+        fmt += {1: " mono", 2: " stereo"}.get(res["channels"], f" {res['channels']} channels")
+    if res.get("analysis_rate") and res["analysis_rate"] != res["sample_rate"]:
+        fmt += f", analysed at {res['analysis_rate']} Hz"
+    lines = [f"{res.get('file', '')}: {res['duration']:.2f} s, {fmt}",
              f"bpm        {res['bpm']:.2f} (confidence {res['beat_confidence']:.2f})"]
     for key, _ in EVENTS:
         ev = res[key]
@@ -336,7 +350,7 @@ def run(args: argparse.Namespace, host=None) -> int:
     """The ``analyze`` subcommand.  Raises :class:`AudioFileError` for a missing/undecodable file."""
     mono, sr = _load(args.file)
     res, tl = analyze_audio(mono, sr, host, curves=bool(getattr(args, "curves", False)))
-    res = {"file": str(args.file), **res}
+    res = _file_format({"file": str(args.file), **res}, args.file)
     if getattr(args, "plot", None):
         plot_analysis(tl, mono, sr, args.plot, title=Path(args.file).name)
         res["plot"] = str(args.plot)

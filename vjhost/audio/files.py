@@ -122,6 +122,17 @@ def read_audio(path: str | Path, sr: int | None = None, mono: bool = False) -> t
     return np.ascontiguousarray(audio), rate
 
 
+def audio_format(path: str | Path) -> tuple[int, int]:
+    """The file's own sample rate and channel count (of its first audio stream), from the container."""
+    p = Path(path)
+    container = _open(p)
+    try:
+        cc = container.streams.audio[0].codec_context
+        return int(cc.sample_rate or 0), int(getattr(cc, "channels", 0) or len(cc.layout.channels))
+    finally:
+        container.close()
+
+
 def audio_duration(path: str | Path) -> float:
     """Length of the first audio stream in seconds (from the container, else by decoding)."""
     p = Path(path)

@@ -287,7 +287,9 @@ class MidiSurface:
             self.backend = backend
             self.events.append(f"using MIDI backend {name or backend.name}")
             return lister
-        self.faults.report("midi", "no MIDI system, MIDI control is off: " + "; ".join(errors))
+        self.faults.note("midi", "no MIDI system, MIDI control is off: " + "; ".join(errors),
+                         "MIDI control is off: no MIDI system here (no ALSA sequencer, no JACK server); "
+                         "`vjhost devices` says more")
         self.events.append("no MIDI system")
         return None
 

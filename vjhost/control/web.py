@@ -223,9 +223,14 @@ def encode_jpeg(image: np.ndarray, quality: int = 5) -> bytes:
 
 
 def thumbnail(image: np.ndarray, max_width: int = 320) -> np.ndarray:
-    """Shrink by an integer stride (cheap, no filtering) so the width is at most ``max_width``."""
+    """Shrink by an integer factor so the width is at most ``max_width``: the mean of each block
+    (a box filter, so small lights and thin lines survive instead of falling between samples)."""
     step = max(1, -(-image.shape[1] // max_width))
-    return image[::step, ::step]
+    if step == 1:
+        return image
+    h, w = (image.shape[0] // step) * step, (image.shape[1] // step) * step
+    blocks = image[:h, :w].reshape(h // step, step, w // step, step, *image.shape[2:])
+    return blocks.mean(axis=(1, 3)).round().astype(image.dtype)
 
 
 class PreviewSlot:
@@ -237,8 +242,10 @@ class PreviewSlot:
             slot.put(show.renderer.read_rgba(), flip=True)   # GL rows are bottom-up
 
     The surface calls the slot (``preview=slot``) at most ``fps`` times a second
-    while a page is connected; encoding (JPEG via PyAV, else PNG) happens there,
-    off the GL thread.
+    while a page is connected; shrinking (a box filter) and encoding (JPEG via
+    PyAV, else PNG) happen there, off the GL thread, which only copies the frame
+    into a buffer it reuses.  Feed it after the frame is drawn (not before the
+    first one: that frame is black).
     """
 
     def __init__(self, fps: float = 2.0, max_width: int = 320, idle_s: float = 3.0) -> None:
@@ -259,21 +266,22 @@ class PreviewSlot:
         return now - self._asked_at < self.idle_s and now - self._put_at >= self.interval
 
     def put(self, image: np.ndarray, flip: bool = False) -> None:
-        small = thumbnail(image, self.max_width)
-        if flip:
-            small = small[::-1]
-        small = np.ascontiguousarray(small[..., :3] if small.ndim == 3 else small)
+        src = image[..., :3] if image.ndim == 3 else image
         with self._lock:
-            self._image, self._put_at = small, time.monotonic()
+            if self._image is None or self._image.shape != src.shape:
+                self._image = np.empty(src.shape, np.uint8)
+            np.copyto(self._image, src[::-1] if flip else src)
+            self._put_at = time.monotonic()
             self._seq += 1
 
     def __call__(self) -> bytes | None:
         self._asked_at = time.monotonic()
         with self._lock:
-            img, seq = self._image, self._seq
-        if img is None:
-            return None
-        if seq != self._encoded_for:
+            if self._image is None:
+                return None
+            seq = self._seq
+            img = thumbnail(self._image, self.max_width) if seq != self._encoded_for else None
+        if img is not None:
             try:
                 self._encoded = encode_jpeg(img) if img.ndim == 3 else encode_png(img)
             except Exception:  # noqa: BLE001 - no PyAV/MJPEG here: PNG always works
@@ -342,6 +350,9 @@ class WebSurface:
         PNG bytes, or None when there is no new picture.  A :class:`PreviewSlot` fits.
     :param features: returns the latest :class:`~vjhost.protocols.Features` (or None),
         called ~``push_hz`` times a second for the BPM and beat display; must not block.
+    :param show: returns how the show is doing (``fps``, ``render_scale``, ``auto_scale``,
+        ``dropped``, ``decode_hz``; :meth:`LiveSession.show_status`) or None; sent with
+        the beat as ``show`` for the page's fps / render-scale display; must not block.
     :param faults: where failures of ``preview`` / ``features`` are reported.
     """
 
@@ -349,13 +360,14 @@ class WebSurface:
                  preview: Callable[[], bytes | None] | None = None,
                  features: Callable[[], "Features | None"] | None = None, *,
                  faults: "FaultLog | None" = None, push_hz: float = 20.0, preview_fps: float = 2.0,
-                 transitions: Sequence[str] = TRANSITIONS) -> None:
+                 transitions: Sequence[str] = TRANSITIONS, show: Callable[[], dict | None] | None = None) -> None:
         self.state = state
         self.host = host
         self.port = port
         self.token = token or secrets.token_urlsafe(16)
         self.preview = preview
         self.features = features
+        self.show = show
         self.faults = faults
         self.push_period = 1.0 / push_hz
         self.preview_period = 1.0 / min(2.0, preview_fps)
@@ -661,7 +673,13 @@ class WebSurface:
         if self.features is not None:
             f = self._guarded("features", self.features)
             if f is not None:
-                broadcast(clients, json.dumps(_beat_message(f)))
+                msg = _beat_message(f)
+                s = self._guarded("show", self.show) if self.show is not None else None
+                if isinstance(s, dict):
+                    msg["show"] = {k: round(float(s[k]), 2) for k in ("fps", "render_scale", "dropped", "decode_hz")
+                                   if isinstance(s.get(k), (int, float)) and math.isfinite(float(s[k]))}
+                    msg["show"]["auto"] = bool(s.get("auto_scale"))
+                broadcast(clients, json.dumps(msg))
 
     async def _preview_loop(self) -> None:
         from websockets.asyncio.server import broadcast

@@ -123,6 +123,7 @@ class LiveSession:
         self.players: list = []  # things stepped once per frame with the features: recorder, replay
         self.surfaces: list = []  # things with .stop(): MIDI, web, OSC ...
         self.frame_hooks: list = []  # (session, features) -> None, once per frame on the render thread
+        self.drawn_hooks: list = []  # (session) -> None, once per frame once it is drawn (the preview)
         self.features = Features()
         self.last_id, self.last_upload, self.interval = -1, time.perf_counter(), 1 / 30
         # decoding faster than ~30 Hz only steals the CPU the renderer needs; the GPU crossfades between decodes
@@ -235,6 +236,8 @@ class LiveSession:
         """One frame: controls, latent, decode hand-off, render, present; then the frame budget."""
         self.pacing.begin()
         self._step()
+        for hook in self.drawn_hooks:
+            hook(self)
         self.show.renderer.GL.glFinish()  # the frame's GL work is its cost (a swap would wait for it too)
         scale = self.pacing.rendered()
         if scale is not None and self.transition is None:  # never resize under a transition's feet
@@ -360,18 +363,23 @@ def _web_surface(session: LiveSession):
     from ..control.web import PreviewSlot, WebSurface
 
     slot = PreviewSlot(fps=2)
-    latest: dict = {"f": None}
+    latest: dict = {"f": None, "show": None}
     host = session.args.web_host
     web = WebSurface(session.state, host=host, port=session.args.web_port, preview=slot,
-                     features=lambda: latest["f"], faults=session.faults).start()
+                     features=lambda: latest["f"], faults=session.faults, show=lambda: latest["show"]).start()
     web.print_qr()
 
     def feed(s: LiveSession, f: Features) -> None:
         latest["f"] = f
-        if slot.wanted():  # only while a page is watching
+        if s.pacing.stats.frames % 15 == 0:  # the fps / render scale the page shows, 4 times a second
+            latest["show"] = s.show_status()
+
+    def preview(s: LiveSession) -> None:
+        if slot.wanted():  # only while a page is watching; the frame just drawn, never the black one before it
             slot.put(s.show.renderer.read_rgba(), flip=True)
 
     session.frame_hooks.append(feed)
+    session.drawn_hooks.append(preview)
     return web
 
 

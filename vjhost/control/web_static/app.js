@@ -180,7 +180,15 @@
 
   // ------------------------------------------------------------------ beat, preview
   let beatAt = 0;
-  function onBeat(m) { vj.beat = m; beatAt = performance.now(); $("bpm").textContent = m.bpm ? m.bpm.toFixed(1) : "---"; }
+  function onBeat(m) {
+    vj.beat = m; beatAt = performance.now(); $("bpm").textContent = m.bpm ? m.bpm.toFixed(1) : "---";
+    const s = m.show, perf = $("perf");
+    if (s && typeof s.fps === "number") {  // how the show is doing: fps and the render scale it draws at
+      const scale = Math.round(100 * (s.render_scale || 1)) + "%" + (s.auto ? " auto" : "");
+      perf.textContent = s.fps.toFixed(0) + " fps \u00b7 " + scale;
+      perf.classList.toggle("low", s.fps < 55);
+    }
+  }
 
   function animate() {
     const b = vj.beat;
