@@ -152,3 +152,21 @@ def test_offline_render_at_a_reduced_scale_is_still_the_full_size(host, demo_tra
     assert res.frames == 60 and set(frames) == {(180, 320, 4)}
     lines = log.getvalue().splitlines()
     assert "\r" not in log.getvalue() and 2 <= len(lines) <= 11 and lines[-1].startswith("render 100%: 60/60 frames")
+
+
+@pytest.mark.parametrize("gl_yuv", ["0", "1"])
+def test_the_mp4_has_the_rendered_colours_either_way(host, demo_track, tmp_path, monkeypatch, gl_yuv):
+    """Colour conversion by swscale on the CPU (software GL) or by a GL pass (a GPU): the same picture."""
+    import av
+
+    monkeypatch.setenv("VJHOST_GL_YUV", gl_yuv)
+    from vjhost.output.offline import render_offline
+
+    shown = {}
+    res = render_offline(host, "kusama", demo_track.audio, demo_track.sr, tmp_path / "c.mp4", size=(320, 180), fps=30,
+                         duration=1.0, on_frame=lambda i, rgba: shown.setdefault(i, rgba[::-1, :, :3].copy()))
+    with av.open(str(res.path)) as c:
+        frames = [f.to_ndarray(format="rgb24").astype(int) for f in c.decode(video=0)]
+    assert len(frames) == 30
+    for i in (0, 15, 29):
+        assert np.abs(frames[i] - shown[i]).mean() < 6  # H.264 at crf 20 on flat kusama colours

@@ -65,6 +65,18 @@ def progress_bar(stream=None) -> Callable[[int, int, float], None]:
     return show
 
 
+def _gl_yuv(renderer) -> bool:
+    import os
+
+    from .pacing import is_software_renderer
+
+    env = os.environ.get("VJHOST_GL_YUV", "").strip()
+    if env in ("0", "1"):
+        return env == "1"
+    name = renderer.GL.glGetString(renderer.GL.GL_RENDERER)
+    return not is_software_renderer(name.decode(errors="replace") if name else "")
+
+
 def render_offline(
     host: Host,
     pack: str,
@@ -124,6 +136,9 @@ def render_offline(
     clip = audio[int(start * sample_rate) : int((start + duration) * sample_rate)]
     writer = VideoWriter(out, size, fps, audio=clip, sample_rate=sample_rate, preset=preset) if out else None
 
+    # the colour conversion for the encoder: one GL pass where GL is a GPU; on software GL the CPU's
+    # swscale, on the encoder's own thread, is cheaper than another full-size pass (VJHOST_GL_YUV=0/1 decides)
+    gl_yuv = writer is not None and show.renderer.yuv420_ok() and _gl_yuv(show.renderer)
     clock = FrameClock(fps, start)  # the producer's clock: frame i is at start + i / fps
     dt = 1.0 / fps
     q: queue.Queue = queue.Queue(maxsize=6)
@@ -168,8 +183,10 @@ def render_offline(
                 end = int(f.t * sample_rate)
                 wave = mono[max(0, end - 512) : end]
             show.render(f, dt, image_mix=mix, waveform=wave)
-            rgba = show.renderer.read_rgba()
-            if writer:
+            if gl_yuv:
+                writer.write_yuv420(show.renderer.read_yuv420())
+            rgba = show.renderer.read_rgba() if (on_frame or (writer and not gl_yuv)) else None
+            if writer and not gl_yuv:
                 writer.write(rgba)
             if on_frame:
                 on_frame(i, rgba)

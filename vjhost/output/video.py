@@ -2,7 +2,10 @@
 
 Frames are handed over as RGBA bottom-row-first arrays (straight from
 ``glReadPixels``); the writer thread flips, converts to yuv420p and encodes,
-so the render thread only pays for one copy.  ``preset`` trades file size
+so the render thread only pays for one copy.  Or, where GL is a GPU, as I420
+pictures the GL chain already converted (:meth:`VideoWriter.write_yuv420`,
+:meth:`~vjhost.render.chain.Renderer.read_yuv420`): 1.5 bytes a pixel and no
+conversion on the CPU at all.  ``preset`` trades file size
 for speed (libx264: ultrafast, superfast, veryfast, ...).
 """
 
@@ -53,6 +56,12 @@ class VideoWriter:
             raise RuntimeError(f"{self.path}: encoder failed: {self._error}")
         self._q.put(rgba_bottom_up.copy())
 
+    def write_yuv420(self, i420: np.ndarray) -> None:
+        """Queue one frame already in I420 ((H * 3 / 2, W) uint8, top row first; copied)."""
+        if self._error:
+            raise RuntimeError(f"{self.path}: encoder failed: {self._error}")
+        self._q.put(("yuv420p", i420.copy()))
+
     def _run(self) -> None:
         import av
 
@@ -61,8 +70,10 @@ class VideoWriter:
                 item = self._q.get()
                 if item is None:
                     break
-                # rows reversed with one contiguous copy; swscale converts RGBA -> yuv420p directly
-                frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(item[::-1]), format="rgba")
+                if isinstance(item, tuple):  # converted by GL already
+                    frame = av.VideoFrame.from_ndarray(item[1], format=item[0])
+                else:  # rows reversed with one contiguous copy; swscale converts RGBA -> yuv420p directly
+                    frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(item[::-1]), format="rgba")
                 frame.pts = self.frames
                 self.frames += 1
                 for packet in self.video.encode(frame):

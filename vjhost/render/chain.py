@@ -103,7 +103,7 @@ class _Target:
 
     made = 0  #: targets made in this process (the frame-budget check: none may be made per frame)
 
-    def __init__(self, w: int, h: int, float_: bool = False) -> None:
+    def __init__(self, w: int, h: int, float_: bool = False, red: bool = False) -> None:
         from OpenGL import GL
 
         _Target.made += 1
@@ -111,7 +111,9 @@ class _Target:
         self.tex = GL.glGenTextures(1)
         GL.glBindTexture(GL.GL_TEXTURE_2D, self.tex)
         fmt, typ = (GL.GL_RGBA16F, GL.GL_HALF_FLOAT) if float_ else (GL.GL_RGBA8, GL.GL_UNSIGNED_BYTE)
-        GL.glTexImage2D(GL.GL_TEXTURE_2D, 0, fmt, w, h, 0, GL.GL_RGBA, typ, None)
+        if red:  # one byte a pixel (the I420 picture for the encoder)
+            fmt, typ = GL.GL_R8, GL.GL_UNSIGNED_BYTE
+        GL.glTexImage2D(GL.GL_TEXTURE_2D, 0, fmt, w, h, 0, GL.GL_RED if red else GL.GL_RGBA, typ, None)
         for k, v in ((GL.GL_TEXTURE_MIN_FILTER, GL.GL_LINEAR), (GL.GL_TEXTURE_MAG_FILTER, GL.GL_LINEAR),
                      (GL.GL_TEXTURE_WRAP_S, GL.GL_CLAMP_TO_EDGE), (GL.GL_TEXTURE_WRAP_T, GL.GL_CLAMP_TO_EDGE)):
             GL.glTexParameteri(GL.GL_TEXTURE_2D, k, v)
@@ -146,6 +148,8 @@ class Renderer:
         self.targets = [_Target(self.w, self.h) for _ in range(3)]
         self._spare: tuple[tuple[int, int], list[_Target]] | None = None  # the last scale's targets, for going back
         self._present: _Target | None = None  # the output upscaled to ``size`` (read_rgba at a reduced scale)
+        self._yuv: _Target | None = None  # the output as I420 for the encoder (read_yuv420)
+        self._yuv_buf: np.ndarray | None = None
         self.prev = 2  # index of last frame's output
         self.ubo = GL.glGenBuffers(1)
         GL.glBindBuffer(GL.GL_UNIFORM_BUFFER, self.ubo)
@@ -158,6 +162,7 @@ class Renderer:
         self._image_tex = 0  # what u_image is this frame: the newest decode, or the crossfade
         self.blend = self._build(Pass("crossfade", "crossfade.glsl"))
         self.upscale = self._build(Pass("upscale", "upscale.glsl"))
+        self.yuv = self._build(Pass("yuv420", "yuv420.glsl"))
         self._image_shape: tuple[int, ...] | None = None
         self.source: Pass | None = None
         self.effects: list[Pass] = []
@@ -593,6 +598,38 @@ class Renderer:
         GL.glReadPixels(0, 0, w, h, GL.GL_RGBA, GL.GL_UNSIGNED_BYTE, self._readback)
         return self._readback
 
+    def yuv420_ok(self) -> bool:
+        """Whether :meth:`read_yuv420` can serve this show (even width, height a multiple of 4, the pass built)."""
+        w, h = self.size
+        return w % 2 == 0 and h % 4 == 0 and not self.yuv.broken and bool(self.yuv.program)
+
+    def read_yuv420(self) -> np.ndarray:
+        """The last output at the show's size as I420 (yuv420p, BT.601 limited range), top row first:
+        (H * 3 / 2, W) uint8 -- the Y plane, then U and V -- converted by one GL pass (``shaders/yuv420.glsl``,
+        also the upscale from a reduced render scale), so the encoder gets 1.5 bytes a pixel and does no
+        colour conversion.  The buffer is reused: copy it to keep it."""
+        GL = self.GL
+        w, h = self.size
+        if self._yuv is None:
+            GL.glActiveTexture(GL.GL_TEXTURE0)
+            self._yuv = _Target(w, h * 3 // 2, red=True)
+            self._yuv_buf = np.empty((h * 3 // 2, w), np.uint8)
+            GL.glUseProgram(self.yuv.program)
+            GL.glUniform2f(GL.glGetUniformLocation(self.yuv.program, "u_size"), float(w), float(h))
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, self._yuv.fbo)
+        GL.glViewport(0, 0, w, h * 3 // 2)
+        GL.glBindVertexArray(self.vao)
+        GL.glUseProgram(self.yuv.program)
+        GL.glActiveTexture(GL.GL_TEXTURE0)
+        GL.glBindTexture(GL.GL_TEXTURE_2D, self.targets[self.prev].tex)
+        GL.glDrawArrays(GL.GL_TRIANGLES, 0, 3)
+        GL.glViewport(0, 0, self.w, self.h)
+        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, self._yuv.fbo)
+        GL.glPixelStorei(GL.GL_PACK_ALIGNMENT, 1)
+        GL.glReadPixels(0, 0, w, h * 3 // 2, GL.GL_RED, GL.GL_UNSIGNED_BYTE, self._yuv_buf)
+        GL.glPixelStorei(GL.GL_PACK_ALIGNMENT, 4)
+        return self._yuv_buf
+
     def blit_to_screen(self, width: int, height: int) -> None:
         """Draw the last output onto the window's default framebuffer (the upscale from the render size)."""
         self.draw_output(0, width, height)
@@ -602,7 +639,7 @@ class Renderer:
         GL = self.GL
         GL.glUseProgram(0)
         self.ring.release(GL)
-        for p in [self.source, *self.effects, self.master, self.blend, self.upscale]:
+        for p in [self.source, *self.effects, self.master, self.blend, self.upscale, self.yuv]:
             if p is not None:
                 if p.isf is None:
                     self._free_pass(p)
@@ -610,9 +647,10 @@ class Renderer:
                     GL.glDeleteProgram(p.program)
                     p.program = 0
         targets = self.targets + ([self._blend] if self._blend else []) + ([self._present] if self._present else [])
+        targets += [self._yuv] if self._yuv else []
         targets += self._spare[1] if self._spare else []
         GL.glDeleteFramebuffers(len(targets), [t.fbo for t in targets])
         GL.glDeleteTextures([t.tex for t in targets] + [t for t in self.images if t])
         GL.glDeleteBuffers(1, [self.ubo])
         GL.glDeleteVertexArrays(1, [self.vao])
-        self.targets, self._blend, self.images, self._present, self._spare = [], None, [0, 0], None, None
+        self.targets, self._blend, self.images, self._present, self._spare, self._yuv = [], None, [0, 0], None, None, None
