@@ -164,6 +164,7 @@ class Renderer:
         self.upscale = self._build(Pass("upscale", "upscale.glsl"))
         self.yuv = self._build(Pass("yuv420", "yuv420.glsl"))
         self._image_shape: tuple[int, ...] | None = None
+        self._flip: np.ndarray | None = None  # the decoded frame turned bottom row first, reused
         self.source: Pass | None = None
         self.effects: list[Pass] = []
         self.master = self._build(Pass("master", "master.glsl", (Param("brightness", 1.0), Param("strobe", 0.0)), "master."))
@@ -339,8 +340,11 @@ class Renderer:
         self.images.reverse()
         GL.glBindTexture(GL.GL_TEXTURE_2D, self.images[0])
         GL.glPixelStorei(GL.GL_UNPACK_ALIGNMENT, 1)
-        # decoded images are top row first; textures are bottom row first
-        GL.glTexSubImage2D(GL.GL_TEXTURE_2D, 0, 0, 0, w, h, self._image_fmt, GL.GL_UNSIGNED_BYTE, np.ascontiguousarray(image[::-1]))
+        # decoded images are top row first; textures are bottom row first (flipped into a buffer kept for it)
+        if self._flip is None or self._flip.shape != image.shape:
+            self._flip = np.empty(image.shape, np.uint8)
+        np.copyto(self._flip, image[::-1])
+        GL.glTexSubImage2D(GL.GL_TEXTURE_2D, 0, 0, 0, w, h, self._image_fmt, GL.GL_UNSIGNED_BYTE, self._flip)
         self.ring.uploaded()
 
     def _write_features(self, f: Features, frame: int, dt: float, image_mix: float, scene: int) -> None:
