@@ -169,13 +169,13 @@ def _skyline(d: Draws, s: int) -> np.ndarray:
     p1, p2 = d.u(0, TAU), d.u(0, TAU)
     bp1, bp2, bbase = d.u(0, TAU), d.u(0, TAU), d.u(0.42, 0.6)
     pitch_x, pitch_y = d.u(0.026, 0.036), d.u(0.03, 0.045)
-    thr = d.u(-0.3, 0.25)
+    thr = d.u(-0.35, 0.15)
     field = _waves(d, 2.0)
     sx, sy, sr = d.u(0.25, 0.75), d.u(0.3, 0.45), d.u(0.14, 0.24)
     ground = 0.9
     c = Canvas(s, VOID)
     u, v = c.u, c.v
-    c.blend(np.clip((v - 0.1) / 0.8, 0, 1) * 0.8, NAVY)  # the sky: black to night navy at the horizon
+    _fill(c, (ground - 0.5) - v, NAVY)  # the sky: black above a night-navy haze over the city
     if sun:  # a low sun behind the city, cut by horizontal stripes that thicken toward the horizon
         disc = shapes.disc(u, v, sx, sy, sr)
         stripe = _tri((v - sy) / 0.035) * 0.035 - 0.0175 * np.clip((v - sy + sr) / (2 * sr), 0, 1) ** 2
@@ -209,10 +209,13 @@ def _skyline(d: Draws, s: int) -> np.ndarray:
     # blank neon bars up one edge of every third tower (no signs, no text)
     bar = (k + roof_rule + 1) % 3 == 0
     dbar = np.maximum(np.abs(lx + 0.7 * w / n), np.maximum(top + 0.06 - v, v - top - 0.5 * h))
-    c.fill(np.where(bar, dbar - 0.004, 1.0), accent)
-    _halo(c, np.where(bar, dbar - 0.004, 1.0), accent, 0.012, 0.4)
+    # ... and a neon roofline along those towers' tops
+    droof = np.maximum(np.abs(v - top + 0.005), np.abs(lx) - w / n)
+    lit_bar = np.where(bar, np.minimum(dbar - 0.006, droof - 0.005), 1.0)
+    _halo(c, lit_bar, accent, 0.015, 0.45)
+    c.fill(lit_bar, accent)
     # the street: a neon line along the ground
-    _neon(c, v - ground - 0.01, accent, 0.008, 0.02, 0.5)
+    _neon(c, v - ground - 0.012, accent, 0.012, 0.025, 0.5)
     c.fill(ground + 0.016 - v, VOID)
     return c.image()
 
@@ -470,7 +473,7 @@ def _monolith(d: Draws, s: int) -> np.ndarray:
     gpitch, goff = d.u(0.12, 0.25), d.u(0, 1)
     c = Canvas(s, VOID)
     u, v = c.u, c.v
-    c.blend(np.clip((v - horizon + 0.5) / 0.5, 0, 1) * 0.9 * (v < horizon), NAVY)  # sky to navy at the horizon
+    _fill(c, np.maximum(horizon - 0.25 - v, v - horizon), NAVY)  # a night-navy haze along the horizon
     top = horizon - mh
     ring = shapes.ring(u, v, mx, top + 0.05, ring_r, 0.0)
     _neon(c, ring, accent, 0.01, 0.03, 0.4)
