@@ -39,6 +39,7 @@ import numpy as np
 from ..faults import FaultLog, Guard
 from ..protocols import Features, Param
 from .decodes import DecodeRing
+from .history import FrameHistory, parse_history
 from .shaders import (ShaderError, ShaderFinder, StageDecl, assemble, compile_program, parse_decodes, parse_pass_scale,
                       parse_stages)
 
@@ -93,6 +94,7 @@ class Pass:
     scale: float = 1.0  #: share of the render size the main pass draws at (``#pragma vjhost scale``)
     small: "_Target | None" = None  #: its own target when ``scale`` < 1
     decodes: int = 0  #: past beats' decodes it reads, u_decode1.. (``#pragma vjhost decodes N``, vjhost.render.decodes)
+    history: "FrameHistory | None" = None  #: its input over the last N frames (``#pragma vjhost history``, vjhost.render.history)
 
     def param_key(self, p: Param) -> str:
         return self.prefix + p.name
@@ -158,6 +160,7 @@ class Renderer:
         self._ubo = np.zeros(UBO_FLOATS, np.float32)
         self.images = [0, 0]  # textures: current, previous decoded frame
         self.ring = DecodeRing()  # the decodes of past beats, for passes that read them (u_decode1..)
+        self.frame_no = 0  #: frames rendered (a pass's history restarts after a frame it did not draw)
         self._blend: _Target | None = None
         self._image_tex = 0  # what u_image is this frame: the newest decode, or the crossfade
         self.blend = self._build(Pass("crossfade", "crossfade.glsl"))
@@ -197,6 +200,7 @@ class Renderer:
             decls = parse_stages(src)
             pass_scale = parse_pass_scale(src)
             decodes = parse_decodes(src)
+            history = parse_history(src)
             prog = compile_program(src, f"{p.name} ({p.shader})")
             try:
                 for d in decls:
@@ -221,6 +225,9 @@ class Renderer:
             st.locations, st.size_loc = self._setup_program(st.program, p, names)
         self._stage_targets(p)
         self.ring.need(decodes, self)
+        if history is not None:
+            p.history = FrameHistory(history)
+            p.history.ensure(self)
         return p
 
     def _setup_program(self, prog: int, p: Pass, stage_names: list[str]) -> tuple[dict[str, int], int]:
@@ -231,7 +238,7 @@ class Renderer:
         if block != GL.GL_INVALID_INDEX:
             GL.glUniformBlockBinding(prog, block, 0)
         decodes = (f"u_decode{k}" for k in range(1, p.decodes + 1))  # after the stages
-        for unit, name in enumerate((*SAMPLERS, *("u_" + n for n in stage_names), *decodes)):
+        for unit, name in enumerate((*SAMPLERS, *("u_" + n for n in stage_names), *decodes, "u_history")):
             loc = GL.glGetUniformLocation(prog, name)
             if loc >= 0:
                 GL.glUniform1i(loc, unit)
@@ -253,6 +260,9 @@ class Renderer:
         if p.small is not None:
             p.small.release(GL)
             p.small = None
+        if p.history is not None:
+            p.history.release(GL)
+            p.history = None
 
     def _build_isf(self, p: Pass, keep_old: bool) -> Pass:
         """An ISF (``.fs``) or Shadertoy pass: its runner draws it; params default to its inputs."""
@@ -385,6 +395,8 @@ class Renderer:
         extra = None
         if p.uniforms is not None and p.guard is not None:
             extra = p.guard.call(p.uniforms, features, {prm.name: params.get(p.param_key(prm), prm.default) for prm in p.params}, fallback=None)
+        if p.history is not None:  # this frame's input into the ring (before the units are bound: it draws)
+            extra = {**(extra or {}), "u_history_ring": p.history.record(self, src_tex)}
         GL.glActiveTexture(GL.GL_TEXTURE0)
         GL.glBindTexture(GL.GL_TEXTURE_2D, src_tex)
         GL.glActiveTexture(GL.GL_TEXTURE1)
@@ -396,6 +408,9 @@ class Renderer:
         for k, tex in enumerate(self.ring.textures(p.decodes, self.images[0])):  # u_decode1.., after the stages
             GL.glActiveTexture(GL.GL_TEXTURE4 + len(p.stages) + k)
             GL.glBindTexture(GL.GL_TEXTURE_2D, tex)
+        if p.history is not None:  # u_history, after the decodes
+            GL.glActiveTexture(GL.GL_TEXTURE4 + len(p.stages) + p.decodes)
+            GL.glBindTexture(GL.GL_TEXTURE_2D_ARRAY, p.history.tex)
         if p.stages:
             self._stage_targets(p)
         for i, st in enumerate(p.stages):  # the declared sub-passes, each into its own (smaller) target
@@ -484,6 +499,7 @@ class Renderer:
         """Draw one frame; returns the output texture (also kept as ``self.output``)."""
         GL = self.GL
         toggles = toggles or {}
+        self.frame_no += 1
         GL.glBindVertexArray(self.vao)
         GL.glViewport(0, 0, self.w, self.h)
         self.ring.step(self, features.beat_count)  # a new beat: keep the decode the last one ended on
