@@ -32,7 +32,14 @@ one pixel at either):
 - :mod:`.points3d` -- 3-D point clouds by rule (Fibonacci sphere, torus, surface,
   spiral), turned and seen in perspective;
 - :mod:`.cells` -- Voronoi cells of a rule-placed point set and their crisp edges
-  (caustic webs, cracks, grains).
+  (caustic webs, cracks, grains);
+- :mod:`.arrange` -- many elements placed by a rule: concentric rings, a sunflower
+  spiral, beads at even steps along a curve or spiral, a 3-D lattice in perspective,
+  k-fold symmetric copies;
+- :mod:`.light` -- glowing light on a dark ground kept per colour, so every pixel
+  stays on one palette colour's ramp (ground -> colour -> white-hot);
+- :mod:`.budget` -- count the random numbers a motif drawer takes (a test holds
+  every family to a few discrete and at most ~16-24 continuous ones).
 
 Draw so a 64-d latent can hold the picture: each image follows from a modest
 number of random choices (a lattice, a seed, a few positions), textures from
@@ -45,11 +52,13 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from . import cells, figures, glyphs, noise, palettes, points3d, raster, shapes, textures, tiling, waves
+from . import (arrange, budget, cells, figures, glyphs, light, noise, palettes, points3d, raster, shapes, textures,
+               tiling, waves)
 from .raster import Canvas, coverage, grid
 
 __all__ = ["balanced", "Draw", "Finish", "Canvas", "coverage", "grid",
-           "cells", "figures", "glyphs", "noise", "palettes", "points3d", "raster", "shapes", "textures", "tiling", "waves"]
+           "arrange", "budget", "cells", "figures", "glyphs", "light", "noise", "palettes", "points3d", "raster", "shapes",
+           "textures", "tiling", "waves"]
 
 Draw = Callable[[np.random.Generator, int], np.ndarray]
 Finish = Callable[[np.random.Generator, int, np.ndarray], np.ndarray]

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["Cells", "square_cells", "hex_cells", "cell_hash", "hash_u32", "jitter", "lattice_points"]
+__all__ = ["Cells", "square_cells", "hex_cells", "cell_centres", "cell_hash", "hash_u32", "jitter", "lattice_points"]
 
 _SQ3 = float(np.sqrt(3.0))
 
@@ -89,30 +89,48 @@ def hex_cells(x, y, pitch: float, offset: tuple[float, float] = (0.0, 0.0), angl
     return Cells(lx, ly, col, row)
 
 
+def cell_centres(x, y, cells: Cells, angle: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """The uv centre of each sample's cell (``cells`` from :func:`square_cells` / :func:`hex_cells` with this ``angle``).
+
+    Evaluate a smooth field there to give every cell one size or colour (dots
+    that swell across the frame) and the shape stays whole within its cell.
+    """
+    if angle == 0.0:
+        return x - cells.x, y - cells.y
+    c, s = np.float32(np.cos(angle)), np.float32(np.sin(angle))
+    return x - (cells.x * c - cells.y * s), y - (cells.x * s + cells.y * c)
+
+
 def jitter(ix, iy, seed: int, amount: float) -> tuple[np.ndarray, np.ndarray]:
     """A per-cell offset, uniform in ``[-amount, amount]`` on each axis (uv units)."""
     return ((cell_hash(ix, iy, seed, 1) * 2 - 1) * amount, (cell_hash(ix, iy, seed, 2) * 2 - 1) * amount)
 
 
 def lattice_points(pitch: float, kind: str = "square", *, offset: tuple[float, float] = (0.0, 0.0),
-                   jitter_amount: float = 0.0, seed: int = 0, margin: float = 0.0) -> np.ndarray:
+                   jitter_amount: float = 0.0, seed: int = 0, margin: float = 0.0, angle: float = 0.0) -> np.ndarray:
     """``(k, 4)`` rows ``x, y, ix, iy``: the lattice's centres within the frame (grown by ``margin``), jittered.
 
-    For lattices of shapes too large or too varied for domain repetition: loop
-    over the points and draw each in its own window.
+    ``angle`` turns the whole lattice about the frame's centre.  For lattices
+    of shapes too large or too varied for domain repetition: loop over the
+    points and draw each in its own window (or hand them to ``Canvas.points``).
     """
     if kind not in ("square", "hex"):
         raise ValueError(f"lattice kind must be 'square' or 'hex', got {kind!r}")
+    grow = margin if angle == 0.0 else margin + 0.25  # a turned frame reaches 0.21 further out
     dy = pitch * (_SQ3 / 2 if kind == "hex" else 1.0)
-    rows = np.arange(np.floor((-margin - offset[1]) / dy) - 1, np.ceil((1 + margin - offset[1]) / dy) + 2)
+    rows = np.arange(np.floor((-grow - offset[1]) / dy) - 1, np.ceil((1 + grow - offset[1]) / dy) + 2)
     pts = []
     for j in rows:
         shift = 0.5 * pitch * (j % 2) if kind == "hex" else 0.0
-        cols = np.arange(np.floor((-margin - offset[0] - shift) / pitch) - 1,
-                         np.ceil((1 + margin - offset[0] - shift) / pitch) + 2)
+        cols = np.arange(np.floor((-grow - offset[0] - shift) / pitch) - 1,
+                         np.ceil((1 + grow - offset[0] - shift) / pitch) + 2)
         for i in cols:
             pts.append((offset[0] + shift + (i + 0.5) * pitch, offset[1] + (j + 0.5) * dy, i, j))
     p = np.asarray(pts, np.float64)
+    if angle != 0.0:
+        c, s = np.cos(angle), np.sin(angle)
+        dx, dyy = p[:, 0] - 0.5, p[:, 1] - 0.5
+        p[:, 0], p[:, 1] = 0.5 + c * dx - s * dyy, 0.5 + s * dx + c * dyy
     if jitter_amount:
         jx, jy = jitter(p[:, 2], p[:, 3], seed, jitter_amount)
         p[:, 0] += jx

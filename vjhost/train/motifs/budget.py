@@ -1,0 +1,74 @@
+"""How many random numbers does a picture take?  Count them.
+
+A decoder with a 64-d latent reproduces a family of pictures sharply when each
+picture follows from a few random choices -- a handful of discrete ones (a
+layout, a palette entry, a count, each from a short list) and at most about
+16-24 continuous ones (positions, sizes, angles, phases) -- and blurs when a
+picture hides hundreds of independent numbers (particles at random places,
+per-cell random bits).  :class:`CountingRng` stands in for the
+``numpy.random.Generator`` a motif drawer gets and counts what it draws;
+:func:`draw_budget` runs a drawer over several seeds and reports the most
+it took, so a pack's tests can hold every family to the budget.
+
+Counted as *discrete*: ``integers``, ``choice``, ``permutation``, ``shuffle``
+(one per element drawn); *continuous*: everything else (``random``,
+``uniform``, ``normal``, ... one per element).  A coin flip written
+``rng.random() < 0.5`` counts as continuous: write ``rng.integers(2)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import NamedTuple
+
+import numpy as np
+
+__all__ = ["CountingRng", "Budget", "draw_budget"]
+
+_DISCRETE = {"integers", "choice", "permutation", "shuffle", "permuted"}
+
+
+class CountingRng:
+    """A ``numpy.random.Generator`` that counts the numbers drawn from it (``discrete``, ``continuous``)."""
+
+    def __init__(self, rng: np.random.Generator):
+        self._rng = rng
+        self.discrete = 0
+        self.continuous = 0
+
+    def __getattr__(self, name: str):
+        fn = getattr(self._rng, name)
+        if not callable(fn) or name.startswith("_") or name in ("bit_generator", "spawn"):
+            return fn
+
+        def counted(*args, **kwargs):
+            out = fn(*args, **kwargs)
+            if name == "shuffle":
+                n = int(np.size(args[0]))
+            elif name == "choice":  # one pick per element of `size` (a pick may itself be a row)
+                size = kwargs.get("size", args[1] if len(args) > 1 else None)
+                n = 1 if size is None else int(np.prod(size))
+            else:
+                n = int(np.size(out)) if out is not None else 0
+            if name in _DISCRETE:
+                self.discrete += n
+            else:
+                self.continuous += n
+            return out
+
+        return counted
+
+
+class Budget(NamedTuple):
+    discrete: int    # the most discrete numbers one picture took
+    continuous: int  # the most continuous numbers one picture took
+
+
+def draw_budget(draw: Callable[[object, int], np.ndarray], size: int = 32, seeds: Iterable[int] = range(8)) -> Budget:
+    """Run ``draw(rng, size)`` once per seed with a :class:`CountingRng`; the most numbers any one picture took."""
+    most_d = most_c = 0
+    for seed in seeds:
+        rng = CountingRng(np.random.default_rng(seed))
+        draw(rng, size)
+        most_d, most_c = max(most_d, rng.discrete), max(most_c, rng.continuous)
+    return Budget(most_d, most_c)
