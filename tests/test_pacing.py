@@ -135,3 +135,14 @@ def test_show_pacing_on_a_gpu_says_nothing_and_stays_at_full_size():
         p.presented()
     assert said == [] and p.scaler.scale == 1.0
     assert p.status()["fps"] == pytest.approx(60.0, abs=0.1) and p.stats.dropped == 0
+
+
+def test_scaler_acts_within_half_a_second_even_when_frames_are_slow():
+    sc = RenderScaler(60.0)
+    t, changed_at = 0.0, None
+    while t < 2.0 and changed_at is None:
+        cost = 250.0 * sc.scale ** 2  # 4 fps: 30 frames would take 7.5 s
+        if sc.update(cost, t) is not None:
+            changed_at = t
+        t += cost / 1000
+    assert changed_at is not None and changed_at < 1.3 and sc.scale == 0.5

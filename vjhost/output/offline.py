@@ -100,6 +100,7 @@ def render_offline(
     backend: str | None = None,
     render_scale: float = 1.0,
     time_limit: float | None = None,
+    timeline=None,
 ) -> RenderResult:
     """Render ``audio`` ((n, ch) float32 at ``sample_rate``) through ``pack`` to ``out`` (or nowhere).
 
@@ -109,7 +110,9 @@ def render_offline(
     show is built (tests use it to change parameters).  ``render_scale``
     (0.5..1) draws the chain smaller and upscales each frame to ``size``.
     ``time_limit`` (seconds of wall time) stops early and writes what was
-    rendered (the bench uses it to take about as long as it says).
+    rendered (the bench uses it to take about as long as it says).  ``timeline``:
+    the audio's analysis done already (the same analyzers, from the top of the
+    track), so it is not done again.
     """
     from ..analysis.timeline import analyze_buffer
     from ..render.context import HeadlessContext
@@ -126,7 +129,8 @@ def render_offline(
     mono = audio.mean(axis=1) if audio.ndim == 2 else audio
     # the analysis runs from the top of the track, so tempo is settled by `start`
     end_sample = min(audio.shape[0], int((start + duration) * sample_rate) + HOP)
-    timeline = analyze_buffer(mono[:end_sample].astype(np.float32), sample_rate, make_analyzers(host, faults), hop=HOP)
+    if timeline is None:
+        timeline = analyze_buffer(mono[:end_sample].astype(np.float32), sample_rate, make_analyzers(host, faults), hop=HOP)
 
     ctx = HeadlessContext()
     show = Show(host, pack, size, faults=faults, device=device, seed=seed, decoder=decoder, backend=backend)

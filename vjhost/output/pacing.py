@@ -105,8 +105,10 @@ class RenderScaler:
     time, not time waiting for vsync); returns a :class:`ScaleChange` when the
     scale should change, else None.
 
-    Every ``window`` frames it takes the 90th percentile of the costs as the
-    load (1 = exactly the budget of one frame at the target rate):
+    Every ``window`` frames (or every ``window_s`` seconds, at least 4 frames,
+    when frames are so slow that ``window`` would take longer) it takes the
+    90th percentile of the costs as the load (1 = exactly the budget of one
+    frame at the target rate):
 
     * load above ``down_at`` (0.95): step down at once, as far as the pixel
       count predicts (cost ~ scale squared) to bring it to ``aim`` (0.8), at
@@ -117,11 +119,13 @@ class RenderScaler:
 
     def __init__(self, target_fps: float = 60.0, fixed: float | None = None, *, start: float = 1.0,
                  window: int = 30, down_at: float = 0.95, aim: float = 0.8, up_at: float = 0.75,
-                 up_windows: int = 2, cooldown_s: float = 1.0, hold_s: float = 10.0) -> None:
+                 up_windows: int = 2, cooldown_s: float = 1.0, hold_s: float = 10.0, window_s: float = 0.5) -> None:
         self.budget_ms = 1000.0 / float(target_fps)
         self.fixed = None if fixed is None else quantize_scale(fixed)
         self.scale = self.fixed if self.fixed is not None else quantize_scale(start)
         self.window = int(window)
+        self.window_s = float(window_s)
+        self._window_t: float | None = None
         self.down_at, self.aim, self.up_at, self.up_windows = down_at, aim, up_at, up_windows
         self.cooldown_s, self.hold_s = cooldown_s, hold_s
         self._costs = np.zeros(self.window, np.float64)
@@ -139,12 +143,14 @@ class RenderScaler:
     def update(self, cost_ms: float, now: float) -> ScaleChange | None:
         if self.fixed is not None:
             return None
+        if self._n == 0:
+            self._window_t = now
         self._costs[self._n] = cost_ms
         self._n += 1
-        if self._n < self.window:
+        if self._n < self.window and not (self._n >= 4 and now - self._window_t >= self.window_s):
             return None
+        self.load = float(np.percentile(self._costs[: self._n], 90)) / self.budget_ms
         self._n = 0
-        self.load = float(np.percentile(self._costs, 90)) / self.budget_ms
         s = self.scale
         if self.load > self.down_at and s > MIN_SCALE:
             want = s * math.sqrt(self.aim / self.load)
@@ -229,8 +235,10 @@ class ShowPacing:
 
     def __init__(self, target_fps: float = 60.0, render_scale: float | None = None, *, limit: bool = True,
                  gl_renderer: str = "", say: Callable[[str], None] | None = None,
-                 clock: Callable[[], float] = time.perf_counter, sleep: Callable[[float], None] = time.sleep) -> None:
+                 clock: Callable[[], float] = time.perf_counter, sleep: Callable[[float], None] = time.sleep,
+                 ignore_s: float = 1.0) -> None:
         self.target_fps = float(target_fps)
+        self.ignore_s = ignore_s  #: the first seconds' frame costs (shader JIT, first uploads) do not move the scale
         self.stats = FrameStats(target_fps)
         self.scaler = RenderScaler(target_fps, render_scale)
         self.limiter = FrameLimiter(target_fps, sleep=sleep, clock=clock) if limit else None
@@ -263,7 +271,7 @@ class ShowPacing:
         """The frame's GL work is done: feed its cost to the scaler; a new scale to apply, or None."""
         now = self._clock()
         self.cost_ms = (now - self._t0) * 1000.0
-        if now - self._start < 1.0:  # the first second: shader JIT and first uploads are not the show
+        if now - self._start < self.ignore_s:  # shader JIT and first uploads are not the show
             return None
         change = self.scaler.update(self.cost_ms, now)
         return None if change is None else change.scale
