@@ -12,7 +12,6 @@ vjhost's shared suite (tests/test_every_pack.py) tests it too.
 from __future__ import annotations
 
 import sys
-from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
@@ -32,15 +31,6 @@ LIT = np.array([240, 236, 224])  # a lit window: bright, not neon-saturated
 # --------------------------------------------------------------------------- driving the chain
 
 
-@pytest.fixture(scope="module")
-def gl():
-    from vjhost.render.context import HeadlessContext
-
-    ctx = HeadlessContext()
-    yield ctx
-    ctx.close()
-
-
 def effect_params(name: str):
     from vjhost.protocols import Param
 
@@ -48,55 +38,23 @@ def effect_params(name: str):
     return tuple(Param(p["name"], p["default"], p["min"], p["max"]) for p in spec["params"])
 
 
-class Chain:
-    """The pack's source pass and the named effects at ``size``; decodes in, frames out."""
-
-    def __init__(self, effects=(), size=(320, 180)):
-        from vjhost.faults import FaultLog
-        from vjhost.render.chain import Renderer
-        from vjhost.render.shaders import ShaderFinder
-
-        self.faults = FaultLog(stream=None)
-        self.r = Renderer(size, ShaderFinder([PKG / "shaders", Path(str(files("vjhost_shaders")))]), self.faults)
-        self.r.set_source(MANIFEST["shaders"]["source"])
-        for name in effects:
-            spec = next(e for e in MANIFEST["effects"] if e["name"] == name)
-            self.r.add_effect(name, spec["shader"], effect_params(name))
-        self.defaults = dict(MANIFEST["defaults"])
-        assert not self.faults.faults, self.faults.faults
-
-    def show(self, image: np.ndarray) -> None:
-        """A new decode (H, W, 3) uint8, top row first (the first one fills both decode textures)."""
-        self.r.upload_image(np.ascontiguousarray(image, np.uint8))
-
-    def frame(self, params=None, **feats) -> np.ndarray:
-        from vjhost.protocols import Features
-
-        f = Features()
-        for k, v in feats.items():
-            setattr(f, k, v)
-        self.r.render(f, {**self.defaults, **(params or {})})
-        assert not self.faults.faults, self.faults.faults
-        return self.r.read_rgba()[::-1, :, :3].astype(np.int16).copy()
-
-    def active(self, name: str, params) -> bool:
-        p = next(e for e in self.r.effects if e.name == name)
-        return self.r._active(p, {**self.defaults, **params}, {})
-
-
 @pytest.fixture
-def chain(gl):
+def chain():
+    """chain(*effects, size, image) -> a PackRig: the source pass and the named effects over ``image``
+    (``rig.renderer.upload_image`` brings in one more decode, as the decoder would)."""
+    from vjhost.testing import PackRig
+
     made = []
 
     def make(*effects, size=(320, 180), image=None):
-        c = Chain(effects, size)
-        c.show(flat(NAVY) if image is None else image)
-        made.append(c)
-        return c
+        rig = PackRig("vjhost_beeple", size, effects)
+        made.append(rig)
+        rig.show(flat(NAVY) if image is None else image)
+        return rig
 
     yield make
-    for c in made:
-        c.r.close()
+    for rig in reversed(made):  # each rig makes its context current and restores the one before it
+        rig.close()
 
 
 def flat(colour, size=128) -> np.ndarray:
@@ -189,7 +147,7 @@ def cut(c, **params):
 def play_beats(c, params, colours=BEATS, first_beat=0):
     """The offline renderer's way: each beat's first frame comes with that beat's decode.  Returns the last frame."""
     for k, col in enumerate(colours):
-        c.show(flat(col))
+        c.renderer.upload_image(flat(col))
         px = c.frame(params, beat_count=first_beat + k)
     return px
 
@@ -394,17 +352,22 @@ def test_dataset_is_deterministic_balanced_and_in_the_palette():
     assert (d < 0.15).mean() > 0.99
 
 
-def test_every_family_is_a_few_parameters():
-    """A handful of discrete choices and at most ~20 continuous numbers per picture, whatever the seed."""
-    from vjhost_beeple.dataset import _FAMILIES, MOTIFS, Draws
+def test_every_family_is_a_few_parameters_each_moving_the_picture_smoothly():
+    """A handful of discrete choices and at most ~20 continuous numbers per picture, whatever the seed; nudging
+    every continuous number a little moves the picture a little (no number hides a jump)."""
+    from vjhost_beeple.dataset import _DRAW, MOTIFS, parameter_counts
 
+    from vjhost.train.motifs.budget import NudgedRng
+
+    counts = parameter_counts()
     for name in MOTIFS:
-        most = (0, 0)
-        for seed in range(6):
-            d = Draws(np.random.default_rng(seed))
-            _FAMILIES[name](d, 32)
-            most = (max(most[0], d.discrete), max(most[1], d.continuous))
-        assert most[0] <= 6 and 6 <= most[1] <= 20, (name, most)
+        discrete, continuous = counts[name]
+        assert discrete <= 6 and 6 <= continuous <= 20, (name, counts[name])
+    for name, draw in zip(MOTIFS, _DRAW):
+        for seed in range(3):
+            plain = draw(np.random.default_rng(seed), 64)
+            nudged = draw(NudgedRng(np.random.default_rng(seed), 1e-3), 64)
+            assert np.abs(nudged - plain).mean() < 0.01, name  # under 3 levels of 255 on average
 
 
 def test_dark_tones_with_neon_accents_in_every_family():

@@ -59,27 +59,28 @@ TAU = 2 * np.pi
 
 
 class Draws:
-    """The random choices of one picture: ``u`` draws a continuous parameter, ``pick`` a discrete one.
+    """The random choices of one picture: ``u`` draws a continuous parameter (``rng.uniform``), ``pick`` a
+    discrete one from a short list (``rng.integers``) -- so the drawing kit's
+    :func:`~vjhost.train.motifs.budget.draw_budget` counts them (:func:`parameter_counts`).
 
-    Both are counted (``continuous``, ``discrete``: :func:`parameter_counts`).  With ``free`` set, only
-    the first ``free`` continuous parameters come from ``rng``; every other choice comes from ``canon``
-    (a fixed generator: the family's canonical picture) -- how a collage panel shows a family with
-    two parameters free.  ``canon`` is consumed for every choice, so its values never depend on ``free``.
+    With ``free`` set, only the first ``free`` continuous parameters come from ``rng``; every other
+    choice comes from ``canon`` (a fixed generator: the family's canonical picture) -- how a collage
+    panel shows a family with two parameters free.  ``canon`` is consumed for every choice, so its
+    values never depend on ``free``.
     """
 
     def __init__(self, rng: np.random.Generator, free: int | None = None, canon: np.random.Generator | None = None):
         self.rng, self.free, self.canon = rng, free, canon
-        self.continuous = self.discrete = 0
+        self._drawn = 0
 
     def u(self, lo: float, hi: float) -> float:
-        self.continuous += 1
         if self.free is None:
             return float(self.rng.uniform(lo, hi))
+        self._drawn += 1
         fixed = float(self.canon.uniform(lo, hi))
-        return float(self.rng.uniform(lo, hi)) if self.continuous <= self.free else fixed
+        return float(self.rng.uniform(lo, hi)) if self._drawn <= self.free else fixed
 
     def pick(self, options: Sequence[Any]) -> Any:
-        self.discrete += 1
         src = self.rng if self.free is None else self.canon
         return options[int(src.integers(len(options)))]
 
@@ -566,7 +567,6 @@ def _collage(d: Draws, s: int) -> np.ndarray:
     for name in names:
         sub = Draws(d.rng, free=2, canon=np.random.default_rng(_CANON[name]))
         pics.append(_FAMILIES[name](sub, s))
-        d.continuous += 2
     c = Canvas(s, VOID)
     u, v = c.u, c.v
     # the first cut runs down the frame, slanted; the right side is cut across
@@ -597,14 +597,11 @@ def _drawer(name: str):
 _DRAW = tuple(_drawer(m) for m in MOTIFS)
 
 
-def parameter_counts(seed: int = 0) -> dict[str, tuple[int, int]]:
-    """``{family: (discrete choices, continuous parameters)}``: what one picture of each family draws."""
-    out = {}
-    for name in MOTIFS:
-        d = Draws(np.random.default_rng(seed))
-        _FAMILIES[name](d, 32)
-        out[name] = (d.discrete, d.continuous)
-    return out
+def parameter_counts(seeds=range(8)) -> dict[str, tuple[int, int]]:
+    """``{family: (discrete choices, continuous parameters)}``: the most one picture of each family draws."""
+    from vjhost.train.motifs.budget import draw_budget
+
+    return {name: tuple(draw_budget(draw, 32, seeds)) for name, draw in zip(MOTIFS, _DRAW)}
 
 
 def _finish(rng, k: int, img: np.ndarray) -> np.ndarray:
