@@ -21,8 +21,9 @@ def test_bench_reports_the_frame_budget_of_a_pack(host):
     assert 0.5 <= live["render_scale"] <= 1.0 and live["render_scale_mode"] == "auto"
     assert live["decodes_per_s"] > 0 and live["decode_ms"] > 0  # the worker really decoded next to the rendering
     names = [p["name"] for p in row["passes"]["passes"]]
-    assert names[:2] == ["bare pass", "source"]
+    assert names[:2] == ["bare frame", "source"]
     assert "teamlab_bloom (default)" in names and "motif (at 1)" in names and "feedback (at 1)" in names
+    assert "default chain" in names and "default chain at 50%" in names
     assert "present (upscale from 50%)" in names and "readback (offline frame)" in names
     bare = row["passes"]["passes"][0]
     assert bare["x_bare"] == 1.0 and bare["ms"] > 0 and row["passes"]["default_chain_x_bare"] > 0

@@ -13,13 +13,14 @@ measurement taking about ``--seconds``:
   counted.  Reported: fps, p50/p99 of the frame interval, dropped frames,
   what a frame costs (p50/p99), the render scale it chose, and the decodes per
   second the worker really delivered next to the rendering (and what one took).
-* **passes** -- ms per frame of each pass at 100 % of the size, isolated by
-  ``glFinish`` around it (wall time on software GL; ``GL_TIME_ELAPSED`` on a
-  GPU): a bare copy pass (what this machine's GL does per frame for nothing),
-  the pack's source pass, every effect of its chain at its default (if that
-  costs a pass at all) and at amount 1, the present (upscale from 50 %) and
-  the readback of an offline frame.  ``x bare`` is the pass over the bare pass,
-  a ratio that holds across machines.
+* **passes** -- ms per frame at 100 % of the size, whole frames timed
+  round-robin: a bare frame (one copy pass: what this machine's GL does per
+  frame for nothing), the pack's source pass alone, what every effect of its
+  chain adds at its default (if that costs a pass at all) and at amount 1, the
+  default chain, what the readback of an offline frame and the present
+  (upscale from 50 %) add.  ``x bare`` is over the bare frame, a ratio that
+  holds across machines.  (``tools/bench_effects.py`` times passes one by one
+  instead, with GPU timer queries where there are.)
 * **offline** -- ``vjhost render`` at the size, 60 fps, H.264 + AAC mp4,
   decoding at 30 Hz: x realtime.
 
@@ -241,7 +242,13 @@ def live_loop(show, source, seconds: float, *, render_scale: float | None = None
 
 
 def pass_costs(show, seconds: float) -> dict[str, Any]:
-    """Ms per frame of each pass at 100 % of the show's size, next to a bare copy pass (round-robin)."""
+    """What each pass adds to a frame at 100 % of the show's size, next to a bare frame (round-robin).
+
+    Whole frames are timed (render, then ``glFinish``: one wait a frame, as the
+    live loop has), so a pass's figure is what it adds to a frame -- the frame
+    with it minus the frame without it -- not a pass waited for on its own, which
+    on a busy machine mostly measures how long the rasterizer threads take to wake.
+    """
     from OpenGL import GL
 
     from .protocols import Param
@@ -252,68 +259,88 @@ def pass_costs(show, seconds: float) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as d:
         Path(d, "bench_bare.glsl").write_text(BARE)
         r.finder.add(Path(d), first=True)
-        bare = r.add_effect("bench_bare", "bench_bare.glsl", (Param("amount", 0.0),))  # a one-fetch copy
+        bare = r._build(type(r.source)("bench_bare", "bench_bare.glsl", (Param("amount", 1.0),)))
         r.finder.dirs.remove(Path(d))
-    r.effects.remove(bare)
-    r.effects.append(bare)
     state = show.state
     defaults = state.snapshot()
-    chain = [p for p in r.effects if p is not bare]
-    # (row, parameters, the pass whose time is the row's)
-    configs: list[tuple[str, dict[str, float], str]] = [("bare pass", {**defaults, "fx.bench_bare.amount": 1.0}, "bench_bare"),
-                                                        ("source", defaults, "source")]
+    chain = list(r.effects)
+    off = {**defaults, **{f"fx.{p.name}.amount": 0.0 for p in chain}}
+    f = busy_features()
+    half = _Target(*r.size)
+
+    def frame(params, source=None, work: Callable[[], None] | None = None) -> Callable[[], None]:
+        def run() -> None:
+            keep = r.source
+            if source is not None:
+                r.source = source
+            try:
+                r.render(f, params, frame=0)
+            finally:
+                r.source = keep
+            if work is not None:
+                work()
+        return run
+
+    # (row, frame to time, the row it is measured against: its figure is the difference; None = itself)
+    rows: list[tuple[str, Callable[[], None], str | None]] = [
+        ("bare frame", frame(off, bare), None),
+        ("source", frame(off), None),
+    ]
     for p in chain:
         key = f"fx.{p.name}.amount"
         has_amount = any(prm.name == "amount" for prm in p.params)
         if not has_amount or defaults.get(key, 0.0) > 0.0:
-            configs.append((f"{p.name} (default)", defaults, p.name))
+            rows.append((f"{p.name} (default)", frame({**off, key: defaults.get(key, 1.0)}), "source"))
         if has_amount and defaults.get(key, 0.0) < 1.0:
-            configs.append((f"{p.name} (at 1)", {**defaults, key: 1.0}, p.name))
-    timer = PassTimer(r)
-    f = busy_features()
-    half = _Target(*r.size)
-    rows: dict[str, list[float]] = {label: [] for label, _, _ in configs}
-    rows["present (upscale from 50%)"] = []
-    rows["readback (offline frame)"] = []
-    chain_ms: list[float] = []
+            rows.append((f"{p.name} (at 1)", frame({**off, key: 1.0}), "source"))
+    rows.append(("default chain", frame(defaults), None))
+    rows.append(("readback (offline frame)", frame(defaults, work=r.read_rgba), "default chain"))
+
+    def present() -> None:
+        r.set_scale(0.5)
+        try:
+            r.render(f, defaults, frame=0)
+            r.draw_output(half.fbo, *r.size)
+        finally:
+            r.set_scale(1.0)
+
+    def at_half() -> None:
+        r.set_scale(0.5)
+        try:
+            r.render(f, defaults, frame=0)
+        finally:
+            r.set_scale(1.0)
+
+    rows.append(("default chain at 50%", at_half, None))
+    rows.append(("present (upscale from 50%)", present, "default chain at 50%"))
+    times: dict[str, list[float]] = {name: [] for name, _, _ in rows}
     t_end = time.perf_counter() + seconds
     rounds = 0
     try:
-        while time.perf_counter() < t_end or rounds < 2:
-            for label, params, name in configs:
+        for name, run, _ in rows:  # warm: shader JIT, every target made
+            run()
+        GL.glFinish()
+        while time.perf_counter() < t_end or rounds < 3:
+            for name, run, _ in rows:
                 f.t += 1 / 60
-                timer.samples = {}
-                timer.frame(lambda params=params: r.render(f, params, frame=rounds))
-                rows[label].extend(timer.samples.get(name, []))
-            f.t += 1 / 60
-            t0 = time.perf_counter()
-            r.render(f, defaults, frame=rounds)
-            GL.glFinish()
-            chain_ms.append((time.perf_counter() - t0) * 1000)
-            timer.samples = {}
-            timer.timed("readback", r.read_rgba)
-            rows["readback (offline frame)"].extend(timer.samples.get("readback", []))
-            r.set_scale(0.5)
-            r.render(f, defaults, frame=rounds)
-            timer.samples = {}
-            timer.timed("present", lambda: r.draw_output(half.fbo, *r.size))
-            timer.collect()
-            rows["present (upscale from 50%)"].extend(timer.samples.get("present", []))
-            r.set_scale(1.0)
+                GL.glFinish()
+                t0 = time.perf_counter()
+                run()
+                GL.glFinish()
+                times[name].append((time.perf_counter() - t0) * 1000)
             rounds += 1
     finally:
-        timer.close()
         half.release(GL)
-        r.effects.remove(bare)
         r._free_pass(bare)
-    base = statistics.median(rows["bare pass"]) if rows["bare pass"] else 0.0
+    med = {name: statistics.median(v) for name, v in times.items()}
+    base = med["bare frame"]
     out = []
-    for label, v in rows.items():
-        ms = statistics.median(v) if v else 0.0
-        out.append({"name": label, "ms": round(ms, 3), "x_bare": round(ms / base, 2) if base else None})
-    return {"timer": timer.timer, "rounds": rounds, "passes": out,
-            "default_chain_ms": round(statistics.median(chain_ms), 3) if chain_ms else None,
-            "default_chain_x_bare": round(statistics.median(chain_ms) / base, 2) if chain_ms and base else None}
+    for name, _, against in rows:
+        ms = med[name] - (med[against] if against else 0.0)
+        out.append({"name": name, "ms": round(ms, 3), "x_bare": round(ms / base, 2) if base else None})
+    return {"method": "whole frames (render + glFinish); a pass: the frame with it minus the frame without it",
+            "rounds": rounds, "passes": out, "default_chain_ms": round(med["default chain"], 3),
+            "default_chain_x_bare": round(med["default chain"] / base, 2) if base else None}
 
 
 # --------------------------------------------------------------------------- the whole bench
@@ -373,8 +400,8 @@ def bench_pack(host: Host, pack: str, sizes, seconds: float, *, render_scale: fl
                 f"{round(100 * live['render_scale'])}% ({live['render_scale_mode']}), "
                 f"{live['decodes_per_s']:.0f} decodes/s ({live['decode_ms'] or 0:.1f} ms each)")
             row["passes"] = pc = pass_costs(show, seconds)
-            say(f"  {w}x{h} passes at 100% ({pc['timer']}): default chain {pc['default_chain_ms']:.2f} ms/frame "
-                f"= {pc['default_chain_x_bare']}x a bare pass")
+            say(f"  {w}x{h} ms per frame at 100% ({pc['rounds']} rounds): default chain {pc['default_chain_ms']:.2f} ms "
+                f"= {pc['default_chain_x_bare']}x a bare frame; what each pass adds:")
             for p in pc["passes"]:
                 say(f"      {p['name']:34s} {p['ms']:7.2f} ms  {p['x_bare'] if p['x_bare'] is not None else '-':>6}x bare")
             show.renderer.close()

@@ -8,14 +8,16 @@
 // brightness follows the onset envelope, the sparks fly out (fast, then slowing, falling a
 // little) as it decays, and their colours come from the decoded frame, so they belong to the
 // scene.  Each onset (each eighth note of the beat grid) picks its own place.  The search for
-// that place runs once per frame on a 6x1 target (stage `burst`), not per pixel; between onsets
-// the pass only copies its input.
+// that place runs once per frame on a 6x1 target (stage `burst`), not per pixel; the sparks themselves
+// are light drawn at half the render size (stage `sparks`, kept above 1 where they stack) and added at
+// full size with one read; between onsets the stage draws nothing and the pass only copies its input.
 #pragma vjhost stage burst 6x1 float
+#pragma vjhost stage sparks 0.5 float
 
 #include "teamlab_common.glsl"
 
 uniform float u_amount;  // 0..1 strength of the sparks
-uniform sampler2D u_burst;
+uniform sampler2D u_burst, u_sparks;
 
 const int SPARKS = 40;
 const float ONSET_T10 = 0.15;        // the analysis onset envelope falls from 1 to 0.1 in 0.15 s
@@ -82,7 +84,7 @@ vec3 tl_sparks(vec2 p) {
     float speed = exp(-age / 0.14);   // sparks fly out fast and slow down (drag)
     float travel = 0.35 + 0.65 * (1.0 - speed);
     float bright = pow(env, 0.55);
-    float px = 1.0 / max(u_resolution.y, 1.0);
+    float px = 1.0 / max(u_target_size.y, 1.0);  // a pixel of the target the sparks are drawn into
 
     vec3 light = vec3(0.0);
     // the flash where it starts
@@ -117,15 +119,26 @@ vec3 tl_sparks(vec2 p) {
     return light * bright;
 }
 
+#if defined(VJ_STAGE_sparks)
 void main() {
-    vec3 col = texture(u_input, v_uv).rgb;
+    vec3 light = vec3(0.0);
     // Between onsets the sparks cost nothing: a loop of zero iterations is skipped outright,
     // where software GL (llvmpipe) runs both sides of an if under a mask.
     int bursts = u_onset >= 0.004 ? 1 : 0;
     for (int i = 0; i < bursts; i++) {
+        light = tl_sparks(tl_p(v_uv));
+    }
+    o_color = vec4(light, 1.0);
+}
+#else
+void main() {
+    vec3 col = texture(u_input, v_uv).rgb;
+    int bursts = u_onset >= 0.004 ? 1 : 0;
+    for (int i = 0; i < bursts; i++) {
         // stacked light rolls off to white; the layer only ever adds light to the picture under it
-        col = max(col, min(tl_shoulder(col + u_amount * tl_sparks(tl_p(v_uv))), 1.0));
+        col = max(col, min(tl_shoulder(col + u_amount * texture(u_sparks, v_uv).rgb), 1.0));
     }
     o_color = vec4(col, 1.0);
 }
+#endif
 #endif
