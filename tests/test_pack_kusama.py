@@ -2,7 +2,7 @@
 
 Polka dots on flat, vivid grounds that swell with the bass and flip like a negative
 on accented beats; an infinity mirror room that leaves the picture alone at amount 0;
-a controller layout whose top row picks the eight scenes; a deterministic dataset.
+a controller layout whose top row picks the eight scenes (the dataset: persona_packs/kusama/tests).
 ``vjhost pack validate`` for every shipped pack is in test_cli.py.
 """
 
@@ -288,21 +288,8 @@ def test_scene_pads_send_their_scene_and_shift_sets_the_room_depth():
 # --------------------------------------------------------------------------- the dataset
 
 
-def test_dataset_is_deterministic_balanced_and_saturated():
-    from vjhost_kusama.dataset import MOTIFS, RECIPE, generate
-
-    a, la = generate(32, seed=3)
-    b, lb = generate(32, seed=3)
-    c, _ = generate(32, seed=4)
-    assert a.shape == (32, 3, 128, 128) and a.dtype == np.uint8
-    assert np.array_equal(a, b) and np.array_equal(la, lb) and not np.array_equal(a, c)
-    assert np.bincount(la, minlength=len(MOTIFS)).tolist() == [4] * 8
-    assert len(MOTIFS) == 8 and RECIPE["motifs"] == list(MOTIFS)
-    small, _ = generate(8, size=32, seed=0)
-    assert small.shape == (8, 3, 32, 32)
-    # saturated colour: most images carry a strongly coloured region
-    sat = a.max(axis=1).astype(int) - a.min(axis=1)
-    assert (sat.reshape(32, -1).max(axis=1) > 150).mean() > 0.8
+# the training data's own tests (determinism, balance, colours, parameter budget, dot counts) are in
+# persona_packs/kusama/tests/test_kusama_dataset.py
 
 
 def test_manifest_names_the_scenes_shaders_and_layout():
