@@ -35,6 +35,12 @@ def test_concentric_rings_space_their_elements_evenly():
     # the spacing may grow with the radius; a centre element when the first ring has radius 0
     grow = arrange.concentric(0.5, 0.5, 0.1, lambda r: 0.05 + 0.2 * r, first=0.0, reach=0.3)
     assert grow.take(grow.index == 0).n == 1 and grow.take(grow.index == 3).n == round(2 * np.pi * 0.3 / 0.11)
+    # counts fixed by a whole number instead: ring k holds 6 (k + 1), whatever the step -- no jumps as it changes
+    for step in (0.05, 0.0501, 0.07):
+        fixed = arrange.concentric(0.5, 0.5, step, per_ring=6, reach=0.35)
+        assert [fixed.take(fixed.index == k).n for k in range(3)] == [6, 12, 18]
+    with pytest.raises(ValueError, match="one of spacing or per_ring"):
+        arrange.concentric(0.5, 0.5, 0.1, 0.05, per_ring=6)
 
 
 def test_a_sunflower_packs_its_seeds_evenly():
@@ -126,6 +132,16 @@ def test_lines_taper_with_a_per_pixel_width():
 
 
 # --------------------------------------------------------------------------- budget
+
+
+def test_nudged_draws_move_every_continuous_number_a_little():
+    from vjhost.train.motifs.budget import NudgedRng
+
+    a, b = np.random.default_rng(4), NudgedRng(np.random.default_rng(4), 0.01)
+    assert b.uniform(2.0, 4.0) == pytest.approx(a.uniform(2.0, 4.0) + 0.02)
+    assert b.integers(10) == a.integers(10)  # discrete choices stay
+    assert b.random() == pytest.approx(min(a.random() + 0.01, 1.0))
+    assert b.continuous == 2 and b.discrete == 1
 
 
 def test_the_draw_budget_counts_discrete_and_continuous_numbers():

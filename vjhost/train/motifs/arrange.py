@@ -52,8 +52,9 @@ def _placed(x, y, index, t, angle) -> Placed:
                   np.asarray(t, np.float64), np.asarray(angle, np.float64))
 
 
-def concentric(cx: float, cy: float, step: float, spacing: float | Callable[[np.ndarray], np.ndarray], *,
-               first: float | None = None, reach: float = 0.75, twist: float = 0.0, phase: float = 0.0) -> Placed:
+def concentric(cx: float, cy: float, step: float, spacing: float | Callable[[np.ndarray], np.ndarray] | None = None,
+               *, per_ring: int | None = None, first: float | None = None, reach: float = 0.75, twist: float = 0.0,
+               phase: float = 0.0) -> Placed:
     """Elements on concentric rings ``step`` apart around ``(cx, cy)``, ``spacing`` apart along each ring.
 
     Ring ``k`` (``index``, from 0) has radius ``first + k * step`` (``first``
@@ -62,7 +63,16 @@ def concentric(cx: float, cy: float, step: float, spacing: float | Callable[[np.
     outward sit further apart), starting at angle ``phase + k * twist``.  A
     centre element (radius 0) comes first when ``first`` is 0.  Rings stop at
     radius ``reach``.
+
+    Or give ``per_ring`` instead of ``spacing``: ring ``k`` then holds
+    ``per_ring * (k + 1)`` elements (evenly spaced, about ``2 pi step /
+    per_ring`` apart with the default ``first``).  The counts no longer depend
+    on a continuous parameter, so the picture changes smoothly with ``step``
+    (a count rounded from the spacing jumps, and every element of its ring
+    with it).
     """
+    if (spacing is None) == (per_ring is None):
+        raise ValueError("give one of spacing or per_ring")
     first = step if first is None else first
     xs, ys, ks, rs, angs = [], [], [], [], []
     k = 0
@@ -71,8 +81,11 @@ def concentric(cx: float, cy: float, step: float, spacing: float | Callable[[np.
         if r <= 1e-9:
             xs.append([cx]), ys.append([cy]), ks.append([k]), rs.append([0.0]), angs.append([phase])
         else:
-            gap = float(spacing(np.asarray(r)) if callable(spacing) else spacing)
-            n = max(1, int(round(2 * np.pi * r / max(gap, 1e-6))))
+            if per_ring is not None:
+                n = int(per_ring) * (k + 1)
+            else:
+                gap = float(spacing(np.asarray(r)) if callable(spacing) else spacing)
+                n = max(1, int(round(2 * np.pi * r / max(gap, 1e-6))))
             a = phase + k * twist + 2 * np.pi * np.arange(n) / n
             xs.append(cx + r * np.cos(a)), ys.append(cy + r * np.sin(a))
             ks.append(np.full(n, k)), rs.append(np.full(n, r)), angs.append(a)
