@@ -85,3 +85,28 @@ def test_packs_doc_shows_the_real_registration_and_manifest_keys():
     manifest = tomllib.loads((ROOT / "persona_packs" / "ikeda" / "vjhost_ikeda" / "pack.toml").read_text())
     for key in manifest:
         assert f"`{key}`" in doc or f"`[{key}]`" in doc or f"`[[{key}]]`" in doc, key
+
+
+PERSONAS = ("ikeda", "kusama", "teamlab", "ochiai", "murakami", "banksy", "anadol", "beeple", "manabe", "mikami")
+
+
+def test_the_persona_entries_match_their_packs():
+    """docs/packs.md "The ten personas": a heading per persona; an entry that lists scenes and shaders lists
+    its pack's scenes in order and every shader file the pack ships (and only those)."""
+    from vjhost.tomlcompat import tomllib
+
+    doc = (ROOT / "docs" / "packs.md").read_text().split("## The ten personas", 1)[1]
+    entries = dict(re.findall(r"^### (\w+) — [^\n]*\n(.*?)(?=^### |\Z)", doc, re.S | re.M))
+    assert set(entries) == set(PERSONAS), sorted(entries)
+    for name, text in entries.items():
+        scenes = re.search(r"\*\*Scenes\*\*: (.*?)\.\n", text, re.S)
+        if scenes is None:  # an entry still to be written by the pack's author
+            assert "In progress" in text, name
+            continue
+        pkg = ROOT / "persona_packs" / name / f"vjhost_{name}"
+        manifest = tomllib.loads((pkg / "pack.toml").read_text())
+        assert re.findall(r"`(\w+)`", scenes.group(1)) == list(manifest["scenes"]), name
+        shaders = re.search(r"\*\*Shaders\*\*: (.*?)(?=\n- \*\*|\Z)", text, re.S).group(1)
+        named = set(re.findall(r"`(\w+\.glsl)`", shaders))
+        assert named == {f.name for f in (pkg / "shaders").glob("*.glsl")}, name
+        assert manifest["shaders"]["source"] in named and {e["shader"] for e in manifest.get("effects", [])} <= named
