@@ -373,9 +373,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="live show in a window")
     show_opts(p)
-    p.add_argument("--fullscreen", action="store_true")
-    p.add_argument("--monitor", type=in_range(int, 0, 64), default=0)
-    p.add_argument("--no-vsync", action="store_true")
+    p.add_argument("--fullscreen", action="store_true", help="fill the monitor (its own resolution; --size is ignored)")
+    p.add_argument("--monitor", type=in_range(int, 0, 64), default=0,
+                   help="which monitor for --fullscreen (see `vjhost devices`; default 0)")
+    p.add_argument("--no-vsync", action="store_true",
+                   help="don't wait for the display, and don't hold the show to --fps: as many frames as it can draw")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--audio-device", metavar="NAME", help="audio input by name substring (e.g. Rubix24) or index")
     g.add_argument("--audio", metavar="FILE", help="play a file through the speakers and analyse it in sync")
@@ -390,7 +392,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--record", metavar="FILE.mid", help="record every control move, on the beat grid, to a MIDI file")
     p.add_argument("--replay", metavar="FILE.mid", help="replay a recorded performance against the music")
     p.add_argument("--web", action="store_true", help="serve the tablet control page (token in the printed URL / QR code)")
-    p.add_argument("--web-port", type=port, default=8765)
+    p.add_argument("--web-port", type=port, default=8765, help="port of the tablet page (default 8765)")
     p.add_argument("--web-host", default="127.0.0.1",
                    help="address the web page listens on (default 127.0.0.1: this machine only; 0.0.0.0 opens it "
                         "to the LAN for a tablet, and prints the URL and a QR code with the token)")
@@ -474,7 +476,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-offline", action="store_true", help="skip the offline render measurement")
     p.add_argument("--decoder", choices=("teacher", "student"), default=None, help="which of the pack's decoders")
     p.add_argument("--backend", choices=("torch", "onnx"), default=None, help="decoder runtime")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the whole report as JSON on stdout")
     p.set_defaults(func=cmd_bench)
 
     from .analysis.report import add_parser as add_analyze
