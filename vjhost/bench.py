@@ -432,7 +432,12 @@ def bench_pack(host: Host, pack: str, sizes, seconds: float, *, render_scale: fl
                 report["sizes"][f"{w}x{h}"]["offline"] = off
                 say(f"  {w}x{h} offline (mp4, 60 fps, decode at 30 Hz): {off['x_realtime']:.2f}x realtime ({off['fps']:.1f} fps)")
     report["faults"] = sorted(faults.faults)
-    report["verdict"] = verdict(report)
+    report["verdict"] = v = verdict(report)
+    if v:
+        marks = {"live_fps": f">= {TARGET_FPS:g} fps live", "live_p99": f"p99 <= {TARGET_P99_MS:g} ms",
+                 "offline_x_realtime": f"offline >= {TARGET_X_REALTIME:g}x realtime"}
+        say(f"  {pack} at 1280x720: " + ", ".join(f"{marks[k]} {'yes' if ok else 'NO'}" for k, ok in v.items())
+            + f" (load {report['machine']['load_1min']} on {report['machine']['cpus']} cores when it started)")
     return report
 
 
