@@ -63,6 +63,9 @@ def pixel_passes(renderer, params: dict[str, float], toggles: dict[str, bool] | 
         for st in p.stages:
             sw, sh = st.decl.size(r.w, r.h)
             share += sw * sh / float(r.w * r.h)
+        if p.history is not None:  # the copy into its ring of past frames
+            hw, hh = p.history.decl.size(r.w, r.h)
+            share += hw * hh / float(r.w * r.h)
         total += share
         names.append(p.name if p.scale >= 1.0 else f"{p.name} at {p.scale:g}")
     return total, names

@@ -85,7 +85,7 @@ def random_pose(rng: np.random.Generator, style: str = "dance") -> Pose:
     raise ValueError(f"pose style must be one of {POSE_STYLES}, got {style!r}")
 
 
-#: Dance moves: the two key poses a move swings between (phase 0 and phase 0.5; back at 1).
+#: Moves (six dances and a walk): the two key poses a move swings between (phase 0 and phase 0.5; back at 1).
 DANCE_MOVES: dict[str, tuple[Pose, Pose]] = {
     "wave": (Pose(0.12, 0.15, 2.6, 0.5, -0.4, 0.6, -0.15, 0.1, 0.2, 0.05),     # one arm up, then the other
              Pose(-0.12, -0.15, 0.5, 2.6, 0.6, -0.4, -0.1, 0.15, 0.05, 0.2)),
@@ -99,6 +99,8 @@ DANCE_MOVES: dict[str, tuple[Pose, Pose]] = {
               Pose(0.0, 0.0, 0.2, 1.57, -1.2, 1.57, -0.1, 0.1, 0.0, 0.0)),
     "sway": (Pose(0.3, 0.25, 2.0, 2.2, -0.6, -0.5, -0.3, 0.2, 0.2, 0.4),      # the whole body leaning side to side
              Pose(-0.3, -0.25, 2.2, 2.0, -0.5, -0.6, -0.2, 0.3, 0.4, 0.2)),
+    "walk": (Pose(0.05, 0.0, 0.28, 0.28, 0.25, 0.25, 0.3, -0.3, 0.05, 0.35),  # a stride (facing +u)
+             Pose(0.05, 0.0, -0.28, -0.28, 0.25, 0.25, -0.3, 0.3, 0.35, 0.05)),
 }
 
 
