@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vjhost.train.motifs import arrange, tiling
+from vjhost.train.motifs import arrange, grid, shapes, tiling
 from vjhost.train.motifs.budget import CountingRng, draw_budget
 from vjhost.train.motifs.light import Lights, composite
 from vjhost.train.motifs.palettes import palette_distance
@@ -129,6 +129,22 @@ def test_lines_taper_with_a_per_pixel_width():
     img = lights.image()[0]
     assert img[:, 10].sum() / 128 == pytest.approx(0.01 + 0.03 * u[0, 10], abs=2 / 128)
     assert img[:, 118].sum() / 128 == pytest.approx(0.01 + 0.03 * u[0, 118], abs=2 / 128)
+
+
+def test_lights_by_domain_repetition_take_per_sample_sizes():
+    """A field of blossoms in one pass: a radius (and halo width) per sample, the same as one at a time."""
+    u, v = grid(64)
+    cells = tiling.square_cells(u, v, 0.25)
+    cx, cy = tiling.cell_centres(u, v, cells)
+    r = 0.06 + 0.1 * cx  # blossoms grow to the right
+    for pointed in (False, True):
+        d = shapes.flower(cells.x, cells.y, 0.0, 0.0, r, 5, 0.0, 0.8, pointed)
+        one = shapes.flower(u, v, 0.625, 0.375, 0.06 + 0.1 * 0.625, 5, 0.0, 0.8, pointed)
+        inside = (np.abs(u - 0.625) < 0.12) & (np.abs(v - 0.375) < 0.12)
+        assert np.allclose(d[inside], one[inside], atol=1e-6)
+    field = Lights(64, ["#ff0000", "#00ff00"], "#000000")
+    field.field(np.ones((8, 8), np.float32), 1, where=(slice(0, 8), slice(8, 16)))  # a window of it
+    assert field.layers[1, :8, 8:16].min() == 1.0 and field.layers[1].sum() == 64 and field.layers[0].max() == 0
 
 
 # --------------------------------------------------------------------------- budget

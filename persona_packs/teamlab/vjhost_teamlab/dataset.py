@@ -83,7 +83,7 @@ def _particles(rng, s):
         x, y = cx + p.t * np.cos(a), cy + p.t * np.sin(a)
         fade = np.clip(1.15 - p.t / 0.75, 0, 1)
         r = np.maximum(size * 0.006 * (0.6 + 0.8 * fade), MIN_R)
-        lights.points(x, y, r, p.index % 3, gain=1.5 * fade**1.5, glow=2.5, glow_gain=0.35)
+        lights.points(x, y, r, p.index % 3, gain=1.5 * fade**1.5, glow=2.0, glow_gain=0.25)
         return lights.image()
     pitch = rng.uniform(0.055, 0.08)
     angle = rng.uniform(0, np.pi / 3)
@@ -98,7 +98,7 @@ def _particles(rng, s):
         lit = 0.15 + 0.85 * b**1.5  # brighter and dimmer regions drift across the field
         hue = _hue(_unit(waves.field(1.7 * x + 0.2, 1.7 * y, flow), flow))
         lights.points(x, y, np.maximum(r0 * (0.7 + 0.6 * b), MIN_R), (hue + depth) % 3, gain=g0 * lit,
-                      glow=2.2, glow_gain=0.3)
+                      glow=2.0, glow_gain=0.25)
     return lights.image()
 
 
@@ -139,14 +139,22 @@ def _petals(rng, s):
     return lights.image()
 
 
+def _flower_field(lights: Lights, s: int, petals: np.ndarray, rho: np.ndarray, r, hue, where=None) -> None:
+    """Glowing blossoms from their petals' distance field and the distance ``rho`` to their centres (radius
+    ``r``): petals in ``hue`` with a halo, around a heart in the next colour burning white at its middle."""
+    lights.field(np.maximum(coverage(petals, s), 0.3 * halo(petals, 0.015)) * np.float32(0.95), hue, where)
+    lights.field(coverage(rho - 0.22 * r, s) * np.float32(1.1), (hue + 1) % 3, where)
+    heart = rho - 0.1 * r
+    lights.field(np.maximum(coverage(heart, s), 0.6 * halo(heart, 0.3 * r)) * np.float32(0.9), (hue + 1) % 3, where)
+
+
 def _flower(lights: Lights, x0, y0, r, petals: int, pointed: bool, width: float, angle: float, hue: int) -> None:
-    """One glowing blossom: a ring of petals in ``hue`` around a white-hot heart."""
-    box = (x0 - r, y0 - r, x0 + r, y0 + r)
-    lights.add(lambda u, v: shapes.flower(u, v, x0, y0, r, petals, angle, width, pointed), hue, gain=0.95,
-               glow=0.015, glow_gain=0.3, bounds=box)
-    lights.add(lambda u, v: shapes.disc(u, v, x0, y0, 0.22 * r), (hue + 1) % 3, gain=1.1, bounds=box)
-    lights.add(lambda u, v: shapes.disc(u, v, x0, y0, 0.1 * r), (hue + 1) % 3, gain=0.9, glow=0.3 * r,
-               glow_gain=0.6, bounds=box)
+    """One glowing blossom at ``(x0, y0)``, drawn in its own window."""
+    reach = r + 0.04
+    ys, xs, u, v = lights.canvas.region((x0 - reach, y0 - reach, x0 + reach, y0 + reach))
+    if u.size:
+        _flower_field(lights, lights.size, shapes.flower(u, v, x0, y0, r, petals, angle, width, pointed),
+                      np.hypot(u - x0, v - y0), r, hue, (ys, xs))
 
 
 def _blossoms(rng, s):
@@ -167,11 +175,19 @@ def _blossoms(rng, s):
         angle = rng.uniform(0, np.pi / 3)
         size, opening, turn = rng.uniform(0.2, 0.32), rng.uniform(0.7, 1.0), rng.uniform(0, 2 * np.pi)
         w = waves.waves(1.2, rng.uniform(0, np.pi), rng.uniform(0, 2 * np.pi))
-        pts = tiling.lattice_points(pitch, "hex", angle=angle, margin=0.1)
-        b = _unit(waves.field(pts[:, 0], pts[:, 1], w), w)
-        for (x0, y0, i, j), bi in zip(pts, b):
-            _flower(lights, x0, y0, pitch * size * (0.6 + 0.6 * bi), petals, pointed, opening,
-                    turn + 1.3 * bi, int(i + 2 * j) % 3)
+        # one blossom per cell of a hex lattice (domain repetition: the whole field in one pass), each sized
+        # and turned by the wave at its cell's centre
+        u, v = grid(s)
+        cells = tiling.hex_cells(u, v, pitch, angle=angle)
+        cx, cy = tiling.cell_centres(u, v, cells, angle)
+        b = _unit(waves.field(cx, cy, w), w)
+        r = pitch * size * (0.6 + 0.6 * b)
+        rot = turn + 1.3 * b
+        c, sn = np.cos(rot), np.sin(rot)
+        lx, ly = cells.x * c + cells.y * sn, cells.y * c - cells.x * sn
+        hue = (cells.ix + 2 * cells.iy) % 3
+        _flower_field(lights, s, shapes.flower(lx, ly, 0.0, 0.0, r, petals, 0.0, opening, pointed),
+                      np.hypot(cells.x, cells.y), r, hue)
     elif layout == 1:  # along a branch, largest at its base
         y0, y1 = rng.uniform(0.25, 0.75), rng.uniform(0.25, 0.75)
         bend = rng.uniform(-0.3, 0.3)
@@ -181,8 +197,11 @@ def _blossoms(rng, s):
         def branch(t):
             return -0.05 + 1.1 * t, y0 + (y1 - y0) * t + bend * 4 * t * (1 - t)
 
-        bx, by = branch(np.linspace(0, 1, 256))
-        lights.line(_polyline_distance(s, bx, by), 0.006, 2, gain=0.45, glow=0.01)
+        # the branch is the graph of y(x): its distance to first order is the height off it over the slope
+        u, v = grid(s)
+        t = (u + 0.05) / 1.1
+        slope = ((y1 - y0) + bend * 4 * (1 - 2 * t)) / 1.1
+        lights.line((v - branch(t)[1]) / np.sqrt(1 + slope**2), 0.006, 2, gain=0.45, glow=0.01)
         p = arrange.curve(branch, gap * size, offset=0.5 * gap * size)
         for x0, y0_, t, a, i in zip(p.x, p.y, p.t, p.angle, p.index):
             side = 0.6 * size * (1 if i % 2 else -1)  # blossoms alternate either side of the branch
@@ -200,16 +219,6 @@ def _blossoms(rng, s):
                     a, i % 2)
         _flower(lights, cx, cy, radius * size * 1.6, petals, pointed, opening, turn, 2)
     return lights.image()
-
-
-def _polyline_distance(s: int, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Unsigned distance (uv) from every pixel to a densely sampled curve (its nearest sample)."""
-    u, v = grid(s)
-    d = np.full(u.shape, np.inf, np.float32)
-    for i in range(0, x.size, 16):  # in chunks: (16, s, s) at a time
-        xs, ys = x[i:i + 16, None, None], y[i:i + 16, None, None]
-        d = np.minimum(d, np.sqrt((u[None] - xs) ** 2 + (v[None] - ys) ** 2).min(0))
-    return d
 
 
 def _streams(rng, s):
@@ -263,7 +272,8 @@ def _light_strings(rng, s):
         z = 1.0 + 0.9 * k
         X = (np.arange(-12, 13) + np.mod(shift + 0.618 * k, 1.0)) * spacing
         X = X[np.abs(X) < 0.65]
-        Y = -0.6 + (np.arange(int(1.4 / gap)) + np.mod(bead_phase + 0.37 * k, 1.0)) * gap
+        step = gap * (1 + 0.35 * k)  # farther strings carry sparser beads: they stay points, not a smear
+        Y = -0.6 + (np.arange(int(1.4 / step)) + np.mod(bead_phase + 0.37 * k, 1.0)) * step
         X, Y = np.meshgrid(X, Y)
         col = np.meshgrid(np.arange(X.shape[1]), Y[:, 0])[0]
         end = hang + dip * np.sin(2 * np.pi * rate * X + hang_phase + 1.3 * k)  # each string ends where the wave says
@@ -351,40 +361,40 @@ def _water(rng, s):
 def _bokeh(rng, s):
     """Large out-of-focus lights: crisp discs, brighter toward the rim, on a loose drifting lattice or along an arc.
 
-    Discrete: palette, lattice or arc.
+    Discrete: palette, lattice or arc, rows along the arc (1-3).
     Continuous, lattice (10): pitch, angle, drift, the drift wave (3), the size wave (3), brightness;
-    arc (8): centre height, curvature, tilt, spacing, first size, growth, brightness, phase.
+    arc (8): height, curvature, tilt, spacing, first size, growth, brightness, phase.
     """
     lights = _lights(rng, s)
     arc = int(rng.integers(2))
-    if arc:
+    if arc:  # one to three rows of lights along a curve (a street far away), growing toward the viewer
+        rows = int(rng.integers(1, 4))
         y0, bend, tilt = rng.uniform(0.3, 0.7), rng.uniform(-0.6, 0.6), rng.uniform(-0.4, 0.4)
         gap, r0, grow = rng.uniform(1.8, 2.6), rng.uniform(0.025, 0.045), rng.uniform(1.0, 3.0)
-        bright, phase = rng.uniform(0.55, 0.85), rng.uniform(0, 1)
-
-        def curve(t):
-            x = -0.1 + 1.2 * t
-            return x, y0 + tilt * (x - 0.5) + bend * (x - 0.5) ** 2
-
-        # spacing grows with the discs, so place them by hand along the curve: each gap = the sizes it joins
-        xs, ys = curve(np.linspace(0, 1, 2048))
-        seg = np.concatenate([[0.0], np.cumsum(np.hypot(np.diff(xs), np.diff(ys)))])
-        pos, r, out = phase * r0 * gap, [], []
-        while pos < seg[-1]:
-            rad = r0 * (1 + grow * pos / seg[-1])
-            i = min(int(np.searchsorted(seg, pos)), xs.size - 1)
-            out.append((xs[i], ys[i])), r.append(rad)
-            pos += gap * rad
-        x, y = np.asarray(out).T if out else (np.zeros(0), np.zeros(0))
-        r = np.asarray(r)
-        hue = np.arange(r.size) % 3
+        bright, phase = rng.uniform(0.65, 0.9), rng.uniform(0, 1)
+        x, y, r, hue = [], [], [], []
+        for row in range(rows):
+            # row k lies 0.17 further down (wrapping round), its lights smaller and half a step along
+            yk = 0.15 + np.mod(y0 - 0.15 + 0.17 * row * (1 if y0 < 0.5 else -1), 0.7)
+            xs = np.linspace(-0.1, 1.1, 2048)
+            ys = yk + tilt * (xs - 0.5) + bend * (xs - 0.5) ** 2
+            # spacing grows with the discs, so step along the curve by hand: each gap = the size there
+            seg = np.concatenate([[0.0], np.cumsum(np.hypot(np.diff(xs), np.diff(ys)))])
+            rk = r0 * (1 - 0.25 * row)
+            pos = np.mod(phase + 0.5 * row, 1.0) * rk * gap
+            while pos < seg[-1]:
+                rad = rk * (1 + grow * pos / seg[-1])
+                i = min(int(np.searchsorted(seg, pos)), xs.size - 1)
+                x.append(xs[i]), y.append(ys[i]), r.append(rad), hue.append((len(hue) + row) % 3)
+                pos += gap * rad
+        x, y, r, hue = (np.asarray(a) for a in (x, y, r, hue))
     else:
         pitch = rng.uniform(0.16, 0.26)
         angle = rng.uniform(0, np.pi / 3)
         drift = rng.uniform(0.2, 0.5) * pitch
         move = waves.random_waves(rng, 1, freq=(0.7, 1.6))
         sizes = waves.random_waves(rng, 1, freq=(0.7, 1.6))
-        bright = rng.uniform(0.55, 0.85)
+        bright = rng.uniform(0.65, 0.9)
         pts = tiling.lattice_points(pitch, "hex", angle=angle, margin=0.1)
         x, y = pts[:, 0], pts[:, 1]
         x, y = x + drift * waves.field(x, y, move), y + drift * waves.field(y + 0.4, x + 0.2, move)
@@ -399,7 +409,7 @@ def _bokeh(rng, s):
         disc = coverage(rho - r0_, s) * (0.8 + 0.2 * np.clip(rho / r0_, 0, 1) ** 2)
         # screened, not added: where discs overlap the light brightens but never burns to white
         total = lights.layers[:, ys, xs_].sum(0)
-        lights.layers[int(h), ys, xs_] += disc * np.float32(bright * (1.1 - 0.5 * min(r0_ / 0.12, 1))) * (1 - total)
+        lights.layers[int(h), ys, xs_] += disc * np.float32(bright * (1.1 - 0.3 * min(r0_ / 0.12, 1))) * (1 - total)
     return lights.image()
 
 

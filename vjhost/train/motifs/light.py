@@ -27,10 +27,13 @@ from .raster import SDF, Bounds, Canvas, colour, coverage
 __all__ = ["Lights", "halo", "composite"]
 
 
-def halo(d: np.ndarray, width: float) -> np.ndarray:
-    """A soft glow around a shape: ``exp(-(d / width)^2)`` outside it (``d > 0``, uv), 1 inside."""
+def halo(d: np.ndarray, width) -> np.ndarray:
+    """A soft glow around a shape: ``exp(-(d / width)^2)`` outside it (``d > 0``, uv), 1 inside.
+
+    ``width`` is one number or one per sample (lights of different sizes drawn by domain repetition).
+    """
     d = np.maximum(np.asarray(d, np.float32), 0.0)
-    return np.exp(-(d / np.float32(max(width, 1e-6))) ** 2).astype(np.float32)
+    return np.exp(-(d / np.maximum(np.asarray(width, np.float32), 1e-6)) ** 2).astype(np.float32)
 
 
 def composite(layers: np.ndarray, colours, ground, hot=1.0, knee: float = 1.0) -> np.ndarray:
@@ -106,15 +109,17 @@ class Lights:
             m = np.maximum(m, glow_gain * halo(d, glow))
         self.field(m * np.float32(gain), hue)
 
-    def field(self, f: np.ndarray, hue) -> None:
-        """Add a full-frame intensity field to colour ``hue`` (one index, or an index per pixel)."""
+    def field(self, f: np.ndarray, hue, where: tuple[slice, slice] | None = None) -> None:
+        """Add an intensity field to colour ``hue`` (one index, or an index per pixel): full-frame, or over the
+        window ``where`` (``(rows, cols)`` slices, e.g. from ``canvas.region``)."""
         f = np.asarray(f, np.float32)
+        ys, xs = where or (slice(None), slice(None))
         if np.ndim(hue) == 0:
-            self.canvas.img[int(hue)] += f
+            self.canvas.img[int(hue), ys, xs] += f
         else:
             h = np.asarray(hue, np.int64)
             for i in range(self.k):
-                self.canvas.img[i] += np.where(h == i, f, 0.0)
+                self.canvas.img[i, ys, xs] += np.where(h == i, f, 0.0)
 
     def points(self, x, y, r, hue, *, gain=1.0, glow: float = 0.0, glow_gain: float = 0.35) -> None:
         """Many crisp points of light at once (radius ``r`` uv), each with a halo ``glow * r`` wide."""
@@ -126,7 +131,7 @@ class Lights:
         hue = np.broadcast_to(np.asarray(hue, np.int64), x.shape)
         gain = np.broadcast_to(np.asarray(gain, np.float32), x.shape)
         # points of very different sizes go in separate batches (each batch costs its largest point's window)
-        band = np.floor(np.log2(np.maximum(r * self.size, 0.25))).astype(int)
+        band = np.floor(2 * np.log2(np.maximum(r * self.size, 0.25))).astype(int)
         for b in np.unique(band):
             k = band == b
             self.canvas.points(x[k], y[k], r[k], self._onehot(hue[k]), gain=gain[k], mode="add", halo=glow,

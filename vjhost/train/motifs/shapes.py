@@ -152,7 +152,7 @@ def flower(x, y, cx: float, cy: float, r: float, petals: int, angle: float = 0.0
     qx, qy = rho * np.cos(a), rho * np.sin(a)
     if pointed:
         b = r / 2 * np.sin(sector / 2) * width  # neighbours touch at their widest for width 1
-        return _vesica(np.abs(qy), np.abs(qx - r / 2), r / 2, min(b, r / 2))
+        return _vesica(np.abs(qy), np.abs(qx - r / 2), r / 2, np.minimum(b, r / 2))  # r may be per sample
     pr = r * np.sin(sector / 2) / (1 + np.sin(sector / 2)) * width  # the petal disc radius
     return (np.sqrt((qx - (r - pr)) ** 2 + qy * qy) - pr).astype(np.float32)
 
