@@ -19,7 +19,8 @@ COUNTER = """
 #pragma vjhost stage twice 4x4 float
 uniform sampler2D u_acc, u_twice;
 #if defined(VJ_STAGE_acc)
-void main() { o_color = vec4(texture(u_acc, v_uv).r + 0.1, 0.0, 0.0, 1.0); }
+// the count in r; alpha must start at zero too (a state is all zero at first), or the count goes negative
+void main() { vec4 s = texture(u_acc, v_uv); o_color = vec4(s.r + 0.1 - s.a, 0.0, 0.0, 0.0); }
 #elif defined(VJ_STAGE_twice)
 void main() { o_color = vec4(2.0 * texture(u_acc, v_uv).r, 0.0, 0.0, 1.0); }
 #else

@@ -457,6 +457,13 @@ class Renderer:
                 self.GL.glActiveTexture(self.GL.GL_TEXTURE0)
                 st.target = _Target(sw, sh, st.decl.float_)
                 st.back = _Target(sw, sh, st.decl.float_) if st.decl.persist else None
+                if st.back is not None:  # a state starts at zero, alpha too
+                    GL = self.GL
+                    GL.glClearColor(0, 0, 0, 0)
+                    for t in (st.target, st.back):
+                        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, t.fbo)
+                        GL.glClear(GL.GL_COLOR_BUFFER_BIT)
+                    GL.glClearColor(0, 0, 0, 1)
 
     def _program_uniforms(self, prog: int, locations: dict[str, int], size_loc: int, size: tuple[int, int], p: Pass,
                           params: Mapping[str, float], extra: Mapping | None) -> None:
