@@ -1,0 +1,145 @@
+// banksy source pass: the decoded wall finished as stencil street art -- crisp black stencils and one red
+// accent on a smooth concrete or brick wall, a sprayed edge that widens with the bass, a paint splatter
+// on every onset.  The decoder draws the walls and the stencils; this pass draws none of its own (the
+// shader-drawn stencil rats are the pack's `motif` effect, banksy_motif.glsl, off by default):
+//  - the decode keeps its proportions: it fills the screen's height and is mirror-repeated sideways,
+//  - the stencil is cut clean: ink is whatever is darker than half way from ink to the bare wall around
+//    it, the accent whatever is redder than half way from that wall to the accent red, both edges
+//    anti-aliased at screen resolution; the rest is wall, kept smooth but put back on the wall's own
+//    colours (the decoder's stray tints removed; beside paint, the bare wall around it: no soft dark or
+//    pink ring) -- one accent colour, never more,
+//  - the spray-paint edge: outside every stencil a band of paint speckles (fine grain, fixed on the
+//    wall, denser toward the edge), in the stencil's own colour; the bass and the kick widen the band
+//    like a heavier hand on the can,
+//  - a paint splatter on every onset: a lumpy blot with tapering arms and a ring of droplets, black or
+//    red, somewhere new each time, splashing out in its first 60 ms and gone after 0.6 s (its age and
+//    place come from the onset envelope, which falls by a known rate: no state is kept),
+//  - a kick pushes the whole picture in a touch.
+//
+// Cost: the full-size pass is two texture reads (the decode; the bare wall and the paint nearby, one
+// texel), a twelve-segment nearest-wall search and a hash; the splatter is evaluated only near the blot
+// while one shows.  The paint map and the bare wall are 64x64 stages in decode space (each with a
+// separable gaussian blur): a fixed cost per frame at any render size.
+#pragma vjhost stage paint 64x64
+#pragma vjhost stage paint_x 64x64
+#pragma vjhost stage paint_y 64x64
+#pragma vjhost stage wall 64x64 float
+#pragma vjhost stage wall_x 64x64 float
+#pragma vjhost stage wall_y 64x64 float
+
+#include "banksy_common.glsl"
+
+uniform sampler2D u_paint, u_paint_x, u_paint_y, u_wall, u_wall_x, u_wall_y;
+
+const float CROP = 0.03;     // the decode's outermost pixels (decoder edge effects) left out
+const float TAU = 0.0651;    // the onset envelope's time constant: it falls to 0.1 in 0.15 s
+const float LIFE = 0.6;      // seconds a splatter stays on the wall
+const float SPREAD = 1.0;    // the paint map's gaussian taps a texel (two decoded pixels) apart: sigma 3.2 decoded pixels
+
+vec3 bk_decoded(vec2 q) { return vj_image(CROP + (1.0 - 2.0 * CROP) * q).rgb; }
+
+// 9 taps of a gaussian along `step`, sigma 1.6 steps
+vec4 bk_gauss9(sampler2D tex, vec2 uv, vec2 step) {
+    const float W1 = 0.8226, W2 = 0.4578, W3 = 0.1724, W4 = 0.0439;  // exp(-k^2 / (2 * 1.6^2))
+    vec4 s = texture(tex, uv);
+    s += (texture(tex, uv + step) + texture(tex, uv - step)) * W1;
+    s += (texture(tex, uv + 2.0 * step) + texture(tex, uv - 2.0 * step)) * W2;
+    s += (texture(tex, uv + 3.0 * step) + texture(tex, uv - 3.0 * step)) * W3;
+    s += (texture(tex, uv + 4.0 * step) + texture(tex, uv - 4.0 * step)) * W4;
+    return s / (1.0 + 2.0 * (W1 + W2 + W3 + W4));
+}
+
+// a paint splatter around the origin of p (screen heights): a blot of radius r with `arms` arms
+float bk_splat(vec2 p, float r, float arms, float phase) {
+    float rho = length(p);
+    float a = atan(p.y, p.x);
+    float lump = 1.0 + 0.18 * sin(3.0 * a + phase) + 0.1 * sin(5.0 * a - 2.0 * phase);
+    float k = max(cos(arms * (a + phase)), 0.0);
+    float k4 = k * k; k4 *= k4;
+    float arm = k4 * k4 * k4 * (0.8 + 0.4 * sin(2.0 * a + 3.0 * phase));   // cos^12: narrow arms
+    float d = rho - r * (lump + arm);
+    // droplets on a golden-angle spiral, smaller further out (the direction turned step by step)
+    vec2 dir = vec2(cos(2.0 * phase), sin(2.0 * phase));
+    const mat2 GOLDEN = mat2(-0.7373689, 0.6754903, -0.6754903, -0.7373689);   // a turn of 2.39996 rad
+    for (int i = 0; i < 9; i++) {
+        float dist = r * (1.5 + 0.35 * float(i));
+        d = min(d, length(p - dist * dir) - r * 0.22 * (1.0 - float(i) / 11.0));
+        dir = GOLDEN * dir;
+    }
+    return d;
+}
+
+#if defined(VJ_STAGE_paint)
+// where the decode is paint (ink or red) and how much of it is red
+void main() { o_color = vec4(bk_paint(bk_decoded(v_uv)), 0.0, 1.0); }
+#elif defined(VJ_STAGE_paint_x)
+void main() { o_color = bk_gauss9(u_paint, v_uv, vec2(SPREAD / u_target_size.x, 0.0)); }
+#elif defined(VJ_STAGE_paint_y)
+void main() { o_color = bk_gauss9(u_paint_x, v_uv, vec2(0.0, SPREAD / u_target_size.y)); }
+#elif defined(VJ_STAGE_wall)
+// the bare wall: the decode away from any paint (its soft overspray ramp left out), weighted
+void main() {
+    float w = 1.0 - smoothstep(0.0, 0.06, texture(u_paint_y, v_uv).x);
+    o_color = vec4(bk_decoded(v_uv) * w, w);
+}
+#elif defined(VJ_STAGE_wall_x)
+void main() { o_color = bk_gauss9(u_wall, v_uv, vec2(1.2 / u_target_size.x, 0.0)); }
+#elif defined(VJ_STAGE_wall_y)
+// what the full-size pass reads, in one texel: the bare wall's colour (-1 where the wall is all paint)
+// and the paint nearby, signed: negative where most of that paint is red
+void main() {
+    vec4 w = bk_gauss9(u_wall_x, v_uv, vec2(0.0, 1.2 / u_target_size.y));
+    vec2 near = texture(u_paint_y, v_uv).xy;
+    vec3 wall = w.a > 0.02 ? w.rgb / w.a : vec3(-1.0);
+    o_color = vec4(wall, near.y > 0.5 * near.x ? -near.x : near.x);
+}
+#else
+void main() {
+    vec2 uv = 0.5 + (v_uv - 0.5) * (1.0 - 0.04 * u_kick);   // a kick pushes in
+    vec2 q = bk_fit(uv);
+    vec3 c = bk_decoded(q);
+
+    // the stencil, cut clean: ink where the decode is darker than half way from the ink to the wall
+    // around it, the accent where it is redder than half way from that wall to the accent; both
+    // edges anti-aliased; the wall beside paint is the bare wall around it (no dark or pink ring)
+    vec4 around = texture(u_wall_y, q);
+    float near = abs(around.a);
+    vec3 wall = around.r < 0.0 ? c : around.rgb;
+    float l = bk_luma(c), rd = bk_redness(c);
+    float ink_level = 0.5 * (bk_luma(INK) + max(bk_luma(wall), 0.3));
+    float red_level = 0.5 * (bk_redness(ACCENT) + min(max(bk_redness(wall), 0.0), 0.4));
+    float red = clamp(0.5 + (rd - red_level) / max(fwidth(rd), 1e-4), 0.0, 1.0);
+    float ink = clamp(0.5 + (ink_level - l) / max(fwidth(l), 1e-4), 0.0, 1.0) * (1.0 - red);
+    vec3 col = bk_wall(mix(c, wall, smoothstep(0.0, 0.08, near)));
+    col = mix(mix(col, ACCENT, red), INK, ink);
+
+    // the sprayed edge: speckles of paint outside the stencil, denser toward it; the bass widens the band
+    float heavy = clamp(u_bass + 0.5 * u_kick, 0.0, 1.0);
+    float density = smoothstep(0.18 - 0.14 * heavy, 0.5, near);
+    float g = max(1.0, floor(u_resolution.y / 360.0 + 0.5));    // grain: about 1/360 of the height
+    float grain = vj_hash(floor(gl_FragCoord.xy / g));
+    float speck = float(grain < 0.85 * density) * (1.0 - max(ink, red));
+    col = mix(col, around.a < 0.0 ? ACCENT : INK, speck);
+
+    // a paint splatter on the onset: its age from the envelope (1 at the onset, falling by TAU)
+    if (u_onset > 1e-6) {
+        float age = -TAU * log(u_onset);
+        if (age < LIFE) {
+            float slot = floor((u_time - age) * 8.0 + 0.5);           // which onset: its moment, to 1/8 s
+            vec3 h = vec3(vj_hash(vec2(slot, 1.7)), vj_hash(vec2(slot, 5.3)), vj_hash(vec2(slot, 9.1)));
+            float aspect = u_resolution.x / max(u_resolution.y, 1.0);
+            vec2 centre = vec2((0.15 + 0.7 * h.x) * aspect, 0.2 + 0.6 * h.y);
+            vec2 p = vec2(v_uv.x * aspect, v_uv.y) - centre;
+            float grow = 0.85 + 0.15 * smoothstep(0.0, 0.06, age);    // the splash in its first 60 ms
+            float fade = 1.0 - smoothstep(LIFE - 0.2, LIFE, age);      // and the last 0.2 s it shrinks away
+            float r = (0.08 + 0.05 * h.z) * grow * (0.3 + 0.7 * fade);
+            if (length(p) < r * 4.6) {
+                float d = bk_splat(p, r, floor(5.0 + 4.0 * h.x), 6.2831853 * h.y);
+                float cover = clamp(0.5 - d / max(fwidth(d), 1e-5), 0.0, 1.0);
+                col = mix(col, h.z > 0.55 ? ACCENT : INK, cover);
+            }
+        }
+    }
+    o_color = vec4(col, 1.0);
+}
+#endif
