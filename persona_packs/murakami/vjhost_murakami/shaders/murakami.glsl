@@ -15,24 +15,25 @@
 //  - on the bar's downbeat the colours step one place along the rainbow (red -> orange -> yellow ...),
 //    never in the breakdown.
 //
-// Cost: the full-size pass is three texture reads and a four-vec4 nearest search.  The flower centres
-// come from small float stages in decode space (a 64x64 face mass map, its separable gaussian blur,
-// and a 16x16 wider blur of that for big flowers), the ground colour from a 1x1 stage: a fixed cost
-// per frame at any render size.
+// Cost: the full-size pass is two texture reads (the warp map, the decode) and a four-vec4 nearest
+// search (the runner-up's colour only near edges).  The flower centres come from small float stages in decode space (a 64x64 face mass map, its
+// separable gaussian blur, and a 16x16 wider blur of that for big flowers), the ground colour from a 1x1
+// stage; the turn and swell are worked out in a quarter-size warp map.
 #pragma vjhost stage ground 1x1
 #pragma vjhost stage mass 64x64 float
 #pragma vjhost stage mass_x 64x64 float
 #pragma vjhost stage mass_y 64x64 float
 #pragma vjhost stage wide_x 16x16 float
 #pragma vjhost stage wide_y 16x16 float
+#pragma vjhost stage warp 0.25 float
 
 #include "murakami_palette.glsl"
 
-uniform sampler2D u_ground, u_mass, u_mass_x, u_mass_y, u_wide_x, u_wide_y;
+uniform sampler2D u_ground, u_mass, u_mass_x, u_mass_y, u_wide_x, u_wide_y, u_warp;
 
 const float CROP = 0.03;      // the decode's outermost pixels (decoder edge effects) left out
 const float STEP = 2.5;       // gaussian taps this many texels apart: sigma 4 texels of 64 (0.06 of the decode)
-const float TURN = 0.38;      // radians a flower turns on a full beat
+const float TURN = 0.45;      // radians a flower turns on a full beat
 const float SWELL = 0.3;      // how much a flower grows on a full kick (plus half that with the bass)
 
 vec3 mk_decoded(vec2 q) { return vj_image(CROP + (1.0 - 2.0 * CROP) * q).rgb; }
@@ -81,13 +82,15 @@ void main() { o_color = mk_gauss9(u_mass_x, v_uv, vec2(0.0, STEP / u_target_size
 void main() { o_color = mk_gauss9(u_mass_y, v_uv, vec2(1.5 / u_target_size.x, 0.0)); }
 #elif defined(VJ_STAGE_wide_y)
 void main() { o_color = mk_gauss9(u_wide_x, v_uv, vec2(0.0, 1.5 / u_target_size.y)); }
-#else
+#elif defined(VJ_STAGE_warp)
+// where each screen point samples the decode, as an offset from where it would at rest: a quarter-size
+// map (the turn and swell are smooth; the full-size pass reads it bilinearly)
 void main() {
+    vec2 rest = mk_fit(v_uv);
     // a kick pushes the whole picture in a touch
-    vec2 uv = 0.5 + (v_uv - 0.5) * (1.0 - 0.04 * u_kick);
-    vec2 q = mk_fit(uv);
-    // the flower this pixel belongs to: the centroid of the face mass around it
-    // (near a face the close centroid; further out, on a big flower's petals, the wide one)
+    vec2 q = mk_fit(0.5 + (v_uv - 0.5) * (1.0 - 0.04 * u_kick));
+    // the flower this point belongs to: the centroid of the face mass around it (near a face the close
+    // centroid; further out, on a big flower's petals, the wide one)
     vec3 near = texture(u_mass_y, q).xyz, wide = texture(u_wide_y, q).xyz;
     float sure_near = smoothstep(0.03, 0.2, near.x);
     float sure = max(sure_near, smoothstep(0.01, 0.06, wide.x));
@@ -98,19 +101,15 @@ void main() {
     vec2 d = (q - centre) / grow;
     float ca = cos(a), sa = sin(a);
     q = centre + vec2(ca * d.x + sa * d.y, ca * d.y - sa * d.x);
+    o_color = vec4(q - rest, 0.0, 1.0);
+}
+#else
+void main() {
+    vec2 q = mk_fit(v_uv) + texture(u_warp, v_uv).xy;
     vec3 c = mk_decoded(clamp(q, 0.0, 1.0));
 
-    // flat: the nearest two candidates, each ink or its colour (split where the decode is half way),
-    // and the edge between them anti-aliased over a screen pixel
-    vec3 n1, n2;
-    mk_nearest2(c, n1, n2);
-    bool cycle = mk_cycle();
-    vec3 c1 = mk_colour(int(n1.y), cycle), c2 = mk_colour(int(n2.y), cycle);
-    float h1 = n1.z - 0.5, h2 = n2.z - 0.5;
-    c1 = mix(INK, c1, clamp(0.5 + h1 / max(fwidth(h1), 1e-4), 0.0, 1.0));
-    c2 = mix(INK, c2, clamp(0.5 + h2 / max(fwidth(h2), 1e-4), 0.0, 1.0));
-    float s = n2.x - n1.x;
-    float cover = clamp(0.5 + s / max(fwidth(s), 1e-6), 0.5, 1.0);
-    o_color = vec4(mix(c2, c1, cover), 1.0);
+    // flat: the nearest candidate, ink or its colour (split where the decode is half way), and the edge
+    // to the runner-up anti-aliased over a screen pixel
+    o_color = vec4(mk_flat(c, mk_cycle()), 1.0);
 }
 #endif

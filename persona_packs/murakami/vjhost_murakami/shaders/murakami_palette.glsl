@@ -6,14 +6,11 @@
 // candidate is a *segment from ink to a palette colour* (a decoded outline blurs ink into the colour
 // beside it; that blend must become ink or the colour, never a third colour that happens to lie
 // near the blend -- yellow beside black would otherwise come out orange).  Vectorised: four vec4
-// groups of four colours, compare-and-select on constants (no dynamically indexed arrays in the
-// inner loop, which software GL pays for per pixel).
+// groups of four colours; the nearest two are picked out with one-hot vec4 masks and dot products
+// (no dynamically indexed arrays and no per-colour branches, which software GL pays for per pixel).
 
 const int NP = 16;
 const vec3 PALETTE[NP] = vec3[NP](vec3(0.0667, 0.0667, 0.0667), vec3(1.0000, 1.0000, 1.0000), vec3(0.9020, 0.0000, 0.0706), vec3(1.0000, 0.8510, 0.0000), vec3(0.0000, 0.4078, 0.7176), vec3(0.0000, 0.6549, 0.2353), vec3(0.9529, 0.5961, 0.0000), vec3(0.8941, 0.0000, 0.4980), vec3(0.4902, 0.2471, 0.5961), vec3(0.2980, 0.7216, 0.9098), vec3(1.0000, 0.7020, 0.7804), vec3(1.0000, 0.9412, 0.5412), vec3(0.6588, 0.9020, 0.8118), vec3(0.8353, 0.7020, 1.0000), vec3(0.6275, 0.7686, 1.0000), vec3(1.0000, 0.9647, 0.8980));
-// on an accented beat the colours step one place along the rainbow (red -> orange -> yellow -> green
-// -> sky -> blue -> purple -> magenta -> red) and the pastels along theirs; ink, white and cream stay
-const int NEXT[NP] = int[NP](0, 1, 6, 5, 8, 9, 3, 2, 7, 4, 11, 12, 14, 10, 13, 15);
 const vec3 INK = vec3(0.0667);
 
 // the palette by channel, four colours per vec4
@@ -23,6 +20,15 @@ const vec4 G0 = vec4(0.0667, 1.0000, 0.0000, 0.8510), G1 = vec4(0.4078, 0.6549, 
 const vec4 G2 = vec4(0.2471, 0.7216, 0.7020, 0.9412), G3 = vec4(0.9020, 0.7020, 0.7686, 0.9647);
 const vec4 B0 = vec4(0.0667, 1.0000, 0.0706, 0.0000), B1 = vec4(0.7176, 0.2353, 0.0000, 0.4980);
 const vec4 B2 = vec4(0.5961, 0.9098, 0.7804, 0.5412), B3 = vec4(0.8118, 1.0000, 1.0000, 0.8980);
+// the same, each colour stepped one place along the rainbow (red -> orange -> yellow -> green -> sky ->
+// blue -> purple -> magenta -> red) and the pastels along theirs; ink, white and cream stay: what an
+// accented beat shows
+const vec4 RN0 = vec4(0.0667, 1.0000, 0.9529, 0.0000), RN1 = vec4(0.4902, 0.2980, 1.0000, 0.9020);
+const vec4 RN2 = vec4(0.8941, 0.0000, 1.0000, 0.6588), RN3 = vec4(0.6275, 1.0000, 0.8353, 1.0000);
+const vec4 GN0 = vec4(0.0667, 1.0000, 0.5961, 0.6549), GN1 = vec4(0.2471, 0.7216, 0.8510, 0.0000);
+const vec4 GN2 = vec4(0.0000, 0.4078, 0.9412, 0.9020), GN3 = vec4(0.7686, 0.7020, 0.7020, 0.9647);
+const vec4 BN0 = vec4(0.0667, 1.0000, 0.0000, 0.2353), BN1 = vec4(0.5961, 0.9098, 0.0000, 0.0706);
+const vec4 BN2 = vec4(0.4980, 0.7176, 0.5412, 0.8118), BN3 = vec4(1.0000, 0.7804, 1.0000, 0.8980);
 // 1 / |colour - ink|^2 (0 for ink itself: its segment is the point)
 const vec4 IL0 = vec4(0.0000, 0.3827, 1.4241, 0.6708), IL1 = vec4(1.8361, 2.6392, 0.9344, 1.1426);
 const vec4 IL2 = vec4(2.0317, 0.8380, 0.5605, 0.5373), IL3 = vec4(0.6236, 0.5360, 0.5958, 0.4222);
@@ -39,40 +45,68 @@ vec4 mk_seg(vec3 c, vec4 r, vec4 g, vec4 b, vec4 il, out vec4 t) {
     return W.r * dr * dr + W.g * dg * dg + W.b * db * db;
 }
 
-// keep the nearest two (e1 <= e2) candidates seen so far: their index and position along the segment
-void mk_top2(float e, float i, float t, inout vec3 a, inout vec3 b) {
-    // a, b = (distance, index, t)
-    bool b1 = e < a.x, b2 = e < b.x;
-    b = b1 ? a : (b2 ? vec3(e, i, t) : b);
-    a = b1 ? vec3(e, i, t) : a;
+// per group: (red, green, blue, t) summed over the entries a one-hot (few-hot on a tie) mask picks
+vec4 mk_pick(vec4 k0, vec4 k1, vec4 k2, vec4 k3, mat4 r, mat4 g, mat4 b, mat4 tt) {
+    vec4 s = vec4(dot(k0, r[0]), dot(k0, g[0]), dot(k0, b[0]), dot(k0, tt[0]))
+           + vec4(dot(k1, r[1]), dot(k1, g[1]), dot(k1, b[1]), dot(k1, tt[1]))
+           + vec4(dot(k2, r[2]), dot(k2, g[2]), dot(k2, b[2]), dot(k2, tt[2]))
+           + vec4(dot(k3, r[3]), dot(k3, g[3]), dot(k3, b[3]), dot(k3, tt[3]));
+    return s / max(dot(k0 + k1 + k2 + k3, vec4(1.0)), 1.0);
 }
 
-// the nearest two candidates of colour c: (distance, palette index, t along ink -> colour)
-void mk_nearest2(vec3 c, out vec3 a, out vec3 b) {
+// c made flat: the nearest candidate's colour (ink below half way along its segment, its colour above,
+// anti-aliased), and where the runner-up is nearly as near -- an edge between two colours -- the two
+// mixed over a screen pixel.  The runner-up's colour is only worked out near an edge (a branch whole
+// blocks of pixels skip); the derivatives are taken before it, for every pixel alike.
+vec3 mk_flat(vec3 c, bool cycle) {
     vec4 t0, t1, t2, t3;
     vec4 e0 = mk_seg(c, R0, G0, B0, IL0, t0), e1 = mk_seg(c, R1, G1, B1, IL1, t1);
     vec4 e2 = mk_seg(c, R2, G2, B2, IL2, t2), e3 = mk_seg(c, R3, G3, B3, IL3, t3);
-    a = vec3(1e9, 0.0, 0.0);
-    b = vec3(1e9, 0.0, 0.0);
-    mk_top2(e0.x, 0.0, t0.x, a, b);   mk_top2(e0.y, 1.0, t0.y, a, b);
-    mk_top2(e0.z, 2.0, t0.z, a, b);   mk_top2(e0.w, 3.0, t0.w, a, b);
-    mk_top2(e1.x, 4.0, t1.x, a, b);   mk_top2(e1.y, 5.0, t1.y, a, b);
-    mk_top2(e1.z, 6.0, t1.z, a, b);   mk_top2(e1.w, 7.0, t1.w, a, b);
-    mk_top2(e2.x, 8.0, t2.x, a, b);   mk_top2(e2.y, 9.0, t2.y, a, b);
-    mk_top2(e2.z, 10.0, t2.z, a, b);  mk_top2(e2.w, 11.0, t2.w, a, b);
-    mk_top2(e3.x, 12.0, t3.x, a, b);  mk_top2(e3.y, 13.0, t3.y, a, b);
-    mk_top2(e3.z, 14.0, t3.z, a, b);  mk_top2(e3.w, 15.0, t3.w, a, b);
+    // the palette as shown this frame (one select per group, on a uniform)
+    mat4 r = cycle ? mat4(RN0, RN1, RN2, RN3) : mat4(R0, R1, R2, R3);
+    mat4 g = cycle ? mat4(GN0, GN1, GN2, GN3) : mat4(G0, G1, G2, G3);
+    mat4 b = cycle ? mat4(BN0, BN1, BN2, BN3) : mat4(B0, B1, B2, B3);
+    mat4 tt = mat4(t0, t1, t2, t3);
+    vec4 m = min(min(e0, e1), min(e2, e3));
+    float best = min(min(m.x, m.y), min(m.z, m.w));
+    vec4 k0 = vec4(equal(e0, vec4(best))), k1 = vec4(equal(e1, vec4(best)));
+    vec4 k2 = vec4(equal(e2, vec4(best))), k3 = vec4(equal(e3, vec4(best)));
+    vec4 first = mk_pick(k0, k1, k2, k3, r, g, b, tt);
+    // the runner-up's distance: the nearest once the nearest is pushed away
+    e0 += k0 * 1e9; e1 += k1 * 1e9; e2 += k2 * 1e9; e3 += k3 * 1e9;
+    m = min(min(e0, e1), min(e2, e3));
+    float second = min(min(m.x, m.y), min(m.z, m.w));
+    float s = second - best;
+    float cover = clamp(0.5 + s / max(fwidth(s), 1e-6), 0.5, 1.0);
+    float h = first.w - 0.5;
+    float fh = max(fwidth(h), 1e-4);
+    vec3 col = mix(INK, first.rgb, clamp(0.5 + h / fh, 0.0, 1.0));
+    if (cover < 1.0) {
+        k0 = vec4(equal(e0, vec4(second))); k1 = vec4(equal(e1, vec4(second)));
+        k2 = vec4(equal(e2, vec4(second))); k3 = vec4(equal(e3, vec4(second)));
+        vec4 other = mk_pick(k0, k1, k2, k3, r, g, b, tt);
+        col = mix(mix(INK, other.rgb, clamp(0.5 + (other.w - 0.5) / fh, 0.0, 1.0)), col, cover);
+    }
+    return col;
 }
 
-// the palette index nearest c (as ink or the colour at the far end of the nearest segment)
+// the palette index nearest c (as ink or the colour at the far end of the nearest segment): for the
+// small stages, never per screen pixel
 int mk_snap(vec3 c) {
-    vec3 a, b;
-    mk_nearest2(c, a, b);
-    return a.z < 0.5 ? 0 : int(a.y);
+    vec4 t0, t1, t2, t3;
+    vec4 e0 = mk_seg(c, R0, G0, B0, IL0, t0), e1 = mk_seg(c, R1, G1, B1, IL1, t1);
+    vec4 e2 = mk_seg(c, R2, G2, B2, IL2, t2), e3 = mk_seg(c, R3, G3, B3, IL3, t3);
+    int best = 0;
+    float e = 1e9, tb = 0.0;
+    for (int i = 0; i < 4; i++) {
+        vec4 g = i == 0 ? e0 : (i == 1 ? e1 : (i == 2 ? e2 : e3));
+        vec4 tg = i == 0 ? t0 : (i == 1 ? t1 : (i == 2 ? t2 : t3));
+        for (int j = 0; j < 4; j++) {
+            if (g[j] < e) { e = g[j]; best = 4 * i + j; tb = tg[j]; }
+        }
+    }
+    return tb < 0.5 ? 0 : best;
 }
-
-// palette colour k, stepped along its rainbow when `cycle` is set
-vec3 mk_colour(int k, bool cycle) { return PALETTE[cycle ? NEXT[k] : k]; }
 
 // the ground: the palette colour most of a fixed set of samples of `tex` snap to.  Drawn once per
 // frame into a 1x1 stage, never per pixel.
