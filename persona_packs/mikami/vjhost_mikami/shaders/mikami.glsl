@@ -10,7 +10,9 @@
 //  - snares and onsets shake the picture in blocks (an 8x6 grid, each block pushed its own way, new on
 //    every eighth note), like a camera mount knocked by footsteps;
 //  - the square decode keeps its aspect in the middle of the frame, mirrored out to the sides dimmer.
-// Cost: one texture read and a five-colour ramp per pixel.
+// Cost: one texture read and a five-colour ramp per pixel, at half the render size (the picture is the
+// decoder's soft 128² frame: half size loses nothing; the next pass's bilinear read is the upscale).
+#pragma vjhost scale 0.5
 
 const vec3 RAMP0 = vec3(0.0078, 0.0235, 0.0588);   // #02060f
 const vec3 RAMP1 = vec3(0.0431, 0.1647, 0.2902);   // #0b2a4a

@@ -6,9 +6,12 @@
 // the frame (the picture whole, but every part at its own moment: a compound eye), 1 the whole frame in
 // every window (a wall of monitors).  Bezels between the windows grow with the zoom.  On the beat the
 // window showing the present lights its frame (a tally light); the hats flicker the windows.
-// The ring is recorded at 480x270; the window showing the present reads this frame at full size.
-// Cost: one texture read per pixel (from the ring or the input) and the ring's 480x270 copy.
+// The ring is recorded at 480x270; the window showing the present reads this frame as it is.  Drawn at
+// half the render size (the scan pass after it draws its scanlines at full size over it).
+// Cost: one texture read per pixel of the half-size target (from the ring or the input) and the ring's
+// 480x270 copy.
 #pragma vjhost history 48 480x270
+#pragma vjhost scale 0.5
 #include "history.glsl"
 
 uniform float u_amount;   // 0..1: how far back the windows reach
@@ -34,14 +37,14 @@ void main() {
     vec3 c = delay < 0.5 ? texture(u_input, uv).rgb : vj_history(uv, delay).rgb;
     // hats flicker the windows a little, each its own way
     c *= 1.0 - 0.25 * u_hat * vj_hash(vec2(k, floor(u_time * 20.0)));
-    // bezels: a hairline at zoom 0, a monitor's frame at zoom 1 (pixels of the screen)
-    vec2 px = min(local, 1.0 - local) * u_resolution / grid;
+    // bezels: a hairline at zoom 0, a monitor's frame at zoom 1 (pixels of the target drawn)
+    vec2 px = min(local, 1.0 - local) * u_target_size / grid;
     float edge = min(px.x, px.y);
-    float bezel = mix(1.0, 0.035 * u_resolution.y / n, clamp(u_zoom, 0.0, 1.0));
+    float bezel = mix(0.5, 0.035 * u_target_size.y / n, clamp(u_zoom, 0.0, 1.0));
     float frame = smoothstep(bezel + 1.0, bezel, edge);
     c = mix(c, BEZEL, frame);
     // the tally light: the window showing the present, framed in light on the beat
-    float tally = float(delay < 0.5) * u_beat * (1.0 - smoothstep(bezel + 2.0, bezel + 4.0, edge)) * (1.0 - frame);
+    float tally = float(delay < 0.5) * u_beat * (1.0 - smoothstep(bezel + 1.0, bezel + 2.0, edge)) * (1.0 - frame);
     c = mix(c, TALLY, tally);
     o_color = vec4(c, 1.0);
 }
