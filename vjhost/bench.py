@@ -215,6 +215,7 @@ def live_loop(show, source, seconds: float, *, render_scale: float | None = None
         costs: list[float] = []
         scales: list[float] = []
         d0, u0 = worker.stats()["decoded"], st["uploads"]
+        cpu0 = time.process_time()
         t0 = time.perf_counter()
         t_end = t0 + seconds - settle
         while time.perf_counter() < t_end:
@@ -222,6 +223,7 @@ def live_loop(show, source, seconds: float, *, render_scale: float | None = None
             costs.append(pacing.cost_ms)
             scales.append(pacing.scaler.scale)
         elapsed = time.perf_counter() - t0
+        cpu = (time.process_time() - cpu0) / elapsed  # cores this process had (render, llvmpipe, decoder threads)
         ws = worker.stats()
     finally:
         worker.close()
@@ -235,7 +237,7 @@ def live_loop(show, source, seconds: float, *, render_scale: float | None = None
             "render_scale_mode": "auto" if pacing.scaler.auto else "fixed",
             "decodes_per_s": round((ws["decoded"] - d0) / elapsed, 1),
             "decode_ms": None if ws["decode_ms"] is None else round(ws["decode_ms"], 2),
-            "decodes_dropped": ws["dropped"]}
+            "decodes_dropped": ws["dropped"], "cores_used": round(cpu, 2)}
 
 
 # --------------------------------------------------------------------------- passes
@@ -398,7 +400,8 @@ def bench_pack(host: Host, pack: str, sizes, seconds: float, *, render_scale: fl
             say(f"  {w}x{h} live: {live['fps']:.1f} fps, p99 {live['p99_ms']:.1f} ms, {live['dropped']} dropped, "
                 f"frame cost p50 {live['cost_p50_ms']:.1f} / p99 {live['cost_p99_ms']:.1f} ms, render scale "
                 f"{round(100 * live['render_scale'])}% ({live['render_scale_mode']}), "
-                f"{live['decodes_per_s']:.0f} decodes/s ({live['decode_ms'] or 0:.1f} ms each)")
+                f"{live['decodes_per_s']:.0f} decodes/s ({live['decode_ms'] or 0:.1f} ms each); "
+                f"it had {live['cores_used']:.2f} of {report['machine']['cpus']} cores")
             row["passes"] = pc = pass_costs(show, seconds)
             say(f"  {w}x{h} ms per frame at 100% ({pc['rounds']} rounds): default chain {pc['default_chain_ms']:.2f} ms "
                 f"= {pc['default_chain_x_bare']}x a bare frame; what each pass adds:")
