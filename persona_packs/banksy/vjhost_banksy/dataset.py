@@ -280,16 +280,16 @@ def _balloon(rng, s):
 
 
 def _figure(rng, s):
-    """One or two featureless figures (generic poses) on a whitewashed wall, one holding a blank red placard."""
+    """One or two featureless figures (one generic pose, the second mirroring it) on a wall, one holding a blank red placard."""
     c = _wall(rng, s, str(rng.choice(["whitewash", "panels", "concrete"])))
     n = int(rng.choice([1, 2]))
     h = float(rng.uniform(0.6, 0.8)) if n == 1 else float(rng.uniform(0.5, 0.65))
     ground = float(rng.uniform(0.9, 0.96))
     style = str(rng.choice(["stand", "walk", "reach"]))
+    pose = figures.random_pose(rng, style)  # ten angles; a second figure mirrors it, facing the first
     for i in range(n):
         x = 0.5 if n == 1 else (0.32 if i == 0 else 0.68)
         facing = 1.0 if i == 0 else -1.0
-        pose = figures.random_pose(rng, style if i == 0 else "stand")
         js = figures.joints(pose, x, ground, h, facing)
         spray(c, lambda u, v, js=js: figures.silhouette(u, v, js, h), figures.extent(js, h), drips=2, drip_len=0.04,
               phase=float(x * 7))
