@@ -207,7 +207,7 @@ def live_loop(show, source, seconds: float, *, render_scale: float | None = None
             show.render(source.features(t_start), 1.0 / target_fps)
             r.draw_output(present.fbo, *r.size)
         GL.glFinish()
-        settle = min(max(1.0, seconds / 4), seconds / 2)  # the scale settles; at least half the time is measured
+        settle = min(max(1.5, seconds / 3), seconds / 2)  # the scale settles; at least half the time is measured
         t_end = time.perf_counter() + settle
         while time.perf_counter() < t_end:
             frame()

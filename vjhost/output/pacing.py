@@ -114,7 +114,9 @@ class RenderScaler:
       count predicts (cost ~ scale squared) to bring it to ``aim`` (0.8), at
       least one step; the scale it left is kept off for ``hold_s`` seconds;
     * the load predicted one step up below ``up_at`` (0.75) for ``up_windows``
-      windows in a row, ``cooldown_s`` after the last change: one step up.
+      windows in a row, ``cooldown_s`` after the last change: up as far as the
+      pixel count predicts stays below ``up_at`` (one step at least), never to a
+      scale still kept off.
     """
 
     def __init__(self, target_fps: float = 60.0, fixed: float | None = None, *, start: float = 1.0,
@@ -162,6 +164,12 @@ class RenderScaler:
                 and self._held.get(up, -math.inf) <= now:
             self._clear += 1
             if self._clear >= self.up_windows:
+                # as far up as the pixel count predicts stays under up_at (and is not held off), at least one step
+                while True:
+                    nxt = quantize_scale(up + SCALE_STEP)
+                    if nxt <= up or self.load * (nxt / s) ** 2 >= self.up_at or self._held.get(nxt, -math.inf) > now:
+                        break
+                    up = nxt
                 return self._change(up, now, f"headroom: frames cost {self.load * self.budget_ms:.1f} ms of {self.budget_ms:.1f}")
         else:
             self._clear = 0
