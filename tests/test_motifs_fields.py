@@ -85,3 +85,21 @@ def test_point_clouds_are_rule_placed_and_projected_far_to_near():
     assert surf.shape == (20, 3) and np.allclose(surf[:, 2], 0.2)
     sp = points3d.spiral(90, 2.0, arms=3)
     assert sp.shape == (90, 3) and np.hypot(sp[:, 0], sp[:, 1]).max() <= 1.0
+
+
+def test_bands_are_flat_colours_in_ramp_order_with_one_pixel_edges():
+    from vjhost.train.motifs import raster
+
+    cols = np.array([[0, 0, 0], [1, 0, 0], [1, 1, 0], [1, 1, 1]], np.float32)
+    for size in (128, 256):
+        u, v = grid(size)
+        img = raster.bands(u * 7.0, cols, size)  # seven bands across
+        centres = ((np.arange(7) + 0.5) / 7 * size).astype(int)
+        seen = [tuple(img[:, 0, x]) for x in centres]
+        assert seen == [tuple(cols[i]) for i in (0, 1, 2, 3, 2, 1, 0)]  # up the ramp and back down
+        row = img[0, 0]
+        assert ((row > 0.01) & (row < 0.99)).sum() <= 2 * 6  # each edge blends over one or two pixels
+    clipped = raster.bands(u * 7.0 - 1.0, cols, size, clip=True)
+    assert tuple(clipped[:, 0, 0]) == tuple(cols[0]) and tuple(clipped[:, 0, -1]) == tuple(cols[-1])
+    custom = raster.bands(u * 4.0, cols, size, order=[3, 1])
+    assert tuple(custom[:, 0, size // 8]) == tuple(cols[3]) and tuple(custom[:, 0, 3 * size // 8]) == tuple(cols[1])

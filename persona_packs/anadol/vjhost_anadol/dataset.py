@@ -46,34 +46,9 @@ def _ramp(rng) -> np.ndarray:
 
 def _bands(c: Canvas, t: np.ndarray, colours: np.ndarray, cycle: bool = True, order=None,
            grad: np.ndarray | None = None) -> None:
-    """Paint flat bands of ``colours`` where ``floor(t)`` steps (t a smooth field, one band per unit).
-
-    ``cycle``: band i takes the colours back and forth along the ramp (a ping-pong, so neighbours are
-    always neighbours on the ramp), or ``order[i mod len(order)]`` when given; else t is clipped to the
-    ramp.  Edges anti-aliased over a pixel (the distance to the next band is its share of the band over
-    the field's gradient; ``grad``: its magnitude per uv where known exactly, e.g. across a branch cut).
-    """
-    k = len(colours)
-    if order is None:
-        order = np.concatenate([np.arange(k), np.arange(k - 2, 0, -1)]) if cycle and k > 2 else np.arange(k)
-    order = np.asarray(order)
-    if grad is None:
-        gy, gx = np.gradient(t)
-        g = np.maximum(np.sqrt(gx * gx + gy * gy) * c.size, 1e-4)
-    else:
-        g = np.maximum(np.asarray(grad, np.float32), 1e-4)
-    i = np.floor(t)
-    f = t - i
-    i = i.astype(np.int64)
-
-    def col(j):
-        idx = order[np.mod(j, len(order))] if cycle else np.clip(j, 0, k - 1)
-        return np.moveaxis(colours[idx], -1, 0)
-
-    up = np.clip(0.5 - (1.0 - f) / g * c.size, 0.0, 1.0)  # coverage of the band above (within half a pixel)
-    lo = np.clip(0.5 - f / g * c.size, 0.0, 1.0)          # ... and of the band below
-    mid = 1.0 - up - lo
-    c.img[:] = col(i) * mid[None] + col(i + 1) * up[None] + col(i - 1) * lo[None]
+    """Paint the canvas with flat bands of ``colours``, one per unit of the smooth field ``t``
+    (:func:`vjhost.train.motifs.raster.bands`: up and down the ramp, or clipped to it with ``cycle`` off)."""
+    c.img[:] = raster.bands(t, colours, c.size, order=order, clip=not cycle, grad=grad)
 
 
 def _flow(rng, n: int = 3, freq=(0.8, 2.2)) -> waves.Waves:

@@ -27,7 +27,7 @@ SDF = Callable[[np.ndarray, np.ndarray], np.ndarray]
 Bounds = tuple[float, float, float, float]  # x0, y0, x1, y1 in uv
 
 __all__ = ["Canvas", "grid", "coverage", "window", "colour", "box_filter_weights", "bitmap_coverage",
-           "field_distance", "level_set", "iso_lines"]
+           "field_distance", "level_set", "iso_lines", "bands"]
 
 
 @functools.lru_cache(maxsize=16)
@@ -127,6 +127,42 @@ def iso_lines(field: np.ndarray, spacing: float, width: float, size: int, offset
     t = (f - offset) / spacing
     d = np.abs(t - np.round(t)) * spacing / g - np.float32(width / 2)
     return coverage(d, size)
+
+
+def bands(field: np.ndarray, colours, size: int, *, order: Sequence[int] | None = None, clip: bool = False,
+          grad: np.ndarray | None = None) -> np.ndarray:
+    """``(3, size, size)``: flat bands of ``colours`` (``(k, 3)`` floats 0..1), one per unit of a smooth field.
+
+    Band ``i`` (where ``floor(field) == i``) takes ``colours[order[i mod len(order)]]``; by default the
+    order runs up and back down the list (a ping-pong), so neighbouring bands are always neighbours in
+    the list -- marbling, contour maps, spirals of paint.  ``clip`` instead clamps ``i`` to the list
+    (rings inside a blob, a mass on its ground).  Each edge blends the two neighbouring colours over
+    about one pixel, from the field's gradient (numerical, or ``grad`` in units per uv where it is known
+    exactly -- across an angle's branch cut, say).
+    """
+    cols = np.asarray(colours, np.float32).reshape(-1, 3)
+    k = len(cols)
+    if order is None:
+        order = np.concatenate([np.arange(k), np.arange(k - 2, 0, -1)]) if k > 2 else np.arange(k)
+    order = np.asarray(order, np.int64)
+    t = np.asarray(field, np.float32)
+    if grad is None:
+        gy, gx = np.gradient(t)
+        g = np.sqrt(gx * gx + gy * gy) * np.float32(size)
+    else:
+        g = np.asarray(grad, np.float32)
+    g = np.maximum(g, np.float32(1e-4))
+    i = np.floor(t)
+    f = t - i
+    i = i.astype(np.int64)
+
+    def col(j):
+        idx = np.clip(j, 0, k - 1) if clip else order[np.mod(j, len(order))]
+        return np.moveaxis(cols[idx], -1, 0)
+
+    up = np.clip(0.5 - (1.0 - f) / g * size, 0.0, 1.0)  # the band above reaches into this pixel
+    lo = np.clip(0.5 - f / g * size, 0.0, 1.0)          # ... and the band below
+    return (col(i) * (1.0 - up - lo)[None] + col(i + 1) * up[None] + col(i - 1) * lo[None]).astype(np.float32)
 
 
 class Canvas:
