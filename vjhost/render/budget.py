@@ -6,8 +6,8 @@ textured copy pass presented at the show's size -- the least a frame can
 cost on this GL -- and the pack's default chain (source pass, the effects its
 defaults switch on, present) may cost at most :data:`BUDGET_X` bare frames at
 1280x720.  On the reference machine (2 CPU cores, Mesa llvmpipe) a chain
-inside that budget holds 60 fps live at a render scale of 75 % or more and
-renders offline at least as fast as realtime; a GPU has room to spare.
+inside that budget leaves the dynamic render scale enough room to hold 60 fps
+live, and it is what decides an offline render's speed; a GPU has room to spare.
 
 Besides the ratio: at most :data:`MAX_FULL_PASSES` passes at the full render
 size (stages and passes declared smaller count by their share of the
