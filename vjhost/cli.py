@@ -370,6 +370,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="which of the pack's decoders to run (default: the manifest's decoder.default)")
         p.add_argument("--backend", choices=("torch", "onnx"), default=None,
                        help="decoder runtime (default: the manifest's decoder.backend); onnx = ONNX Runtime")
+        from .decode.quantize import add_precision_argument
+
+        add_precision_argument(p)
 
     p = sub.add_parser("run", help="live show in a window")
     show_opts(p)
@@ -476,6 +479,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-offline", action="store_true", help="skip the offline render measurement")
     p.add_argument("--decoder", choices=("teacher", "student"), default=None, help="which of the pack's decoders")
     p.add_argument("--backend", choices=("torch", "onnx"), default=None, help="decoder runtime")
+    from .decode.quantize import add_precision_argument
+
+    add_precision_argument(p)
     p.add_argument("--json", action="store_true", help="print the whole report as JSON on stdout")
     p.set_defaults(func=cmd_bench)
 

@@ -14,6 +14,11 @@ so this module needs neither torch nor the safetensors file.
 * CPU threads: like ``TorchDecoder``, ``VJHOST_TORCH_THREADS`` (``0``/empty:
   onnxruntime's default) or half the cores; ``threads=`` overrides both.  The
   session is sequential with one inter-op thread.
+* Precision: ``precision="int8"`` (or ``VJHOST_DECODER_PRECISION=int8``, which
+  ``--precision int8`` sets) runs the int8 file beside the fp32 one
+  (``student.int8.onnx``, made by :mod:`vjhost.decode.quantize`); when it is
+  missing or was made from another export, one line says so and the fp32 file
+  plays.
 * Every problem with the file is a :class:`~vjhost.decode.weights.WeightsError`
   naming it.
 """
@@ -32,6 +37,7 @@ from vjhost.decode.weights import WeightsError, latent_batch
 __all__ = ["OnnxDecoder", "WeightsError", "pick_providers"]
 
 THREADS_ENV = "VJHOST_TORCH_THREADS"
+PRECISION_ENV = "VJHOST_DECODER_PRECISION"
 FORMAT = "vjhost-onnx/1"
 
 
@@ -72,14 +78,35 @@ def pick_providers(device: str = "auto", available: list[str] | None = None) -> 
     return out
 
 
+def _precision_file(path: Path, precision: str | None) -> tuple[Path, str]:
+    """(file to load, precision it has) for ``precision`` (None: ``$VJHOST_DECODER_PRECISION`` or fp32)."""
+    import sys
+
+    from vjhost.decode.quantize import PRECISIONS, int8_path
+
+    want = (precision or os.environ.get(PRECISION_ENV) or "fp32").strip().lower()
+    if want not in PRECISIONS:
+        raise ValueError(f"decoder precision must be one of {', '.join(PRECISIONS)}, got {want!r}")
+    if want == "fp32" or path.name.endswith(".int8.onnx"):
+        return path, "int8" if path.name.endswith(".int8.onnx") else "fp32"
+    q = int8_path(path)
+    if q.is_file():
+        return q, "int8"
+    print(f"vjhost: {q} is missing (make it: python -m vjhost.decode.quantize {path}); playing fp32 {path.name}",
+          file=sys.stderr)
+    return path, "fp32"
+
+
 class OnnxDecoder:
     """An exported VAE decoder: ``(B, latent_dim)`` float32 -> ``(B, H, W, C)`` uint8 (ONNX Runtime)."""
 
-    def __init__(self, weights_path: Path | str, device: str = "auto", *, threads: int | None = -1) -> None:
+    def __init__(self, weights_path: Path | str, device: str = "auto", *, threads: int | None = -1,
+                 precision: str | None = None) -> None:
         import onnxruntime as ort
 
-        self.weights_path = Path(weights_path)
-        path = self.weights_path
+        asked = Path(weights_path)
+        path, self.precision = _precision_file(asked, precision)
+        self.weights_path = path
         if not path.is_file():
             raise WeightsError(f"{path}: ONNX file not found")
         so = ort.SessionOptions()
@@ -111,6 +138,16 @@ class OnnxDecoder:
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise WeightsError(f"{path}: bad vjhost metadata ({type(exc).__name__}: {exc})") from None
+        if path != asked and asked.is_file():  # int8 beside fp32: made from this very export?
+            from vjhost.decode.onnx_export import file_sha256
+
+            if meta.get("fp32_sha256") != file_sha256(asked):
+                import sys
+
+                print(f"vjhost: {path} was made from another version of {asked.name} (remake it: python -m "
+                      f"vjhost.decode.quantize {asked}); playing fp32 {asked.name}", file=sys.stderr)
+                self.__init__(asked, device, threads=threads, precision="fp32")
+                return
         self.size: tuple[int, int] = (size, size)
         self.config = cfg
         self.metadata = meta
@@ -141,6 +178,7 @@ class OnnxDecoder:
         return {
             "weights": str(self.weights_path),
             "device": self.device,
+            "precision": self.precision,
             "providers": self.providers,
             "latent_dim": self.latent_dim,
             "size": self.size,
@@ -150,4 +188,5 @@ class OnnxDecoder:
         }
 
     def __repr__(self) -> str:
-        return f"OnnxDecoder({str(self.weights_path)!r}, device={self.device!r}, size={self.size}, channels={self.channels})"
+        return (f"OnnxDecoder({str(self.weights_path)!r}, device={self.device!r}, precision={self.precision!r}, "
+                f"size={self.size}, channels={self.channels})")
