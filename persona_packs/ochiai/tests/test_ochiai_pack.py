@@ -183,7 +183,7 @@ def test_a_web_of_caustic_light_plays_over_the_picture(show):
     lines = added > np.quantile(added, 0.8)
     for run in (lines[SIZE[1] // 2], lines[SIZE[1] // 3], lines[:, SIZE[0] // 2], lines[:, SIZE[0] // 3]):
         starts = np.flatnonzero(run[1:] & ~run[:-1])
-        assert 3 <= len(starts) <= 25 and run.mean() < 0.5, (len(starts), run.mean())
+        assert 2 <= len(starts) <= 25 and run.mean() < 0.5, (len(starts), run.mean())
     # cool light: of the room each channel had left (screen blending), blue takes the most
     room = lambda ch: ((lit[..., ch] - base[..., ch]) / (256.0 - base[..., ch])).mean()  # noqa: E731
     assert room(2) >= room(1) >= room(0)

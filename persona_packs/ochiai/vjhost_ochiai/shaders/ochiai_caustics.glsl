@@ -10,12 +10,12 @@
 //   through the mist; the kick and the beat flare them, the source drifts slowly along the top.
 // `amount` 0 gives the picture back and costs no pass.
 //
-// Cost: the web and the shafts are soft light, so both are drawn at a quarter of the render size
+// Cost: the web and the shafts are soft light, so both are drawn at a fifth of the render size
 // (stages `caustic` and `rays`), the clock is one texel, and the pass itself draws at half size
 // (the next pass's bilinear read is the upscale) with three texture reads per pixel.
 #pragma vjhost stage clock 1x1 float persist
-#pragma vjhost stage caustic 0.25
-#pragma vjhost stage rays 0.25
+#pragma vjhost stage caustic 0.2
+#pragma vjhost stage rays 0.2
 #pragma vjhost scale 0.5
 
 #include "ochiai_common.glsl"
@@ -24,7 +24,7 @@ uniform float u_amount;  // 0..1 how much caustic light and how many shafts
 uniform sampler2D u_clock, u_caustic, u_rays;
 
 const float CELLS = 5.5;       // caustic cells per picture height
-const float RAY_STEPS = 10.0;  // taps of the radial march
+const float RAY_STEPS = 8.0;   // taps of the radial march
 const float RAY_REACH = 0.45;  // how far toward the source the march looks (share of the way)
 
 // the water's clock: one turn is one cycle of the sites' motion (about 5 s at rest, faster with the bass)
@@ -76,10 +76,10 @@ void main() {
     float sum = 0.0, w = 1.0;
     for (float i = 0.0; i < RAY_STEPS; i += 1.0) {
         sum += w * smoothstep(0.45, 0.9, oc_luma(texture(u_input, uv).rgb));
-        w *= 0.86;
+        w *= 0.83;
         uv += step_;
     }
-    o_color = vec4(sum * (1.0 / 5.5), 0.0, 0.0, 1.0);  // 1/5.5: the sum of the weights
+    o_color = vec4(sum * (1.0 / 4.6), 0.0, 0.0, 1.0);  // 1/4.6: about the sum of the weights
 }
 #else
 void main() {
