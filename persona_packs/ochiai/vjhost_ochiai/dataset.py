@@ -157,9 +157,9 @@ def _particles(rng, s):
     """A hologram-like form made of floating points of light: a sphere, a torus, a wave surface or a
     spiral, turned in space and seen in perspective (nearer points larger and brighter).
 
-    Choices: the form (4), the scheme (2).  Continuous: yaw, pitch, centre (2), scale, point size -- 6.
+    Choices: the form (4).  Continuous: yaw, pitch, centre (2), scale, point size -- 6.
     """
-    ground, body, top = _pick(rng, (NIGHT, ABYSS))
+    ground, body, top = NIGHT  # in darkness: a hologram floats in black
     c = Canvas(s, ground)
     form = int(rng.integers(4))
     if form == 0:
@@ -184,11 +184,10 @@ def _particles(rng, s):
 def _water(rng, s):
     """Ripples on still dark water: rings spreading from one to three drops, thinning out as they go.
 
-    Choices: drops (3), scheme (3).  Continuous: the drops' centres (2 each), wavelength, phase,
+    Choices: drops (3), ring colour (3).  Continuous: the drops' centres (2 each), wavelength, phase,
     reach, ring width -- up to 10.
     """
-    ground, _, ring = _pick(rng, (MONO, ABYSS, NIGHT))
-    ring = _pick(rng, (ring, SILVER)) if ring is WHITE else ring
+    ground, ring = DEEP, _pick(rng, (WHITE, SILVER, LIGHT))  # deep water, its rings catching the light
     c = Canvas(s, ground)
     n = int(rng.integers(1, 4))
     centres = rng.uniform(0.15, 0.85, (n, 2))
