@@ -12,28 +12,30 @@
 //    wall, denser toward the edge), in the stencil's own colour; the bass and the kick widen the band
 //    like a heavier hand on the can,
 //  - a paint splatter on every onset: a lumpy blot with tapering arms and a ring of droplets, black or
-//    red, somewhere new each time, splashing out in its first 60 ms and gone after 0.6 s (its age and
-//    place come from the onset envelope, which falls by a known rate: no state is kept),
+//    red, somewhere new on the wall each time, shrinking away after half a second (its age and place
+//    come from the onset envelope, which falls by a known rate: no state is kept),
 //  - a kick pushes the whole picture in a touch.
 //
-// Cost: the full-size pass is two texture reads (the decode; the bare wall and the paint nearby, one
-// texel), a twelve-segment nearest-wall search and a hash; the splatter is evaluated only near the blot
-// while one shows.  The paint map and the bare wall are 64x64 stages in decode space (each with a
-// separable gaussian blur): a fixed cost per frame at any render size.
+// Cost: the full-size pass is two texture reads (the decode; and one texel of decode space holding the
+// bare wall, the paint nearby and the splatter) and a hash.  The paint map and the bare wall are 64x64
+// stages in decode space (each with a separable gaussian blur), the splatter is drawn into a 128x128
+// one: a fixed cost per frame at any render size.
 #pragma vjhost stage paint 64x64
 #pragma vjhost stage paint_x 64x64
 #pragma vjhost stage paint_y 64x64
 #pragma vjhost stage wall 64x64 float
 #pragma vjhost stage wall_x 64x64 float
 #pragma vjhost stage wall_y 64x64 float
+#pragma vjhost stage edge 128x128 float
 
 #include "banksy_common.glsl"
 
-uniform sampler2D u_paint, u_paint_x, u_paint_y, u_wall, u_wall_x, u_wall_y;
+uniform sampler2D u_paint, u_paint_x, u_paint_y, u_wall, u_wall_x, u_wall_y, u_edge;
 
 const float CROP = 0.03;     // the decode's outermost pixels (decoder edge effects) left out
 const float TAU = 0.0651;    // the onset envelope's time constant: it falls to 0.1 in 0.15 s
 const float LIFE = 0.6;      // seconds a splatter stays on the wall
+const vec3 BRICK_TINT = vec3(0.72, -0.27, -0.48);   // brick over grey of the same lightness, per unit of redness
 const float SPREAD = 1.0;    // the paint map's gaussian taps a texel (two decoded pixels) apart: sigma 3.2 decoded pixels
 
 vec3 bk_decoded(vec2 q) { return vj_image(CROP + (1.0 - 2.0 * CROP) * q).rgb; }
@@ -69,6 +71,18 @@ float bk_splat(vec2 p, float r, float arms, float phase) {
     return d;
 }
 
+// this onset's splatter: (centre, radius, a hash for its shape and paint) in decode space; radius 0
+// once it is LIFE old or when there is none.  Its age comes from the onset envelope (it falls by a
+// known rate), its place from the onset's moment, to 1/8 s: no state is kept.
+vec4 bk_splat_now() {
+    float age = -TAU * log(max(u_onset, 1e-30));
+    float slot = floor((u_time - age) * 8.0 + 0.5);
+    vec3 h = vec3(vj_hash(vec2(slot, 1.7)), vj_hash(vec2(slot, 5.3)), vj_hash(vec2(slot, 9.1)));
+    float fade = 1.0 - smoothstep(LIFE - 0.2, LIFE, age);   // the last 0.2 s it shrinks away
+    float r = (0.08 + 0.05 * h.z) * (0.3 + 0.7 * fade) * step(age, LIFE);
+    return vec4(0.15 + 0.7 * h.x, 0.2 + 0.6 * h.y, r, h.z);
+}
+
 #if defined(VJ_STAGE_paint)
 // where the decode is paint (ink or red) and how much of it is red
 void main() { o_color = vec4(bk_paint(bk_decoded(v_uv)), 0.0, 1.0); }
@@ -85,31 +99,45 @@ void main() {
 #elif defined(VJ_STAGE_wall_x)
 void main() { o_color = bk_gauss9(u_wall, v_uv, vec2(1.2 / u_target_size.x, 0.0)); }
 #elif defined(VJ_STAGE_wall_y)
-// what the full-size pass reads, in one texel: the bare wall's colour (-1 where the wall is all paint)
-// and the paint nearby, signed: negative where most of that paint is red
+// the bare wall's colour (-1 where the wall around is all paint)
 void main() {
     vec4 w = bk_gauss9(u_wall_x, v_uv, vec2(0.0, 1.2 / u_target_size.y));
+    o_color = vec4(w.a > 0.02 ? w.rgb / w.a : vec3(-1.0), 1.0);
+}
+#elif defined(VJ_STAGE_edge)
+// What the full-size pass reads, in one texel of decode space: the bare wall around (its lightness and
+// redness), the paint nearby (negative where most of it is red), and this onset's splatter as a dome
+// (1 inside, a half on its edge: the full-size pass cuts it there, anti-aliased)
+void main() {
+    vec4 w = texture(u_wall_y, v_uv);
+    vec3 wall = w.r < 0.0 ? bk_decoded(v_uv) : w.rgb;
     vec2 near = texture(u_paint_y, v_uv).xy;
-    vec3 wall = w.a > 0.02 ? w.rgb / w.a : vec3(-1.0);
-    o_color = vec4(wall, near.y > 0.5 * near.x ? -near.x : near.x);
+    float dome = 0.0;
+    vec4 s = bk_splat_now();
+    if (s.z > 0.0) {
+        vec2 p = v_uv - s.xy;
+        float d = length(p) < s.z * 4.6 ? bk_splat(p, s.z, floor(5.0 + 4.0 * s.w), 6.2831853 * fract(s.w * 7.3)) : 1.0;
+        dome = clamp(0.5 - d / (0.25 * s.z), 0.0, 1.0);
+    }
+    o_color = vec4(bk_luma(wall), bk_redness(wall), near.y > 0.5 * near.x ? -near.x : near.x, dome);
 }
 #else
 void main() {
     vec2 uv = 0.5 + (v_uv - 0.5) * (1.0 - 0.04 * u_kick);   // a kick pushes in
     vec2 q = bk_fit(uv);
     vec3 c = bk_decoded(q);
+    vec4 e = texture(u_edge, q);
+    float near = abs(e.z);
 
     // the stencil, cut clean: ink where the decode is darker than half way from the ink to the wall
     // around it, the accent where it is redder than half way from that wall to the accent; both
     // edges anti-aliased; the wall beside paint is the bare wall around it (no dark or pink ring)
-    vec4 around = texture(u_wall_y, q);
-    float near = abs(around.a);
-    vec3 wall = around.r < 0.0 ? c : around.rgb;
     float l = bk_luma(c), rd = bk_redness(c);
-    float ink_level = 0.5 * (bk_luma(INK) + max(bk_luma(wall), 0.3));
-    float red_level = 0.5 * (bk_redness(ACCENT) + min(max(bk_redness(wall), 0.0), 0.4));
+    float ink_level = 0.5 * (bk_luma(INK) + max(e.x, 0.3));
+    float red_level = 0.5 * (bk_redness(ACCENT) + clamp(e.y, 0.0, 0.4));
     float red = clamp(0.5 + (rd - red_level) / max(fwidth(rd), 1e-4), 0.0, 1.0);
     float ink = clamp(0.5 + (ink_level - l) / max(fwidth(l), 1e-4), 0.0, 1.0) * (1.0 - red);
+    vec3 wall = e.x * WARM + max(e.y, 0.0) * BRICK_TINT;   // the bare wall's colour again
     vec3 col = bk_wall(mix(c, wall, smoothstep(0.0, 0.08, near)));
     col = mix(mix(col, ACCENT, red), INK, ink);
 
@@ -119,27 +147,11 @@ void main() {
     float g = max(1.0, floor(u_resolution.y / 360.0 + 0.5));    // grain: about 1/360 of the height
     float grain = vj_hash(floor(gl_FragCoord.xy / g));
     float speck = float(grain < 0.85 * density) * (1.0 - max(ink, red));
-    col = mix(col, around.a < 0.0 ? ACCENT : INK, speck);
+    col = mix(col, e.z < 0.0 ? ACCENT : INK, speck);
 
-    // a paint splatter on the onset: its age from the envelope (1 at the onset, falling by TAU)
-    if (u_onset > 1e-6) {
-        float age = -TAU * log(u_onset);
-        if (age < LIFE) {
-            float slot = floor((u_time - age) * 8.0 + 0.5);           // which onset: its moment, to 1/8 s
-            vec3 h = vec3(vj_hash(vec2(slot, 1.7)), vj_hash(vec2(slot, 5.3)), vj_hash(vec2(slot, 9.1)));
-            float aspect = u_resolution.x / max(u_resolution.y, 1.0);
-            vec2 centre = vec2((0.15 + 0.7 * h.x) * aspect, 0.2 + 0.6 * h.y);
-            vec2 p = vec2(v_uv.x * aspect, v_uv.y) - centre;
-            float grow = 0.85 + 0.15 * smoothstep(0.0, 0.06, age);    // the splash in its first 60 ms
-            float fade = 1.0 - smoothstep(LIFE - 0.2, LIFE, age);      // and the last 0.2 s it shrinks away
-            float r = (0.08 + 0.05 * h.z) * grow * (0.3 + 0.7 * fade);
-            if (length(p) < r * 4.6) {
-                float d = bk_splat(p, r, floor(5.0 + 4.0 * h.x), 6.2831853 * h.y);
-                float cover = clamp(0.5 - d / max(fwidth(d), 1e-5), 0.0, 1.0);
-                col = mix(col, h.z > 0.55 ? ACCENT : INK, cover);
-            }
-        }
-    }
+    // the onset's splatter, black or red, on the wall
+    float splat = clamp(0.5 + (e.w - 0.5) / max(fwidth(e.w), 1e-4), 0.0, 1.0);
+    col = mix(col, bk_splat_now().w > 0.55 ? ACCENT : INK, splat);
     o_color = vec4(col, 1.0);
 }
 #endif
