@@ -65,7 +65,7 @@ def test_a_persistent_stage_keeps_its_state_and_later_passes_read_this_frame(mak
     assert [round(b, 1) for _, b in seen] == [0.2, 0.4, 0.6, 0.8, 1.0, 1.2]  # the next stage sees this frame's count
 
 
-def test_a_size_change_starts_the_state_again_and_makes_nothing_per_frame(make, make_features):
+def test_the_state_survives_a_size_change_and_nothing_is_made_per_frame(make, make_features):
     from vjhost.render.chain import _Target
 
     r, _ = make(COUNTER, size=(64, 36))
@@ -81,8 +81,12 @@ def test_a_size_change_starts_the_state_again_and_makes_nothing_per_frame(make, 
     r2, _ = make(half, size=(64, 36))
     for _ in range(3):
         count(r2, make_features)
-    r2.set_scale(0.5)  # its size follows the render size: made anew, from zero
-    assert round(count(r2, make_features)[0], 1) == pytest.approx(0.1)
+    made = _Target.made
+    r2.set_scale(0.5)  # its size follows the render size: made anew, the state carried over
+    assert round(count(r2, make_features)[0], 1) == pytest.approx(0.4)
+    assert [(s.target.w, s.target.h) for s in r2.source.stages][0] == (8, 4)  # a quarter of 32x18 (rounded)
+    assert round(count(r2, make_features)[0], 1) == pytest.approx(0.5)
+    assert _Target.made > made
 
 
 STATE_AT_SCALE = COUNTER.replace("stage acc 4x4 float persist", "stage acc 0.25 float persist")

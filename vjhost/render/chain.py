@@ -451,19 +451,23 @@ class Renderer:
         for st in p.stages:
             sw, sh = st.decl.size(self.w, self.h)
             if st.target is None or (st.target.w, st.target.h) != (sw, sh):
-                for t in (st.target, st.back):
-                    if t is not None:
-                        t.release(self.GL)
+                old = (st.target, st.back)
                 self.GL.glActiveTexture(self.GL.GL_TEXTURE0)
                 st.target = _Target(sw, sh, st.decl.float_)
                 st.back = _Target(sw, sh, st.decl.float_) if st.decl.persist else None
-                if st.back is not None:  # a state starts at zero, alpha too
+                if st.back is not None:  # a state starts at zero, alpha too, or carries on scaled to the new size
                     GL = self.GL
                     GL.glClearColor(0, 0, 0, 0)
                     for t in (st.target, st.back):
                         GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, t.fbo)
                         GL.glClear(GL.GL_COLOR_BUFFER_BIT)
+                        if old[0] is not None:  # the newest state (the target written last)
+                            GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, old[0].fbo)
+                            GL.glBlitFramebuffer(0, 0, old[0].w, old[0].h, 0, 0, sw, sh, GL.GL_COLOR_BUFFER_BIT, GL.GL_LINEAR)
                     GL.glClearColor(0, 0, 0, 1)
+                for t in old:
+                    if t is not None:
+                        t.release(self.GL)
 
     def _program_uniforms(self, prog: int, locations: dict[str, int], size_loc: int, size: tuple[int, int], p: Pass,
                           params: Mapping[str, float], extra: Mapping | None) -> None:

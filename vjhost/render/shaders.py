@@ -27,8 +27,9 @@ so the file stays plain GLSL.
 A ``persist`` stage is a state that lives across frames (a simulation, an
 advected field, a clock): it has two targets that swap every frame, and while
 it draws, its own sampler ``u_<name>`` holds what it drew on the previous
-frame (all zero, alpha too, on the first frame and after the render size
-changes); later stages and the main pass read this frame's result.
+frame (all zero, alpha too, on the first frame; when the render size changes
+the state is carried over, scaled to the new size); later stages and the
+main pass read this frame's result.
 
 A pass whose look is soft can draw its main pass at a share of the render
 size too (``#pragma vjhost scale 0.5``): the next pass reads it with bilinear
