@@ -9,13 +9,14 @@ a plugin goes through a :class:`~vjhost.faults.Guard`.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from .control.state import ControlState
-from .faults import FaultLog, Guard
+from .faults import BLOCKED_S, FaultLog, Guard
 from .packs import Manifest, ManifestError, load_manifest
 from .plugins import Host
 from .protocols import Analyzer, Decoder, Features, LatentController, Param, SettingsError
@@ -30,15 +31,29 @@ MASTER_PARAMS = (
 
 
 class GuardedAnalyzer:
-    """An analyzer whose failures are reported and, after repeats, bypassed."""
+    """An analyzer whose failures and hangs are reported and, after repeats, bypassed."""
 
     def __init__(self, name: str, inner: Analyzer, faults: FaultLog) -> None:
         self.name = name
         self.inner = inner
         self.guard = Guard(f"analyzer {name}", faults)
+        #: live only (the analysis thread sets it): a call blocking longer than BLOCKED_S is a hang
+        self.watch_hangs = False
+        #: set by the live analysis' watchdog when it reported this analyzer stuck (said once, not twice)
+        self.hang_reported = False
+        self.calls = 0
 
     def process(self, block: np.ndarray, features: Features) -> None:
+        if not self.watch_hangs:  # offline: deterministic, however long a hop takes
+            self.guard.call(self.inner.process, block, features)
+            return
+        t0 = time.perf_counter()
         self.guard.call(self.inner.process, block, features)
+        took = time.perf_counter() - t0
+        if took > BLOCKED_S and self.calls:  # (the first call may plan FFTs and the like)
+            self.guard.hung(took, reported=self.hang_reported)
+        self.hang_reported = False
+        self.calls += 1
 
     def reset(self) -> None:
         self.guard.call(self.inner.reset)

@@ -4,6 +4,9 @@ A :class:`Guard` wraps one plugin object's per-frame call.  An exception is
 reported once (with the plugin's name and the traceback's last line), counted,
 and the call returns its fallback; after ``limit`` consecutive failures the
 component is bypassed for the rest of the show, and that is reported too.
+A call that returns but blocked its thread for more than :data:`BLOCKED_S`
+(an analyzer stuck on a lock, a network call) is a *hang*: reported once
+(:meth:`Guard.hung`), and after ``limit`` hangs the component is bypassed.
 """
 
 from __future__ import annotations
@@ -13,6 +16,11 @@ import threading
 import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable, TextIO
+
+#: seconds a per-hop or per-frame call may block its thread before the show works around it (and says so)
+BLOCKED_S = 0.25
+#: a block at least this long counts toward bypassing the component (shorter ones can be a loaded machine)
+HANG_S = 1.0
 
 
 @dataclass
@@ -77,7 +85,24 @@ class Guard:
         self.log = log
         self.limit = limit
         self.failures = 0
+        self.hangs = 0
         self.bypassed = False
+
+    def hung(self, seconds: float, reported: bool = False) -> None:
+        """The call returned, but only after blocking its thread for ``seconds``.
+
+        Reported (unless ``reported``: a watchdog said so while it was stuck); the
+        ``limit``-th block of :data:`HANG_S` or longer bypasses the component, and says so.
+        """
+        if seconds >= HANG_S:
+            self.hangs += 1
+        newly = self.hangs >= self.limit and not self.bypassed
+        self.bypassed = self.bypassed or newly
+        if newly:
+            self.log.report(self.source, f"blocked its thread for {seconds:.2f} s, {self.hangs} times: bypassed",
+                            bypassed=True)
+        elif not reported:
+            self.log.report(self.source, f"blocked its thread for {seconds:.2f} s (the show went on without it)")
 
     def call(self, fn: Callable[..., Any], *args: Any, fallback: Any = None, **kw: Any) -> Any:
         if self.bypassed:

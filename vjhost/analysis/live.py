@@ -6,7 +6,11 @@ Each source answers ``features(t)`` for the render thread without blocking.
   from a :class:`~vjhost.audio.live.LiveInput` and publishes the newest
   :class:`Features`.  If the device disappears it says so once, keeps the
   show on the internal clock (at the last tempo it heard) and reconnects by
-  itself when the device returns.
+  itself when the device returns.  If an analyzer blocks the thread for more
+  than :data:`~vjhost.faults.BLOCKED_S` the render thread notices (the
+  watchdog in :meth:`LiveAnalysis.features`), names the analyzer once and
+  keeps the beat on the internal clock until it returns; the audio that piled
+  up meanwhile is skipped, so the picture follows the music again at once.
 - :class:`TimelineSource` serves a pre-analysed file at the player's position.
 - :class:`InternalClock` is a metronome: beats at a fixed (or tapped) tempo,
   so the picture keeps moving with no audio at all.
@@ -16,11 +20,14 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import Callable, Sequence
+import time
+from typing import Any, Callable, Sequence
 
+from ..faults import BLOCKED_S
 from ..protocols import Features
 
 TRIGGERS = ("onset", "kick", "snare", "hat", "beat", "downbeat")
+MAX_LAG = 0.5  #: seconds of unanalysed audio after which the analysis skips to the newest
 
 
 class InternalClock:
@@ -88,6 +95,13 @@ class LiveAnalysis:
         self._lock = threading.Lock()
         self._consumed = True
         self._block = None
+        self._busy: tuple[Any, float] | None = None  # (analyzer, monotonic start) while one runs
+        self._stall_said: tuple[Any, float] | None = None
+        self.skipped = 0  #: samples of backlog skipped after stalls
+        self._hops = 0  #: hops analysed since the thread started
+        for a in self.analyzers:
+            if hasattr(a, "watch_hangs"):
+                a.watch_hangs = True
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="vjhost-analysis", daemon=True)
 
@@ -104,7 +118,7 @@ class LiveAnalysis:
             self.input = self._open()
             self.input.start()
         except Exception as exc:  # noqa: BLE001 - any PortAudio/device error
-            if self.status != "no input":
+            if self.status not in ("no input", "lost"):  # (after "lost" it was said already)
                 self._say(f"audio input unavailable ({exc}); running on the internal clock, retrying every {self.retry:g} s")
             self.status = "no input"
             self.input = None
@@ -120,7 +134,7 @@ class LiveAnalysis:
             if self.input is None or not getattr(self.input, "alive", True):
                 if self.input is not None:
                     self._say(f"audio input lost ({getattr(self.input, 'error', '') or 'device gone'}); "
-                              "keeping the show on the internal clock")
+                              "keeping the show on the internal clock, reconnecting when it is back")
                     self.status = "lost"
                     self._fallback.bpm = self._latest.bpm or 120.0
                     try:
@@ -139,7 +153,13 @@ class LiveAnalysis:
             for trig in TRIGGERS:
                 setattr(f, trig, False)
             for a in self.analyzers:
+                self._busy = (a, time.monotonic())
                 a.process(block, f)
+            self._busy = None
+            self._hops += 1
+            ring = getattr(self.input, "ring", None)
+            if ring is not None and ring.available() > MAX_LAG * getattr(self.input, "sample_rate", 48000):
+                self.skipped += ring.skip_to_latest(keep=self.hop)  # after a stall: the newest audio, not a backlog
             f.t = self.input.position()
             snap = f.copy()
             with self._lock:
@@ -153,8 +173,35 @@ class LiveAnalysis:
     def waveform(self, t: float, n: int = 512):
         return self._block if self.status == "live" else None
 
+    @property
+    def stalled(self) -> bool:
+        """Is an analyzer blocking the analysis thread right now (longer than BLOCKED_S)?"""
+        busy = self._busy
+        return busy is not None and time.monotonic() - busy[1] > BLOCKED_S
+
+    def _stall(self, busy: tuple[Any, float]) -> None:
+        """Render thread: an analyzer is stuck.  Say so once per stall; keep the beat at the last tempo."""
+        if self._stall_said is busy:
+            return
+        self._stall_said = busy
+        self._fallback.bpm = self._latest.bpm or self._fallback.bpm
+        analyzer = busy[0]
+        guard = getattr(analyzer, "guard", None)
+        msg = (f"has blocked the analysis thread for over {BLOCKED_S:g} s; the show keeps the beat on the "
+               "internal clock until it returns")
+        if guard is not None:
+            analyzer.hang_reported = True  # (first: the analyzer may return while this is being said)
+            guard.log.report(guard.source, msg)
+        else:
+            self._say(f"analyzer {getattr(analyzer, 'name', analyzer)!s} {msg}")
+
     def features(self, t: float) -> Features:
         if self.status != "live":
+            return self._fallback.features(t)
+        busy = self._busy
+        if busy is not None and time.monotonic() - busy[1] > BLOCKED_S:
+            if self._hops > 1:  # (an analyzer's first hop may plan FFTs and the like: not a hang)
+                self._stall(busy)
             return self._fallback.features(t)
         with self._lock:
             self._consumed = True

@@ -175,6 +175,36 @@ def _close_stream_safely(stream: Any) -> bool:
     return False
 
 
+def _abandon_stream(stream: Any) -> None:
+    """A stream whose JACK server died: never stop or close it (that hangs, or crashes once a new server
+    runs); PortAudio can't reach JACK again in this process, so live input goes on through a helper
+    process (:mod:`vjhost.audio.child`) and sounddevice's exit handler is unregistered."""
+    global _wedged
+    from . import jack
+
+    jack.abandon(stream)
+    _wedged = ("the JACK server went away under an open stream; PortAudio cannot use JACK again until vjhost "
+               "restarts (live input goes on through a helper process)")
+    sd = _sounddevice()
+    if sd is not None:
+        import atexit
+
+        atexit.unregister(getattr(sd, "_exit_handler", lambda: None))
+
+
+def _jack_generation(sd: ModuleType, device: Any) -> int | None:
+    """The JACK server's generation when ``device`` is on the JACK host API (see :mod:`vjhost.audio.jack`), else None."""
+    try:
+        api = sd.query_hostapis(sd.query_devices(device)["hostapi"])["name"]
+    except Exception:  # noqa: BLE001
+        return None
+    if "jack" not in str(api).lower():
+        return None
+    from . import jack
+
+    return jack.generation()
+
+
 def _stream_opened() -> None:
     global _open_streams
     with _streams_lock:
@@ -337,11 +367,24 @@ class _StreamOwner:
 
     _stream = None
     _open = False
+    _jack_gen: int | None = None  #: the JACK server generation the stream was opened in (JACK devices only)
+
+    def _lost(self) -> bool:
+        """Did the stream stop delivering on its own (device or server trouble)?"""
+        return False
 
     def _close_stream(self) -> None:
         s, self._stream = self._stream, None
         if s is not None:
-            _close_stream_safely(s)
+            from . import jack
+
+            # a JACK stream whose server died, or is dying (its graph stopped): PortAudio's clean-up of
+            # it hangs, or fails an assertion and aborts the process, so it is left alone
+            if self._jack_gen is not None and (jack.generation() != self._jack_gen
+                                               or (self._lost() and not jack.running())):
+                _abandon_stream(s)
+            else:
+                _close_stream_safely(s)
         if self._open:
             self._open = False
             _stream_closed()
@@ -399,6 +442,7 @@ class LiveInput(_StreamOwner):
             self._pair, self._single = None, chans[0]
         self._stopping = False
         self.error = None
+        self._jack_gen = _jack_generation(sd, self.device)
         try:
             self._stream = sd.InputStream(device=self.device, channels=n_open, samplerate=self.sample_rate,
                                           blocksize=self.blocksize, dtype="float32", callback=self._callback,
@@ -416,6 +460,9 @@ class LiveInput(_StreamOwner):
         """Stop and close the stream (idempotent)."""
         self._stopping = True
         self._close_stream()
+
+    def _lost(self) -> bool:
+        return bool(self.error)
 
     @property
     def alive(self) -> bool:
@@ -518,8 +565,12 @@ class FilePlayer(_StreamOwner):
     samples actually handed to the device (minus its output latency,
     interpolated between callbacks), so visuals lock to what is heard.  With no
     output device (or no PortAudio) it advances by the wall clock instead and
-    :attr:`fallback_reason` says why.
+    :attr:`fallback_reason` says why; so it does when the device stops calling
+    back for :attr:`STALL` seconds (unplugged, or its JACK server died), so the
+    picture never stops on a frozen position.
     """
+
+    STALL = 1.0  #: seconds without a callback before the position follows the wall clock
 
     def __init__(self, audio: np.ndarray, sample_rate: int, device: str | int | None = None,
                  blocksize: int = 512) -> None:
@@ -538,6 +589,7 @@ class FilePlayer(_StreamOwner):
         self._t0: float | None = None  # wall-clock fallback: perf_counter() at start
         self._paused_at: float | None = None
         self._last_pos = 0.0
+        self._lost_at: tuple[float, float] | None = None  # (perf_counter, position) when callbacks stopped
         self._out_ch = self.audio.shape[1]
 
     @property
@@ -570,6 +622,7 @@ class FilePlayer(_StreamOwner):
                 if self.audio.shape[1] == 1:
                     self._out_ch = min(2, int(info["max_output_channels"]))
                 self._frames = 0
+                self._jack_gen = _jack_generation(sd, dev)
                 self._stream = sd.OutputStream(device=dev, channels=self._out_ch, samplerate=self.sample_rate,
                                                blocksize=self.blocksize, dtype="float32", callback=self._callback)
                 _stream_opened()
@@ -589,6 +642,9 @@ class FilePlayer(_StreamOwner):
         self._close_stream()
         self._t0 = None
 
+    def _lost(self) -> bool:
+        return self._lost_at is not None
+
     @property
     def playing(self) -> bool:
         if self._stream is not None:
@@ -607,8 +663,16 @@ class FilePlayer(_StreamOwner):
             pos = time.perf_counter() - self._t0
         else:
             frames, wall = self._cb  # one atomic read of the callback's snapshot
-            pos = frames / self.sample_rate + (time.perf_counter() - wall) - self._latency
-            pos = min(pos, self._frames / self.sample_rate)
+            now = time.perf_counter()
+            if now - wall > self.STALL:  # the device stopped asking for samples (lost?): the wall clock leads on
+                if self._lost_at is None:
+                    self._lost_at = (now, self._last_pos)
+                    self.fallback_reason = "the audio output stopped (device or server lost?); following the wall clock"
+                pos = self._lost_at[1] + now - self._lost_at[0]
+            else:
+                self._lost_at = None
+                pos = frames / self.sample_rate + (now - wall) - self._latency
+                pos = min(pos, self._frames / self.sample_rate)
         pos = min(max(pos, self._last_pos, 0.0), self.duration)
         self._last_pos = pos
         return pos

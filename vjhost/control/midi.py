@@ -10,7 +10,10 @@ does can stop the thread: its exceptions go to the :class:`~vjhost.faults.FaultL
 
 Linux without ALSA (containers, CI): run JACK (``jackd -d dummy``) and pass
 ``backend="mido.backends.rtmidi/UNIX_JACK"``; with ``backend=None`` the
-surface tries mido's default and then JACK by itself.
+surface tries mido's default and then JACK by itself.  On JACK the surface
+also survives the server dying and coming back: its clients of the dead
+server are abandoned, never touched again (see :mod:`vjhost.audio.jack`),
+and new ones are made once a server is there.
 """
 
 from __future__ import annotations
@@ -224,6 +227,10 @@ class MidiSurface:
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._lister: _PortLister | None = None
+        self._jack_gen: int | None = None  #: on JACK: the server generation our clients belong to
+        self._renewed = False  #: clients were remade after a JACK restart
+        self._closing: list[tuple[float, list]] = []  #: (when, ports) of vanished devices, closed later
         self._retry_at: dict[str, float] = {}  #: ports whose open failed -> when to try again
         self._first_seen: dict[str, float] = {}  #: matching input ports waiting for their output port
 
@@ -269,11 +276,66 @@ class MidiSurface:
         if lister is None:
             self._stop.wait()  # no MIDI system: said so once; idle until stopped
             return
+        self._lister = lister
         try:
             self._loop(lister)
         finally:
-            self._close(reason=None)
-            lister.close()
+            if self._jack_gone() or self._renewed:
+                # clients of a dead server must not be touched; and after a JACK restart, closing even the
+                # new ones was seen to block inside libjack with the GIL held: at the end of the show the
+                # process lets them go by exiting instead
+                self._abandon_jack(say=False)
+                from ..audio import jack
+
+                jack.abandon(*(p for _, ports in self._closing for p in ports))
+                self._closing = []
+            else:
+                self._close(reason=None)
+                self._close_due(force=True)
+                self._lister.close()
+
+    # ---------------------------------------------------------------- a JACK server that dies
+    def _jack_gone(self) -> bool:
+        """On JACK: has the server died (or been replaced) since our clients were made?"""
+        if self._jack_gen is None:
+            return False
+        from ..audio import jack
+
+        return jack.generation() != self._jack_gen
+
+    def _abandon_jack(self, say: bool = True) -> None:
+        """Let go of every client of the dead server without touching it (closing would hang or crash)."""
+        from ..audio import jack
+
+        c, self._conn = self._conn, None
+        lister, self._lister = self._lister, None
+        jack.abandon(*(getattr(lister, "_rt", None) or ()), lister, *((c.inport, c.outport) if c else ()),
+                     *(p for _, ports in self._closing for p in ports))
+        self._closing = []
+        if c is not None and say:
+            self.faults.report(f"midi/{c.in_name}", "the JACK server went away; reconnecting when it is back")
+            self.events.append(f"closed {c.in_name}: JACK server gone")
+
+    def _renew_lister(self) -> "_PortLister | None":
+        """After the server died: new clients once a server is back (None while there is none)."""
+        from ..audio import jack
+
+        if self._lister is not None:
+            self._abandon_jack()
+        if not jack.settled():  # (the rush of clients right after a restart makes opening one slow)
+            return None
+        gen = jack.generation()
+        try:
+            lister = _PortLister(self.backend)
+        except Exception as exc:  # noqa: BLE001 - the server went again; next poll
+            self.events.append(f"JACK back but no MIDI client yet: {exc}")
+            return None
+        self._lister, self._jack_gen = lister, gen
+        self._renewed = True
+        self._retry_at.clear()
+        self._first_seen.clear()
+        self.events.append("JACK server back: MIDI clients renewed")
+        return lister
 
     def _open_lister(self) -> _PortLister | None:
         errors = []
@@ -286,6 +348,10 @@ class MidiSurface:
                 continue
             self.backend = backend
             self.events.append(f"using MIDI backend {name or backend.name}")
+            if "JACK" in (getattr(backend, "api", None) or ""):
+                from ..audio import jack
+
+                self._jack_gen = jack.generation()
             return lister
         self.faults.note("midi", "no MIDI system, MIDI control is off: " + "; ".join(errors),
                          "MIDI control is off: no MIDI system here (no ALSA sequencer, no JACK server); "
@@ -297,8 +363,15 @@ class MidiSurface:
         next_scan = next_feedback = 0.0
         while not self._stop.is_set():
             now = time.monotonic()
+            if self._jack_gone():  # before anything touches a client of the dead server
+                lister = self._renew_lister()
+                if lister is None:
+                    next_scan = now + self.poll_interval
+                    self._stop.wait(self.poll_interval)
+                    continue
             if now >= next_scan:
                 self._scan(lister)
+                self._close_due()
                 next_scan = now + self.poll_interval
             if self._conn is not None and now >= next_feedback:
                 self._feedback()
@@ -326,6 +399,8 @@ class MidiSurface:
 
     def _feedback(self) -> None:
         c = self._conn
+        if c is None or self._jack_gone():
+            return
         try:
             msgs = c.mapping.feedback()
         except Exception as exc:  # noqa: BLE001
@@ -360,7 +435,7 @@ class MidiSurface:
         c = self._conn
         if c is not None:
             if c.in_name not in inputs:
-                self._close(reason="disconnected (port gone); waiting for it to come back")
+                self._close(reason="disconnected (port gone); waiting for it to come back", later=True)
             else:
                 if c.outport is None:
                     self._attach_output(c, outputs)
@@ -461,17 +536,36 @@ class MidiSurface:
             return
         self._send(msgs)
 
-    def _close(self, reason: str | None) -> None:
+    #: a device that vanished: close our ports to it this much later.  Right after an unplug the MIDI
+    #: system is busy removing the device, and closing a port then can take a second or more, which
+    #: python-rtmidi spends holding the GIL (the picture stops); a little later it takes milliseconds.
+    CLOSE_LATER = 3.0
+
+    def _close(self, reason: str | None, later: bool = False) -> None:
         c, self._conn = self._conn, None
         if c is None:
             return
         if reason:
             self.faults.report(f"midi/{c.in_name}", reason)
             self.events.append(f"closed {c.in_name}: {reason}")
-        for port in (c.inport, c.outport):
-            if port is None:
-                continue
+        ports = [p for p in (c.inport, c.outport) if p is not None]
+        if later:
+            self._closing.append((time.monotonic() + self.CLOSE_LATER, ports))
+            return
+        self._close_ports(ports)
+
+    @staticmethod
+    def _close_ports(ports: Sequence[Any]) -> None:
+        for port in ports:
             try:
                 port.close()
             except Exception:  # noqa: BLE001 - it is gone either way
                 pass
+
+    def _close_due(self, force: bool = False) -> None:
+        """Close the ports of vanished devices whose time has come (all of them with ``force``)."""
+        now = time.monotonic()
+        due = [ports for t, ports in self._closing if force or t <= now]
+        self._closing = [(t, ports) for t, ports in self._closing if not (force or t <= now)]
+        for ports in due:
+            self._close_ports(ports)

@@ -34,7 +34,8 @@ client's host at that port, or, with ``feedback_host`` too, to that one
 address only.
 
 Nothing a client sends can stop the server: datagrams that are not OSC, or
-known addresses with unusable arguments, are counted in :attr:`malformed`;
+known addresses with unusable arguments, are counted in :attr:`malformed`
+(the first one is reported, once, naming the sender: a flood costs one line);
 well-formed messages to addresses (or parameter/action names) we do not have
 are counted in :attr:`unknown`; both are otherwise ignored.  Packets are
 handled one at a time, in arrival order (a fader sweep ends where it stopped).
@@ -191,12 +192,15 @@ class OscControl:
         ``bpm`` and ``tap`` on ``state``.
     :param feedback_host: with ``feedback_port``: send feedback only there.
     :param feedback_interval: seconds between checks of the state for changes.
+    :param faults: where the first malformed packet is reported (stderr if None).
     """
 
     def __init__(self, state: ControlState, host: str = "127.0.0.1", port: int = DEFAULT_PORT,
                  feedback_port: int | str | tuple[str, int] | None = None, tempo: Any = None,
-                 feedback_host: str | None = None, feedback_interval: float = 0.02) -> None:
+                 feedback_host: str | None = None, feedback_interval: float = 0.02, faults: Any = None) -> None:
         self.state = state
+        self.faults = faults
+        self._bad_said = False
         self.host, self.port = host, int(port)
         if isinstance(feedback_port, str) and ":" in feedback_port:
             h, _, p = feedback_port.rpartition(":")
@@ -311,6 +315,20 @@ class OscControl:
             except Exception:  # noqa: BLE001 - nothing a client sends stops the server
                 with self._lock:
                     self.malformed += 1
+            if self.malformed and not self._bad_said:
+                self._say_malformed(addr)
+
+    def _say_malformed(self, addr: tuple[str, int] | None) -> None:
+        """Once per server: somebody sends garbage.  The rest is only counted (see :meth:`status`)."""
+        self._bad_said = True
+        who = f"{addr[0]}:{addr[1]}" if addr else "a client"
+        msg = f"malformed packets from {who} are ignored (counted in the OSC status)"
+        if self.faults is not None:
+            self.faults.report("osc", msg)
+        else:
+            import sys
+
+            print(f"vjhost: osc: {msg}", file=sys.stderr, flush=True)
 
     def handle_datagram(self, data: bytes, addr: tuple[str, int] | None = None) -> None:
         """Handle one UDP payload (a message or a bundle; bundle time tags are ignored: everything is now)."""

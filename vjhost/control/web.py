@@ -588,6 +588,9 @@ class WebSurface:
                 except BadMessage as exc:
                     self.bad_messages += 1
                     self.last_bad = str(exc)
+                    if self.bad_messages == 1:  # once: a flood of garbage costs one line
+                        self._report("message", BadMessage(f"a page sent a malformed message ({exc}); such "
+                                                           "messages are ignored and counted"))
                     continue
                 except Exception as exc:  # noqa: BLE001 - e.g. the engine redeclaring params mid-read
                     self._report("message", exc)

@@ -59,7 +59,7 @@ def _features_source(args, host: Host, faults: FaultLog):
             print(f"vjhost: {player.fallback_reason}; the picture follows the file on the wall clock", file=sys.stderr)
         return TimelineSource(timeline, mono, sr), SourceClock(player.position), player.stop, f"file {args.audio}"
     try:
-        from ..audio.live import LiveInput, find_input_device
+        from ..audio.live import find_input_device
 
         device = find_input_device(getattr(args, "audio_device", None))
     except Exception as exc:  # noqa: BLE001 - a bad name is reported, not fatal on stage
@@ -69,8 +69,9 @@ def _features_source(args, host: Host, faults: FaultLog):
         print("vjhost: no audio input device; running on the internal clock (120 BPM, tap to change)", file=sys.stderr)
         clock = InternalClock()
         return clock, WallClock(), lambda: None, "internal clock"
-    analysis = LiveAnalysis(lambda: LiveInput(device, sample_rate=SAMPLE_RATE, blocksize=HOP),
-                            make_analyzers(host, faults), HOP).start()
+    from ..audio.child import input_opener  # in this process, or a helper's once a JACK server died here
+
+    analysis = LiveAnalysis(input_opener(device, SAMPLE_RATE, HOP), make_analyzers(host, faults), HOP).start()
     return analysis, WallClock(), analysis.stop, f"audio input {device}"
 
 
@@ -350,7 +351,7 @@ def _osc_control(session: LiveSession):
     from ..control.osc import OscControl
 
     args = session.args
-    osc = OscControl(session.state, args.osc_host, args.osc_port, tempo=session.osc_tempo).start()
+    osc = OscControl(session.state, args.osc_host, args.osc_port, tempo=session.osc_tempo, faults=session.faults).start()
     for msg in (osc.error, osc.warning):
         if msg:
             print(f"vjhost: {msg}", file=sys.stderr)
