@@ -1,4 +1,4 @@
-"""``vjhost pack eval NAME`` and ``vjhost pack bench NAME``.
+"""``vjhost pack eval NAME``, ``vjhost pack bench NAME`` and the registry's ``register``/``promote``/``versions``.
 
 Wiring (in ``vjhost/cli.py``'s ``build_parser``, after ``validate``)::
 
@@ -200,6 +200,32 @@ def cmd_pack_bench(args) -> int:
     return 0
 
 
+def cmd_pack_registry(args) -> int:
+    """``vjhost pack register|promote|versions``: the model registry (:mod:`vjhost.train.registry`)."""
+    from . import registry
+
+    try:
+        if args.pack_cmd == "register":
+            out: Any = registry.register_pack(args.name, tracking_uri=args.tracking_uri)
+            msg = f"registered {out['model']} version {out['version']} (alias {out['alias']}): {len(out['files'])} files"
+        elif args.pack_cmd == "promote":
+            out = registry.promote(args.name, version=args.version, alias=args.alias, tracking_uri=args.tracking_uri,
+                                   dry_run=args.dry_run)
+            msg = (f"{'would promote' if args.dry_run else 'promoted'} {out['model']} version {out['version']} into "
+                   f"{out['pack_dir']}: {len(out['changed'])} file(s) changed" + (
+                       f", {len(out['removed'])} removed" if out["removed"] else "") + (
+                       f"; previous files kept in {out['backup']}" if out.get("backup") else ""))
+        else:
+            out = registry.versions(args.name, tracking_uri=args.tracking_uri)
+            msg = "\n".join(f"v{r['version']:>3} {','.join(r['aliases']) or '-':20} {r['created']}  run {r['run_id'][:8]}  "
+                            + " ".join(f"{k}={v}" for k, v in r.items()
+                                       if k not in ("version", "aliases", "created", "run_id")) for r in out) or "no versions"
+    except registry.RegistryError as exc:
+        raise SystemExit(f"vjhost pack {args.pack_cmd}: {exc}")
+    print(json.dumps(out, indent=2) if args.json else msg)
+    return 0
+
+
 def add_pack_commands(pack_subparsers) -> None:
     """Add ``eval`` and ``bench`` to the ``vjhost pack`` subparsers."""
     e = pack_subparsers.add_parser("eval", help="evaluate a pack's decoders: PSNR, student fidelity, speed, smoothness, style")
@@ -232,3 +258,20 @@ def add_pack_commands(pack_subparsers) -> None:
     b.add_argument("--device", default="auto", help="auto, cpu or cuda")
     b.add_argument("--json", action="store_true")
     b.set_defaults(func=cmd_pack_bench)
+
+    uri = {"metavar": "URI", "help": "MLflow tracking/registry store (default: $MLFLOW_TRACKING_URI or the local sqlite store)"}
+    r = pack_subparsers.add_parser("register", help="register the pack's decoder files as a new model version (alias staging)")
+    r.add_argument("name", help="installed pack name, or the pack's folder")
+    p = pack_subparsers.add_parser("promote", help="copy a registered version into the pack, refresh its model card, "
+                                   "make it production")
+    p.add_argument("name", help="installed pack name, or the pack's folder")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--version", help="the registered version (see `vjhost pack versions NAME`)")
+    which.add_argument("--alias", help="or the version an alias points at (default: staging)")
+    p.add_argument("--dry-run", action="store_true", help="say what would change, change nothing")
+    v = pack_subparsers.add_parser("versions", help="registered versions of the pack, their aliases and figures")
+    v.add_argument("name", help="pack name, or the pack's folder")
+    for sp in (r, p, v):
+        sp.add_argument("--tracking-uri", **uri)
+        sp.add_argument("--json", action="store_true")
+        sp.set_defaults(func=cmd_pack_registry)

@@ -233,13 +233,25 @@ class Tracker:
 
     def register_model(self, path: Path | str, name: str, *, artifact_path: str = "model",
                        description: str = "", tags: dict[str, str] | None = None) -> str | None:
-        """Log ``path`` (an exported model file) under ``artifact_path`` and register it as a new
-        version of the registered model ``name``; return the version (``None`` when off)."""
+        """Log ``path`` (an exported model file, or a folder of them) under ``artifact_path`` and register
+        it as a new version of the registered model ``name``; return the version (``None`` when off).
+
+        The version is tagged with the file's ``sha256`` (a folder: ``files``, a JSON map of its files'
+        sha256) and gets the alias ``staging``: the newest candidate.  ``vjhost pack promote`` moves
+        ``production`` (:mod:`vjhost.train.registry`)."""
         if not self.enabled:
             return None
+        from .registry import STAGING, file_digests
+
         path = Path(path)
-        self.log_artifact(path, artifact_path)
-        source = f"{self.artifact_uri.rstrip('/')}/{artifact_path}/{path.name}"
+        if path.is_dir():
+            self._call(self._client.log_artifacts, self.run_id, str(path), artifact_path)
+            source = f"{self.artifact_uri.rstrip('/')}/{artifact_path}"
+            tags = {"files": json.dumps(file_digests(path), sort_keys=True), **dict(tags or {})}
+        else:
+            self.log_artifact(path, artifact_path)
+            source = f"{self.artifact_uri.rstrip('/')}/{artifact_path}/{path.name}"
+            tags = {"file": path.name, "sha256": file_digests(path)[path.name], **dict(tags or {})}
 
         def reg():
             from mlflow.exceptions import MlflowException
@@ -249,8 +261,9 @@ class Tracker:
             except MlflowException as exc:
                 if "RESOURCE_ALREADY_EXISTS" not in str(getattr(exc, "error_code", "")) and "already exists" not in str(exc):
                     raise
-            mv = self._client.create_model_version(name, source, run_id=self.run_id, tags=dict(tags or {}),
+            mv = self._client.create_model_version(name, source, run_id=self.run_id, tags=tags,
                                                    description=description or None)
+            self._client.set_registered_model_alias(name, STAGING, str(mv.version))
             return str(mv.version)
 
         return self._call(reg)
