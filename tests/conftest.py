@@ -13,6 +13,10 @@ import numpy as np
 import pytest
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "chaos: fault injection on the real live loop (tests/test_chaos.py, about a minute)")
+
+
 @pytest.fixture(scope="session")
 def gl():
     """A current headless OpenGL 3.3 core context for the whole session."""

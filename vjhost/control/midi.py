@@ -173,6 +173,19 @@ def _common_prefix(a: str, b: str) -> str:
 # --------------------------------------------------------------------------- the surface
 
 
+def _open_backend(name: str | None) -> tuple[Any, Any]:
+    """``(backend, lister)`` for a mido backend name.  JACK goes through a helper process
+    (:mod:`vjhost.control.midi_bridge`): there every port open and close is a server round trip
+    that python-rtmidi would make holding the GIL, stopping the picture while JACK is busy."""
+    if name == JACK_BACKEND:
+        from .midi_bridge import MidiBridge
+
+        bridge = MidiBridge()
+        return bridge, bridge
+    backend = _backend(name)
+    return backend, _PortLister(backend)
+
+
 class _Connection:
     def __init__(self, spec: MappingSpec, mapping: ControllerMapping, layout: Any, in_name: str,
                  out_name: str | None, inport: Any, outport: Any, generation: int) -> None:
@@ -280,7 +293,7 @@ class MidiSurface:
         try:
             self._loop(lister)
         finally:
-            if self._jack_gone() or self._renewed:
+            if self._jack_gone() or (self._renewed and not hasattr(self._lister, "kill")):
                 # clients of a dead server must not be touched; and after a JACK restart, closing even the
                 # new ones was seen to block inside libjack with the GIL held: at the end of the show the
                 # process lets them go by exiting instead
@@ -309,8 +322,11 @@ class MidiSurface:
 
         c, self._conn = self._conn, None
         lister, self._lister = self._lister, None
-        jack.abandon(*(getattr(lister, "_rt", None) or ()), lister, *((c.inport, c.outport) if c else ()),
-                     *(p for _, ports in self._closing for p in ports))
+        if hasattr(lister, "kill"):  # the helper process: it dies, and its clients with it
+            lister.kill()
+        else:
+            jack.abandon(*(getattr(lister, "_rt", None) or ()), lister, *((c.inport, c.outport) if c else ()),
+                         *(p for _, ports in self._closing for p in ports))
         self._closing = []
         if c is not None and say:
             self.faults.report(f"midi/{c.in_name}", "the JACK server went away; reconnecting when it is back")
@@ -326,7 +342,10 @@ class MidiSurface:
             return None
         gen = jack.generation()
         try:
-            lister = _PortLister(self.backend)
+            if hasattr(self.backend, "kill"):
+                self.backend, lister = _open_backend(JACK_BACKEND)
+            else:
+                lister = _PortLister(self.backend)
         except Exception as exc:  # noqa: BLE001 - the server went again; next poll
             self.events.append(f"JACK back but no MIDI client yet: {exc}")
             return None
@@ -341,8 +360,7 @@ class MidiSurface:
         errors = []
         for name in _candidates(self.backend_name):
             try:
-                backend = _backend(name)
-                lister = _PortLister(backend)
+                backend, lister = _open_backend(name)
             except Exception as exc:  # noqa: BLE001
                 errors.append(_explain(name, exc))
                 continue
