@@ -279,3 +279,15 @@ def test_layout_maps_the_scenes_and_the_pack_effects():
     toggles = {p.binding.value for p in layout.pads if p.binding.action == "toggle"}
     assert toggles == {f"fx.{e}" for e in manifest["chain"]}
     assert layout.grid.packs_row == 0 and layout.faders[-1].param == "master.brightness"
+
+
+def test_every_family_follows_from_few_random_numbers():
+    """A 64-d decoder holds a family sharply when each picture takes a few discrete choices and at most
+    about 16-24 continuous numbers (counted as drawn: rats in a row, drips and droplets by rule)."""
+    from vjhost_banksy.dataset import _DRAW, MOTIFS
+
+    from vjhost.train.motifs.budget import draw_budget
+
+    for name, draw in zip(MOTIFS, _DRAW):
+        b = draw_budget(draw, size=32, seeds=range(6))
+        assert b.discrete <= 8 and b.continuous <= 20, f"{name}: {b}"

@@ -279,3 +279,15 @@ def test_layout_maps_the_scenes_and_the_pack_effects():
     assert toggles == {f"fx.{e}" for e in manifest["chain"] if e != "feedback"}
     assert layout.grid.packs_row == 0 and layout.faders[-1].param == "master.brightness"
     assert {f.param for f in layout.faders} >= {"fx.motif.amount", "fx.kaleido.amount", "fx.mirror.amount"}
+
+
+def test_every_family_follows_from_few_random_numbers():
+    """A 64-d decoder holds a family sharply when each picture takes a few discrete choices and at most
+    about 16 continuous numbers (counted as drawn: no number per flower, colours and sizes by rule)."""
+    from vjhost_murakami.dataset import _DRAW, MOTIFS
+
+    from vjhost.train.motifs.budget import draw_budget
+
+    for name, draw in zip(MOTIFS, _DRAW):
+        b = draw_budget(draw, size=32, seeds=range(6))
+        assert b.discrete <= 8 and b.continuous <= 16, f"{name}: {b}"
