@@ -312,7 +312,7 @@ def test_demo_takes_the_next_free_name(tmp_path, capsys, monkeypatch):
     Path("demo.mp4").write_bytes(b"first")
     Path("demo-2.mp4").write_bytes(b"second")
     assert main(["demo", "--duration", "0.5", "--size", "64x64", "--fps", "10", "--quiet"]) == 0
-    assert "wrote demo-3.mp4" in capsys.readouterr().out
+    assert f"wrote {(tmp_path / 'demo-3.mp4').resolve()}:" in capsys.readouterr().out  # the full path (issue 12)
     assert Path("demo.mp4").read_bytes() == b"first" and Path("demo-2.mp4").read_bytes() == b"second"
     assert Path("demo-3.mp4").stat().st_size > 1000
 
