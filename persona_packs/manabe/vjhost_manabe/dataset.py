@@ -45,9 +45,10 @@ THIN = 0.011
 DOT = 0.011
 
 
-def _colours(rng) -> tuple[np.ndarray, np.ndarray]:
-    """The line colour (white half the time, else a neon) and an accent: another line colour."""
-    i = 0 if rng.random() < 0.4 else int(rng.integers(1, len(LINES)))
+def _colours(rng, own: int) -> tuple[np.ndarray, np.ndarray]:
+    """The line colour -- the family's own (``own``: 0 white, 1 cyan, 2 magenta, 3 lime, the colour of its
+    scene pad on the controller) six times in ten, else any line colour -- and an accent: another one."""
+    i = own if rng.random() < 0.6 else int(rng.integers(len(LINES)))
     j = (i + int(rng.integers(1, len(LINES)))) % len(LINES)
     return LINES[i], LINES[j]
 
@@ -67,9 +68,9 @@ def _wireframe(rng, s):
 
     Discrete: colour, move.  Continuous (8): phase, energy, lean, x, height, ground, rib pitch, rib phase.
     """
-    line, _ = _colours(rng)
+    line, _ = _colours(rng, 0)
     c = Canvas(s, GROUND)
-    js, h, _ = _dancer(rng)
+    js, h, _ = _dancer(rng, x_range=(0.42, 0.58), h_range=(0.8, 0.9), ground=(0.95, 0.97))  # close up
     pitch = float(rng.uniform(0.035, 0.06))
     off = float(rng.uniform(0, 1))
     box = figures.extent(js, h)
@@ -94,7 +95,7 @@ def _pointcloud(rng, s):
 
     Discrete: colour, move.  Continuous (10): phase, energy, lean, x, height, ground, pitch, lattice offset (2), band height.
     """
-    line, _ = _colours(rng)
+    line, _ = _colours(rng, 1)
     c = Canvas(s, GROUND)
     js, h, _ = _dancer(rng)
     pitch = float(rng.uniform(0.026, 0.036))
@@ -113,11 +114,11 @@ def _skeleton(rng, s):
 
     Discrete: colour, move.  Continuous (7): phase, energy, lean, x, height, ground, trail length.
     """
-    line, accent = _colours(rng)
+    line, accent = _colours(rng, 2)
     c = Canvas(s, GROUND)
     move = MOVES[int(rng.integers(len(MOVES)))]
     phase, energy, lean = float(rng.uniform(0, 1)), float(rng.uniform(0.8, 1.25)), float(rng.uniform(-0.15, 0.15))
-    x, h, ground = float(rng.uniform(0.38, 0.62)), float(rng.uniform(0.62, 0.78)), float(rng.uniform(0.9, 0.95))
+    x, h, ground = float(rng.uniform(0.38, 0.62)), float(rng.uniform(0.55, 0.68)), float(rng.uniform(0.86, 0.92))
     span = float(rng.uniform(0.2, 0.4))
     steps = 10
     trail = [figures.joints(figures.dance_pose(move, phase - span * (1 - k / steps), energy, lean), x, ground, h)
@@ -150,7 +151,7 @@ def _graphs(rng, s):
     Discrete: colour, channel count (3-6).  Continuous (9): frequency, overtone ratio, phase, phase step per
     channel, amplitude, spike height, spike period, spike phase, cursor position.
     """
-    line, accent = _colours(rng)
+    line, accent = _colours(rng, 3)
     c = Canvas(s, GROUND)
     k = int(rng.choice([3, 4, 5, 6]))
     lane = 0.84 / k
@@ -203,7 +204,7 @@ def _squarewave(rng, s):
 
     Discrete: colour, mode (3), lane count (3-6).  Continuous (4): base period, phase, duty, lane amplitude.
     """
-    line, _ = _colours(rng)
+    line, _ = _colours(rng, 0)
     c = Canvas(s, GROUND)
     mode = int(rng.integers(3))
     k = int(rng.choice([3, 4, 5, 6]))
@@ -230,7 +231,7 @@ def _grid(rng, s):
     Discrete: colour, move.  Continuous (9): horizon, vanishing point, grid pitch, depth scroll, phase, energy,
     lean, x, height.
     """
-    line, accent = _colours(rng)
+    line, accent = _colours(rng, 1)
     c = Canvas(s, GROUND)
     hz, vx = float(rng.uniform(0.35, 0.5)), float(rng.uniform(0.35, 0.65))
     pitch, scroll = float(rng.uniform(0.12, 0.2)), float(rng.uniform(0, 1))
@@ -269,7 +270,7 @@ def _glitch(rng, s):
     Discrete: colour, move.  Continuous (11): phase, energy, lean, x, height, ground, slice pitch, push amplitude,
     push frequency, push phase, split offset.
     """
-    line, accent = _colours(rng)
+    line, accent = _colours(rng, 2)
     c = Canvas(s, GROUND)
     js, h, _ = _dancer(rng)
     pitch = float(rng.uniform(0.035, 0.07))
@@ -296,7 +297,7 @@ def _blink(rng, s):
     Discrete: colour, lanes (4-8), steps (8/12/16), base hits, rotation step.  Continuous (3): cell fill, margin,
     playhead position.
     """
-    line, accent = _colours(rng)
+    line, accent = _colours(rng, 3)
     c = Canvas(s, GROUND)
     lanes, steps = int(rng.choice([4, 6, 8])), int(rng.choice([8, 12, 16]))
     k0, rot = int(rng.integers(2, 5)), int(rng.integers(0, 4))

@@ -9,14 +9,16 @@
 //  - the threshold falls with the volume and the bass: the lines grow thicker as the music gets louder;
 //  - each line keeps the pack colour nearest its hue (white, cyan, magenta, lime), the ground is flat;
 //  - what the threshold leaves out (the decoder's soft falloff) comes back as a faint neon glow that
-//    swells with the bass; the kick turns the lines white-hot and pushes the picture in a touch.
-// The decode is first upsampled once per frame to 384x384 with a cubic B-spline (stage `smooth`: four
+//    swells with the bass; the kick turns the lines white-hot and pushes the picture in a touch;
+//  - the square decode keeps its aspect in the middle of the frame, mirrored out to the sides as dimmer
+//    echoes (a dancer is never stretched).
+// The decode is first upsampled once per frame to 256x256 with a cubic B-spline (stage `smooth`: four
 // bilinear reads per texel), so the threshold's contour is round, not the polygon a bilinear read of a
 // two-pixel line gives.  Cost at full size: one texture read and a four-colour compare per pixel.
-#pragma vjhost stage smooth 384x384
+#pragma vjhost stage smooth 256x256
 
-uniform sampler2D u_smooth;
 // The audio features (u_kick, u_bass, u_rms, ...) are in vjhost's header, vjhost.glsl.
+uniform sampler2D u_smooth;
 
 const vec3 GROUND = vec3(0.0157, 0.0196, 0.0392);   // #04050a
 const vec3 WHITE = vec3(1.0);

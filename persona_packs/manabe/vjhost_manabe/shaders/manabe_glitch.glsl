@@ -1,36 +1,56 @@
-// manabe glitch: onsets and snares tear the picture into sideways-displaced slices and misplaced
-// blocks with a colour split; the tear fades with the hit and leaves the picture untouched in silence.
+// manabe glitch: the raw-data treatment -- blocks of the picture blink off locked to the beat grid while
+// the music plays, and onsets and snares tear it into displaced slices and misplaced blocks with a
+// colour split; in silence the picture is left alone.
 //
-// Strength = `amount` x the larger of the onset and snare envelopes.  While it lasts the tear is
-// re-drawn twelve times a second: a random number of horizontal slices, some pushed sideways; a few
-// blocks of a 16x9 grid showing another block's content; red and blue pulled apart.  At strength 0
-// the pass is one texture read.
-uniform float u_amount;  // 0..1
+// `amount` scales both (0 = off and costs no pass); `blink` and `tear` weigh the two; `rate` is the blink's
+// steps per beat (1, 2 or 4).
+//  - blink: the frame is cut into blocks -- eight columns, four rows or an 8x4 grid, a different cut each
+//    bar -- and on every step of the beat grid each block is lit or dark by a hash of the block and the
+//    step: a strict, tempo-locked light score.  The share of dark blocks follows the music's energy (none
+//    in silence); on each beat the blocks that stay lit flash brighter for a moment.
+//  - tear: strength = the larger of the onset and snare envelopes; while it lasts the tear is re-drawn
+//    twelve times a second: a random number of horizontal slices, some pushed sideways, a few blocks of a
+//    16x9 grid showing another block's content, red and blue pulled apart.
+// One texture read per pixel; two while a tear is on.
+uniform float u_amount;  // 0..1: both
+uniform float u_blink;   // 0..1: how many blocks may go dark
+uniform float u_tear;    // 0..1: how hard hits tear
+uniform float u_rate;    // blink steps per beat (1, 2 or 4)
 
 void main() {
-    float g = clamp(u_amount, 0.0, 1.0) * clamp(max(u_onset, u_snare), 0.0, 1.0);
+    float a = clamp(u_amount, 0.0, 1.0);
+    float g = a * clamp(u_tear, 0.0, 1.0) * clamp(max(u_onset, u_snare), 0.0, 1.0);
+    vec3 c;
     if (g < 0.002) {
-        o_color = vec4(texture(u_input, v_uv).rgb, 1.0);
-        return;
+        c = texture(u_input, v_uv).rgb;
+    } else {
+        float slot = mod(floor(u_time * 12.0), 997.0);
+        vec2 uv = v_uv;
+        // slices
+        float n = floor(10.0 + 38.0 * vj_hash(vec2(slot, 3.1)));
+        float band = floor(uv.y * n);
+        float torn = step(1.0 - 0.7 * g, vj_hash(vec2(band * 0.13, slot)));
+        uv.x += torn * (vj_hash(vec2(slot, band + 7.0)) - 0.5) * 0.35 * g;
+        // misplaced blocks
+        vec2 cells = vec2(16.0, 9.0);
+        vec2 cell = floor(v_uv * cells);
+        if (vj_hash(cell * 0.071 + slot * 0.013) < 0.18 * g) {
+            vec2 other = floor(vec2(vj_hash(cell + slot), vj_hash(cell.yx + slot + 3.0)) * cells);
+            uv = (other + fract(v_uv * cells)) / cells;
+        }
+        // colour split: red one way, green and blue the other
+        vec2 w = vec2(0.0075 * g, 0.0);
+        c = vec3(texture(u_input, uv + w).r, texture(u_input, uv - w).gb);
     }
-    float slot = mod(floor(u_time * 12.0), 997.0);
-    vec2 uv = v_uv;
-    // slices
-    float n = floor(10.0 + 38.0 * vj_hash(vec2(slot, 3.1)));
-    float band = floor(uv.y * n);
-    float torn = step(1.0 - 0.7 * g, vj_hash(vec2(band * 0.13, slot)));
-    uv.x += torn * (vj_hash(vec2(slot, band + 7.0)) - 0.5) * 0.35 * g;
-    // misplaced blocks
-    vec2 cells = vec2(16.0, 9.0);
-    vec2 cell = floor(v_uv * cells);
-    if (vj_hash(cell * 0.071 + slot * 0.013) < 0.18 * g) {
-        vec2 other = floor(vec2(vj_hash(cell + slot), vj_hash(cell.yx + slot + 3.0)) * cells);
-        uv = (other + fract(v_uv * cells)) / cells;
-    }
-    // colour split
-    vec2 w = vec2(0.015 * g, 0.0);
-    float r = texture(u_input, uv + w).r;
-    float gr = texture(u_input, uv).g;
-    float b = texture(u_input, uv - w).b;
-    o_color = vec4(r, gr, b, 1.0);
+    // the beat-locked blink
+    float rate = u_rate < 1.5 ? 1.0 : (u_rate < 3.0 ? 2.0 : 4.0);
+    float beats = u_beat_count + u_beat_phase;
+    float step_no = mod(floor(beats * rate), 256.0);
+    float bar = mod(floor(beats / 4.0), 3.0);
+    vec2 cut = bar < 0.5 ? vec2(8.0, 1.0) : (bar < 1.5 ? vec2(1.0, 4.0) : vec2(8.0, 4.0));
+    vec2 block = floor(v_uv * cut);
+    float gate = smoothstep(0.05, 0.3, u_energy) * a * clamp(u_blink, 0.0, 1.0);
+    float dark = float(vj_hash((block + 0.5) * 0.37 + vec2(step_no * 1.618, bar * 7.3 + 0.21)) < 0.55 * gate);
+    c *= (1.0 - 0.94 * dark) * (1.0 + 0.35 * gate * u_beat * (1.0 - dark));
+    o_color = vec4(clamp(c, 0.0, 1.0), 1.0);
 }
