@@ -24,7 +24,6 @@ import select
 import subprocess
 import sys
 import threading
-import time
 from typing import Any, Callable
 
 import mido
