@@ -566,11 +566,12 @@ class FilePlayer(_StreamOwner):
     interpolated between callbacks), so visuals lock to what is heard.  With no
     output device (or no PortAudio) it advances by the wall clock instead and
     :attr:`fallback_reason` says why; so it does when the device stops calling
-    back for :attr:`STALL` seconds (unplugged, or its JACK server died), so the
-    picture never stops on a frozen position.
+    back (its stream is no longer active -- unplugged, or its JACK server died --
+    or no callback came for :attr:`STALL` seconds), so the picture never stops
+    on a frozen position.
     """
 
-    STALL = 1.0  #: seconds without a callback before the position follows the wall clock
+    STALL = 3.0  #: seconds without a callback (from a stream still called active) before the wall clock leads
 
     def __init__(self, audio: np.ndarray, sample_rate: int, device: str | int | None = None,
                  blocksize: int = 512) -> None:
@@ -645,6 +646,12 @@ class FilePlayer(_StreamOwner):
     def _lost(self) -> bool:
         return self._lost_at is not None
 
+    def _active(self) -> bool:
+        try:
+            return bool(self._stream.active)
+        except Exception:  # noqa: BLE001 - a stream PortAudio lost track of
+            return False
+
     @property
     def playing(self) -> bool:
         if self._stream is not None:
@@ -664,7 +671,9 @@ class FilePlayer(_StreamOwner):
         else:
             frames, wall = self._cb  # one atomic read of the callback's snapshot
             now = time.perf_counter()
-            if now - wall > self.STALL:  # the device stopped asking for samples (lost?): the wall clock leads on
+            gap = now - wall
+            if gap > self.STALL or (gap > 0.25 and (self._lost_at is not None or not self._active())):
+                # the device stopped asking for samples (gone, or its server died): the wall clock leads on
                 if self._lost_at is None:
                     self._lost_at = (now, self._last_pos)
                     self.fallback_reason = "the audio output stopped (device or server lost?); following the wall clock"
