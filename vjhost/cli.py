@@ -495,6 +495,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .train.videogen import add_parser as add_footage
 
     add_footage(sub)
+    from .train.stages import add_parser as add_pipeline
+
+    add_pipeline(sub)  # the DVC pipeline's stages (dvc.yaml)
     from .crate.cli import add_parser as add_crate
 
     add_crate(sub)
