@@ -115,3 +115,31 @@ def test_dvc_repro_trains_evaluates_and_reruns_only_what_changed(workspace):
     run(dvc + ["push"], ws, env)
     storage = ws / "dvc-storage"
     assert storage.is_dir() and sum(1 for f in storage.rglob("*") if f.is_file()) >= 6
+
+
+def test_pipeline_run_to_registry_to_pack(workspace):
+    """What the pipeline made goes into the registry as NAME-pack (staging), and promotion lays it
+    into the pack where its manifest says; the int8 student plays from there."""
+    pytest.importorskip("mlflow")
+    from vjhost_builtins.onnx_decoder import OnnxDecoder
+
+    ws, env = workspace
+    run([sys.executable, "-m", "dvc", "repro"], ws, env, timeout=600)  # a no-op after the test above
+    store = f"sqlite:///{ws / 'registry' / 'mlflow.db'}"
+    env = {**env, "VJHOST_DATA": str(ws / "data")}
+    pack = ws / "persona_packs" / "tiny"
+    out = run([sys.executable, "-m", "vjhost", "pack", "register", str(pack), "--from", "pipeline/tiny",
+               "--tracking-uri", store], ws, env)
+    assert "registered tiny-pack version 1 (alias staging): 9 files" in out
+    out = run([sys.executable, "-m", "vjhost", "pack", "promote", str(pack), "--alias", "staging",
+               "--tracking-uri", store], ws, env)
+    assert "promoted tiny-pack version 1" in out
+    w = pack / "vjhost_tiny" / "weights"
+    p = ws / "pipeline" / "tiny"
+    assert (w / "decoder.safetensors").read_bytes() == (p / "teacher" / "decoder.safetensors").read_bytes()
+    assert (w / "student.int8.onnx").read_bytes() == (p / "onnx" / "student.int8.onnx").read_bytes()
+    assert json.loads((w / "EVAL.json").read_text())["pack"] == "tiny"
+    card = (pack / "vjhost_tiny" / "MODEL_CARD.md").read_text()
+    assert "## Registry" in card and "`tiny-pack` version 1" in card and "## Evaluation (`vjhost pack eval`" in card
+    d = OnnxDecoder(w / "student.onnx", "cpu", precision="int8")
+    assert d.precision == "int8" and d.decode(d.anchors[:2]).shape == (2, 32, 32, 3)

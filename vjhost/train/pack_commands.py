@@ -206,7 +206,7 @@ def cmd_pack_registry(args) -> int:
 
     try:
         if args.pack_cmd == "register":
-            out: Any = registry.register_pack(args.name, tracking_uri=args.tracking_uri)
+            out: Any = registry.register_pack(args.name, source=args.source, tracking_uri=args.tracking_uri)
             msg = f"registered {out['model']} version {out['version']} (alias {out['alias']}): {len(out['files'])} files"
         elif args.pack_cmd == "promote":
             out = registry.promote(args.name, version=args.version, alias=args.alias, tracking_uri=args.tracking_uri,
@@ -262,6 +262,8 @@ def add_pack_commands(pack_subparsers) -> None:
     uri = {"metavar": "URI", "help": "MLflow tracking/registry store (default: $MLFLOW_TRACKING_URI or the local sqlite store)"}
     r = pack_subparsers.add_parser("register", help="register the pack's decoder files as a new model version (alias staging)")
     r.add_argument("name", help="installed pack name, or the pack's folder")
+    r.add_argument("--from", dest="source", metavar="RUN_DIR",
+                   help="register a DVC pipeline run (pipeline/NAME) instead of the pack's current files")
     p = pack_subparsers.add_parser("promote", help="copy a registered version into the pack, refresh its model card, "
                                    "make it production")
     p.add_argument("name", help="installed pack name, or the pack's folder")

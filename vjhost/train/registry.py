@@ -9,7 +9,9 @@ the unit that is promoted is the registered model ``NAME-pack``:
 
 * ``vjhost pack register NAME``: log the pack's current decoder files as one
   artifact folder and register it as a new version of ``NAME-pack`` (tag
-  ``files`` = the sha256 of each file), alias ``staging``.
+  ``files`` = the sha256 of each file), alias ``staging``.  ``--from
+  pipeline/NAME`` registers a DVC pipeline run instead (dvc.yaml), laid out as
+  the pack ships its files.
 * ``vjhost pack promote NAME --version V`` (or ``--alias staging``): download
   version V, check every file against its sha256 and that the weights load
   (safetensors, no pickle), keep a copy of the pack's current files under
@@ -122,6 +124,34 @@ def shipped_files(loc: PackLocation) -> dict[str, Path]:
     return out
 
 
+def pipeline_files(loc: PackLocation, run_dir: Path | str) -> dict[str, Path]:
+    """``{artifact path: file}`` for a DVC pipeline run (``pipeline/NAME``, :mod:`vjhost.train.stages`),
+    laid out as the pack ships it (the manifest's decoder paths)."""
+    from ..decode.quantize import int8_path
+    from ..tomlcompat import tomllib
+
+    run = Path(run_dir)
+    dec = tomllib.loads(loc.manifest.read_text()).get("decoder", {})
+    wrel = loc.weights_dir.relative_to(loc.root).as_posix()
+    onnx = {("student" if "student" in Path(r).stem else "teacher"): r
+            for r in ([dec["onnx"]] if isinstance(dec.get("onnx"), str) else dec.get("onnx", []))}
+    student_onnx = onnx.get("student", f"{wrel}/student.onnx")
+    want = {
+        dec.get("weights", f"{wrel}/decoder.safetensors"): run / "teacher" / "decoder.safetensors",
+        f"{wrel}/samples_prior.png": run / "teacher" / "samples_prior.png",
+        "TRAINING.json": run / "teacher" / "TRAINING.json",
+        "MODEL_CARD.md": run / "teacher" / "MODEL_CARD.md",
+        dec.get("student", f"{wrel}/student.safetensors"): run / "student" / "student.safetensors",
+        onnx.get("teacher", f"{wrel}/teacher.onnx"): run / "onnx" / "teacher.onnx",
+        student_onnx: run / "onnx" / "student.onnx",
+        int8_path(student_onnx).as_posix(): run / "onnx" / "student.int8.onnx",
+        dec.get("eval", f"{wrel}/EVAL.json"): run / "EVAL.json",
+    }
+    if not (run / "teacher" / "decoder.safetensors").is_file():
+        raise RegistryError(f"{run}: not a pipeline run of {loc.name} (no teacher/decoder.safetensors; dvc repro first)")
+    return {rel: f for rel, f in want.items() if f.is_file()}
+
+
 def _client(tracking_uri: str | None):
     try:
         from mlflow.tracking import MlflowClient
@@ -168,13 +198,15 @@ def _git_commit(where: Path) -> str | None:
     return (out.stdout.strip() or None) if out.returncode == 0 else None
 
 
-def register_pack(pack: str, *, tracking_uri: str | None = None, artifact_root: Path | str | None = None,
-                  description: str = "") -> dict[str, Any]:
-    """Register the pack's current decoder files as a new version of ``NAME-pack`` (alias ``staging``)."""
+def register_pack(pack: str, *, source: Path | str | None = None, tracking_uri: str | None = None,
+                  artifact_root: Path | str | None = None, description: str = "") -> dict[str, Any]:
+    """Register the pack's current decoder files -- or, with ``source``, a DVC pipeline run's
+    (``pipeline/NAME``) laid out as the pack ships them -- as a new version of ``NAME-pack``
+    (alias ``staging``)."""
     from .tracking import Tracker
 
     loc = locate(pack)
-    files = shipped_files(loc)
+    files = pipeline_files(loc, source) if source else shipped_files(loc)
     if not any(k.endswith(".safetensors") for k in files):
         raise RegistryError(f"{loc.weights_dir}: no decoder weights to register (train the pack first)")
     client, uri = _client(tracking_uri)
@@ -191,7 +223,7 @@ def register_pack(pack: str, *, tracking_uri: str | None = None, artifact_root: 
         if commit:
             tags["git_commit"] = commit
         t = Tracker.start(f"{loc.name}-register", experiment=f"vjhost/{loc.name}", tags={"pack": loc.name, "role": "pack"},
-                          tracking_uri=uri, artifact_root=artifact_root)
+                          tracking_uri=uri, artifact_root=artifact_root, enabled=True)  # VJHOST_TRACKING is for training
         if not t.enabled:
             raise RegistryError(f"could not open an MLflow run at {uri} (see the message above)")
         with t:
