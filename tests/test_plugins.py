@@ -126,6 +126,7 @@ HOOK_CASES = [
     ("vjhost_register_mappings", "mappings", "MappingSpec('mine', lambda port: False, lambda layout, state: None)"),
     ("vjhost_register_packs", "packs", "PackSpec('mine', Path('/nowhere'))"),
     ("vjhost_register_shader_dirs", "shader_dirs", "Path('/my/shaders')"),
+    ("vjhost_register_outputs", "outputs", "OutputSpec('mine', lambda setting, size, fps: None)"),
 ]
 
 

@@ -45,7 +45,7 @@ if ! .venv/bin/python -c "import torch" 2>/dev/null; then
   "${pip[@]}" install "torch==${VJHOST_TORCH_VERSION:-2.13.0}"
 fi
 extra="[link]"
-[ $want_test = 1 ] && extra="[link,train,test,videogen,mlops,dev]"
+[ $want_test = 1 ] && extra="[link,train,test,videogen,mlops,dev,outputs]"
 echo "bootstrap: installing vjhost and the persona packs"
 "${pip[@]}" install -e ".${extra}" $(for d in persona_packs/*/; do [ -f "$d/pyproject.toml" ] && echo "-e $d"; done)
 echo "bootstrap: done ($(.venv/bin/vjhost packs | wc -l) pack(s) installed)"

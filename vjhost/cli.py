@@ -131,12 +131,19 @@ def cmd_render(args) -> int:
 
     out = Path(args.out)
     _check_out(out, args.force)
+    _check_run_inputs(argparse.Namespace(cues=args.cues, replay=args.replay, audio=args.audio))
     audio, sr = read_audio(args.audio, sr=SAMPLE_RATE)
     host = _host(args)
+    if args.cues:
+        from .control.cues import load_cues
+
+        for warning in load_cues(args.cues).check(host.packs.names()):
+            print(f"vjhost: {warning}", file=sys.stderr)
     res = render_offline(host, args.pack, audio, sr, out, size=args.size, fps=args.fps, start=args.start,
                          duration=args.duration, seed=args.seed, device=args.device,
                          decode_every=decode_every(args), progress=None if args.quiet else progress_bar(),
-                         decoder=args.decoder, backend=args.backend, render_scale=offline_scale(args))
+                         decoder=args.decoder, backend=args.backend, render_scale=offline_scale(args),
+                         cues=args.cues, replay=args.replay)
     print(f"wrote {res.path.resolve()}: {res.frames} frames, {res.duration:.2f} s in {res.seconds:.1f} s ({res.realtime:.2f}x realtime)")
     if res.faults.faults:
         print(f"{len(res.faults.faults)} fault(s) during the render (see above); the picture kept going", file=sys.stderr)
@@ -187,7 +194,11 @@ def _check_run_inputs(args) -> None:
     it will write already exists (unless --force).  Raises with the file and the problem."""
     from .atomic import OutputExists, check_new
 
-    for flag, path in (("--record", getattr(args, "record", None)), ("--screenshot", getattr(args, "screenshot", None))):
+    video = getattr(args, "record_video", None)
+    if video and Path(video).suffix.lower() not in (".mp4", ".m4v", ".mov"):
+        raise UsageError(f"--record-video {video}: write an .mp4 file")
+    for flag, path in (("--record", getattr(args, "record", None)), ("--screenshot", getattr(args, "screenshot", None)),
+                       ("--record-video", video)):
         if path:
             try:
                 check_new(path, getattr(args, "force", False))
@@ -212,11 +223,24 @@ def _check_run_inputs(args) -> None:
         audio_duration(args.audio)  # AudioFileError: missing, empty, text, no audio stream
 
 
+def _check_outputs(host, args) -> None:
+    """--output names a registered output, and a lighting mapping file is valid (file:line errors), before the show."""
+    from .output.outputs import check_requests
+
+    for name, setting in check_requests(host, getattr(args, "output", None) or []):
+        if name == "lights" and setting:
+            from .output.lighting import load_mapping
+
+            load_mapping(setting)  # MappingError: every problem as file:line: key: message
+
+
 def cmd_run(args) -> int:
     from .output.live import run_live
 
     _check_run_inputs(args)
-    return run_live(_host(args), args)
+    host = _host(args)
+    _check_outputs(host, args)
+    return run_live(host, args)
 
 
 def cmd_packs(args) -> int:
@@ -274,6 +298,7 @@ def cmd_devices(args) -> int:
     from .render.context import list_monitors
 
     from .analysis.tempo import ORDER, LinkTempo
+    from .output.outputs import availability
 
     link = LinkTempo(120.0)  # not enabled: listing devices must not join sessions on the network
     info = {
@@ -283,6 +308,7 @@ def cmd_devices(args) -> int:
         "audio_error": audio_unavailable_reason(),
         "midi": list_midi_ports(),
         "monitors": list_monitors(),
+        "outputs": availability(_host(args)),
     }
     if args.json:
         print(json.dumps(info, indent=2, default=str))
@@ -312,6 +338,10 @@ def cmd_devices(args) -> int:
         print(f"  [{m['index']}] {m['name']} {m['width']}x{m['height']} @ {m['refresh']} Hz")
     if not info["monitors"]:
         print("  none (no display: `vjhost render` and `vjhost demo` still work headless)")
+    print("outputs (vjhost run --output NAME[=SETTING]; the window is always there):")
+    for o in info["outputs"]:
+        state = "available" if o["available"] else f"not available: {o['reason']}"
+        print(f"  {o['name']:<11} {state}" + (f"  [={o['setting']}]" if o["available"] and o["setting"] else ""))
     return 0
 
 
@@ -403,7 +433,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="address OSC listens on; localhost unless you open it (e.g. 0.0.0.0 for a tablet)")
     p.add_argument("--seconds", type=positive(float), help="stop after this long")
     p.add_argument("--screenshot", metavar="FILE.png", help="save the last frame when the show ends")
-    p.add_argument("--force", action="store_true", help="overwrite an existing --record / --screenshot file")
+    p.add_argument("--output", action="append", metavar="NAME[=SETTING]",
+                   help="also send the show to NAME: ndi, virtualcam, spout, syphon, lights=rig.toml (repeatable; "
+                        "`vjhost devices` says which work here; docs/outputs.md)")
+    p.add_argument("--record-video", metavar="FILE.mp4",
+                   help="record what the audience saw (H.264 + the input audio) without slowing the show")
+    p.add_argument("--latency-ms", type=in_range(float, 0, 500), default=None,
+                   help="fire beat-locked events this much early (the projector's latency; default: the value "
+                        "`vjhost calibrate` saved, else 0)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing --record / --record-video / --screenshot file")
     from .crate.cli import add_run_options as add_crate_run_options
 
     add_crate_run_options(p)  # --crate, --auto-look, --room-camera (docs/crate.md)
@@ -417,6 +455,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", type=non_negative, default=0.0, help="start this many seconds into the audio (default 0)")
     p.add_argument("--decode-every", type=positive(int, MAX_FPS), default=None,
                    help="decode every k-th frame and crossfade between (default: decode at about 30 Hz)")
+    p.add_argument("--cues", metavar="FILE.toml", help="play a cue list on the render's beat grid (docs/cues.md)")
+    p.add_argument("--replay", metavar="FILE.mid", help="replay a performance recorded with `vjhost run --record`")
     p.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_render)

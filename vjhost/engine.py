@@ -178,14 +178,21 @@ class Show:
             self._z = np.asarray(z, np.float32).reshape(-1)
         return self._z
 
-    def render(self, features: Features, dt: float, image_mix: float = 1.0, waveform: np.ndarray | None = None) -> int:
-        """Draw one frame.  ``waveform``: the newest mono samples, for ISF ``audio`` inputs (optional)."""
+    def render(self, features: Features, dt: float, image_mix: float = 1.0, waveform: np.ndarray | None = None,
+               controls: tuple | None = None) -> int:
+        """Draw one frame.  ``waveform``: the newest mono samples, for ISF ``audio`` inputs (optional).
+
+        ``controls``: ``(params, toggles, scene, blackout)`` as they were when this frame's actions were
+        applied (the offline renderer steps cues and replays on its decode thread, frames ahead); default:
+        the state now.
+        """
         st = self.state
         if self.renderer.audio is not None:
             self.renderer.audio.update(features=features, waveform=waveform)
-        params = st.snapshot()
-        tex = self.renderer.render(features, params, st.toggles, frame=self.frame_index, dt=dt,
-                                   image_mix=image_mix, scene=st.scene, blackout=st.blackout)
+        params, toggles, scene, blackout = controls if controls is not None else (
+            st.snapshot(), st.toggles, st.scene, st.blackout)
+        tex = self.renderer.render(features, params, toggles, frame=self.frame_index, dt=dt,
+                                   image_mix=image_mix, scene=scene, blackout=blackout)
         self.frame_index += 1
         return tex
 

@@ -40,7 +40,7 @@ import pluggy
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
 
-    from .protocols import AnalyzerSpec, ControllerSpec, DecoderSpec, EffectSpec, MappingSpec, PackSpec
+    from .protocols import AnalyzerSpec, ControllerSpec, DecoderSpec, EffectSpec, MappingSpec, OutputSpec, PackSpec
 
 PROJECT = "vjhost"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -115,6 +115,26 @@ def vjhost_register_mappings(register: Callable[[MappingSpec], None]) -> None:
     ``match`` accepts is found, the host builds the mapping with the active
     pack's layout; ``handle`` and ``feedback`` run on the MIDI thread and must
     not block.
+    """
+
+
+@hookspec
+def vjhost_register_outputs(register: Callable[[OutputSpec], None]) -> None:
+    """Register outputs: where the show goes besides the window (NDI, Spout, Syphon, a virtual camera, a lighting desk).
+
+    :param register: call with an :class:`~vjhost.protocols.OutputSpec` per output.
+
+    Called on the main thread at set-up and by ``vjhost devices`` (which calls
+    each spec's ``available()`` to say why an output cannot work here).  Every
+    output is off until the performer asks for it (``vjhost run --output
+    NAME[=SETTING]``); an output asked for but unavailable is named once with
+    its reason and the show starts without it.  The factory runs on the render
+    thread with the GL context current; the :class:`~vjhost.protocols.Output` it
+    returns gets :meth:`~vjhost.protocols.Output.send` once per frame on the
+    render thread and must not block.  One that raises is reported once and,
+    after three failures in a row, bypassed -- the show keeps rendering.
+    Built-ins: ``virtualcam``, ``ndi``, ``spout``, ``syphon``, ``lights``
+    (OSC + Art-Net, docs/outputs.md).
     """
 
 

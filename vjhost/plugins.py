@@ -18,7 +18,7 @@ from typing import Any, Generic, Iterable, TypeVar
 import pluggy
 
 from . import hookspecs
-from .protocols import AnalyzerSpec, ControllerSpec, DecoderSpec, EffectSpec, MappingSpec, PackSpec
+from .protocols import AnalyzerSpec, ControllerSpec, DecoderSpec, EffectSpec, MappingSpec, OutputSpec, PackSpec
 
 GROUP = "vjhost"
 T = TypeVar("T")
@@ -31,6 +31,7 @@ KINDS: dict[str, tuple[str, type]] = {
     "effects": ("vjhost_register_effects", EffectSpec),
     "mappings": ("vjhost_register_mappings", MappingSpec),
     "packs": ("vjhost_register_packs", PackSpec),
+    "outputs": ("vjhost_register_outputs", OutputSpec),
     "shader_dirs": ("vjhost_register_shader_dirs", Path),
 }
 
@@ -105,6 +106,7 @@ class Host:
     effects: Registry[EffectSpec]
     mappings: Registry[MappingSpec]
     packs: Registry[PackSpec]
+    outputs: Registry[OutputSpec]
     shader_dirs: list[Path]
     notes: list[str] = field(default_factory=list)
 

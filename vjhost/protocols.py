@@ -273,3 +273,69 @@ class PackSpec:
     @property
     def manifest_path(self) -> Path:
         return self.root / "pack.toml"
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+@dataclass
+class OutputFrame:
+    """What an output gets each frame: one object, refilled in place by the host (never copied per frame).
+
+    ``rgba`` is the picture the audience saw, ``(H, W, 4)`` uint8, *top row
+    first*, read back from the GPU without a stall (a pixel-buffer read started
+    the frame before, so it is one frame old) -- present only when an output
+    asked for ``"rgba"``; it is the host's buffer: copy it to keep it past
+    ``send``.  ``texture`` is the GL texture of the frame just drawn, *bottom
+    row first* (GL's convention), valid on the render thread during ``send``
+    (for texture-sharing outputs: Spout, Syphon).  ``palette`` is the current
+    pack's colours as ``(N, 3)`` uint8 RGB.
+    """
+
+    t: float = 0.0  #: show time of the frame (s)
+    index: int = 0  #: frames sent so far
+    size: tuple[int, int] = (0, 0)  #: (width, height) of ``rgba`` / ``texture``
+    features: Features = field(default_factory=Features)
+    rgba: "np.ndarray | None" = None
+    texture: int = 0
+    pack: str = ""
+    palette: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), np.uint8))
+
+
+@runtime_checkable
+class Output(Protocol):
+    """A place the show goes besides the window: another program, a virtual camera, a lighting desk.
+
+    ``wants`` says what :meth:`send` needs: ``"rgba"`` (CPU pixels), ``"texture"``
+    (a GL texture, shared on the GPU) or ``"features"`` (the analysis and the
+    palette only: nothing is read back).  ``send`` runs on the render thread once
+    per frame and must not block (hand the pixels to a thread of your own if the
+    device is slow); it may raise -- the host reports it once and, after three
+    in a row, bypasses the output while the show goes on.  ``close`` releases the
+    device; it is called once, on the render thread.
+    """
+
+    wants: str
+
+    def send(self, frame: OutputFrame) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """An output the show can be sent to (``vjhost run --output NAME[=SETTING]``).
+
+    ``factory(setting, size, fps)`` opens the device (``setting`` is the text
+    after ``=`` or ``None``; ``size`` is the output's (width, height)) and raises
+    with a clear message when it cannot.  ``available()`` says, cheaply and
+    without opening anything, why the output cannot work here (``"Windows only"``,
+    ``"pip install cyndilib"``, ``"no v4l2loopback device"``) or ``None`` if it
+    can; ``vjhost devices`` lists it.
+    """
+
+    name: str
+    factory: Callable[["str | None", tuple[int, int], float], Output]
+    description: str = ""
+    available: Callable[[], "str | None"] = lambda: None
+    setting: str = ""  #: what ``=SETTING`` means, for the help ("sender name", "mapping file.toml" ...)

@@ -84,5 +84,12 @@ def vjhost_register_mappings(register):
 
 
 @hookimpl
+def vjhost_register_outputs(register):
+    from .outputs import register_outputs  # specs only: each device library is imported when its output opens
+
+    register_outputs(register)
+
+
+@hookimpl
 def vjhost_register_shader_dirs(register):
     register(Path(str(files("vjhost_shaders"))))

@@ -99,6 +99,8 @@ class LiveAnalysis:
         self._stall_said: tuple[Any, float] | None = None
         self.skipped = 0  #: samples of backlog skipped after stalls
         self._hops = 0  #: hops analysed since the thread started
+        #: callables given every hop (mono float32) as it is analysed, on this thread (the show recording's audio)
+        self.taps: list[Callable[[Any], None]] = []
         for a in self.analyzers:
             if hasattr(a, "watch_hangs"):
                 a.watch_hangs = True
@@ -150,6 +152,8 @@ class LiveAnalysis:
                 self._stop.wait(0.002)
                 continue
             self._block = block  # the newest samples, for ISF audio inputs
+            for tap in self.taps:
+                tap(block)
             for trig in TRIGGERS:
                 setattr(f, trig, False)
             for a in self.analyzers:

@@ -57,7 +57,9 @@ def _features_source(args, host: Host, faults: FaultLog):
         player.start()
         if getattr(player, "fallback_reason", None):
             print(f"vjhost: {player.fallback_reason}; the picture follows the file on the wall clock", file=sys.stderr)
-        return TimelineSource(timeline, mono, sr), SourceClock(player.position), player.stop, f"file {args.audio}"
+        source = TimelineSource(timeline, mono, sr)
+        source.audio = audio  # the file as it plays (--record-video cuts its sound from it)
+        return source, SourceClock(player.position), player.stop, f"file {args.audio}"
     try:
         from ..audio.live import find_input_device
 
@@ -126,6 +128,10 @@ class LiveSession:
         self.frame_hooks: list = []  # (session, features) -> None, once per frame on the render thread
         self.drawn_hooks: list = []  # (session) -> None, once per frame once it is drawn (the preview)
         self.features = Features()
+        self.outputs = None  # an OutputSet (--output, --record-video); None when off: outputs cost nothing
+        self.recorder = None  # the ShowRecorder among them (--record-video)
+        self.predictor = None  # a BeatPredictor: beat-locked events fired early by the measured latency
+        self.palette = _palette(self.show)
         self.last_id, self.last_upload, self.interval = -1, time.perf_counter(), 1 / 30
         # decoding faster than ~30 Hz only steals the CPU the renderer needs; the GPU crossfades between decodes
         hz = getattr(args, "decode_hz", 30.0)
@@ -227,6 +233,7 @@ class LiveSession:
         self.worker.close()
         self.show.renderer.close()
         self.show, self.worker, self.last_id = new, DecodeWorker(new.decoder, self.faults), -1
+        self.palette = _palette(new)
         self._decode_count = 0
         if self.hud:
             self.hud.close()
@@ -239,6 +246,9 @@ class LiveSession:
         self._step()
         for hook in self.drawn_hooks:
             hook(self)
+        if self.outputs is not None:  # the frame as presented: NDI, virtual camera, Spout/Syphon, lights, recording
+            self.outputs.send(self.t_prev, self.features, src_size=self.win.framebuffer_size(),
+                              pack=self.show.manifest.name, palette=self.palette)
         self.show.renderer.GL.glFinish()  # the frame's GL work is its cost (a swap would wait for it too)
         scale = self.pacing.rendered()
         if scale is not None and self.transition is None:  # never resize under a transition's feet
@@ -250,6 +260,8 @@ class LiveSession:
         dt = max(1e-4, min(0.1, t - self.t_prev))
         self.t_prev = t
         f = self.features = self.sync.apply(self.source.features(t), time.monotonic())  # external tempo leads
+        if self.predictor is not None:  # the beat grid moved ahead by the room's latency (vjhost.output.latency)
+            f = self.features = self.predictor.apply(f)
         for hook in self.frame_hooks:
             hook(self, f)
         for p in self.players:
@@ -319,6 +331,54 @@ class LiveSession:
         self.sync.stop()
         self.worker.close()
         self._close_audio()
+
+
+def _palette(show: Show) -> np.ndarray:
+    from .outputs import palette_rgb
+
+    return palette_rgb(show.manifest.palette)
+
+
+def _outputs(session: LiveSession, args) -> None:
+    """--output NAME[=SETTING] (NDI, virtual camera, Spout, Syphon, lights) and --record-video FILE.mp4."""
+    from .outputs import check_requests, open_outputs
+
+    extra: list = []
+    if getattr(args, "record_video", None):
+        from .record_video import FileAudio, LiveAudio, ShowRecorder
+
+        src, audio = session.source, None
+        if getattr(src, "audio", None) is not None:  # a playing file: its own samples, at the frames' times
+            audio = FileAudio(src.audio, src.sample_rate)
+        elif hasattr(src, "taps"):  # live input: the hops the analysis hears
+            audio = LiveAudio(SAMPLE_RATE)
+            src.taps.append(audio.tap)
+        session.recorder = ShowRecorder(args.record_video, session.size, args.fps, audio=audio,
+                                        force=bool(getattr(args, "force", False)))
+        print(f"vjhost: {session.recorder.description}", flush=True)
+        extra.append(("record-video", session.recorder))
+    requests = check_requests(session.host, getattr(args, "output", None) or [])
+    session.outputs = open_outputs(session.host, requests, session.size, args.fps, session.faults, extra)
+
+
+def _latency(session: LiveSession, args) -> None:
+    """--latency-ms N, else the calibration (vjhost calibrate): fire beat-locked events that much early."""
+    from .latency import BeatPredictor, LatencyFileError, latency_path, load_latency
+
+    ms = getattr(args, "latency_ms", None)
+    where = "--latency-ms"
+    if ms is None:
+        try:
+            lead = load_latency()
+        except LatencyFileError as exc:
+            print(f"vjhost: {exc}; running without a latency lead (vjhost calibrate writes a good one)", file=sys.stderr)
+            return
+        where = str(latency_path())
+    else:
+        lead = ms / 1000.0
+    if lead:
+        session.predictor = BeatPredictor(lead)
+        print(f"vjhost: beat-locked events fire {lead * 1000:.0f} ms early (the room's latency, from {where})", flush=True)
 
 
 def _midi_surface(session: LiveSession):
@@ -429,6 +489,8 @@ def run_live(host: Host, args) -> int:
     session = LiveSession(host, args, win, faults)
     try:
         _sequencing(session, args)
+        _latency(session, args)
+        _outputs(session, args)
         if getattr(args, "midi", True):
             session.surfaces.append(_midi_surface(session))
         if getattr(args, "osc_port", 0):
@@ -460,6 +522,10 @@ def run_live(host: Host, args) -> int:
                 session.screenshot(tmp)
             print(f"vjhost: saved the last frame to {shot}", flush=True)
     finally:
+        if session.outputs is not None:
+            session.outputs.close()  # the recording is finished and moved into place here
+        if session.recorder is not None:
+            print(f"vjhost: {session.recorder.summary()}", flush=True)
         session.close()
         win.close()
         print(f"vjhost: {session.pacing.summary()}", flush=True)

@@ -6,6 +6,18 @@ every frame's latent and decode depend only on the frame index.  The three
 stages overlap: a producer thread steps the latent controller and decodes
 (torch releases the GIL), the calling thread renders with GL, and the
 encoder thread compresses.
+
+The show's dynamics (``cues``: a cue list, ``replay``: a recorded
+performance) play on the frame clock as they do live: on the producer
+thread, frame by frame, the cue sequencer and the replay trigger their
+actions, which are applied in order (scene, parameters, transition style);
+a pack switch is built on the render thread (the producer waits for it, so
+the new pack's defaults land before the cue's parameters, as live) and
+painted in over the old pack's last frame with the same
+:class:`~vjhost.render.transition.Transition`, quantised to the beat, while
+the latent is painted over channel by channel.  Each frame carries the
+controls as they were when its actions were applied, so the renderer --
+frames behind the producer -- draws exactly that frame's state.
 """
 
 from __future__ import annotations
@@ -101,6 +113,8 @@ def render_offline(
     render_scale: float = 1.0,
     time_limit: float | None = None,
     timeline=None,
+    cues=None,
+    replay=None,
 ) -> RenderResult:
     """Render ``audio`` ((n, ch) float32 at ``sample_rate``) through ``pack`` to ``out`` (or nowhere).
 
@@ -112,7 +126,9 @@ def render_offline(
     ``time_limit`` (seconds of wall time) stops early and writes what was
     rendered (the bench uses it to take about as long as it says).  ``timeline``:
     the audio's analysis done already (the same analyzers, from the top of the
-    track), so it is not done again.
+    track), so it is not done again.  ``cues`` (a cue-list file or
+    :class:`~vjhost.control.cues.CueList`) and ``replay`` (a performance MIDI
+    file) play the show's dynamics on the frame clock (see the module docstring).
     """
     from ..analysis.timeline import analyze_buffer
     from ..render.context import HeadlessContext
@@ -133,7 +149,22 @@ def render_offline(
         timeline = analyze_buffer(mono[:end_sample].astype(np.float32), sample_rate, make_analyzers(host, faults), hop=HOP)
 
     ctx = HeadlessContext()
-    show = Show(host, pack, size, faults=faults, device=device, seed=seed, decoder=decoder, backend=backend)
+    state = None
+    players: list = []
+    sequencer = None
+    if cues is not None or replay is not None:
+        from ..control.cues import CueList, CueSequencer, load_cues
+        from ..control.record import PerformancePlayer
+        from ..control.state import ControlState
+
+        state = ControlState()
+    show = Show(host, pack, size, faults=faults, device=device, seed=seed, decoder=decoder, backend=backend, state=state)
+    if state is not None:
+        if cues is not None:
+            sequencer = CueSequencer(cues if isinstance(cues, CueList) else load_cues(cues), state)
+            sequencer.start()
+        if replay is not None:
+            players.append(PerformancePlayer(replay, state, align="absolute"))
     show.renderer.set_scale(render_scale)
     if setup:
         setup(show)
@@ -148,20 +179,81 @@ def render_offline(
     q: queue.Queue = queue.Queue(maxsize=6)
     stop = threading.Event()
 
+    def switch(name: str, kind: str, beats: float, f) -> "Show | None":
+        """Producer: have the render thread build pack ``name`` and start its transition; wait for it."""
+        box: dict = {}
+        done = threading.Event()
+        q.put(("switch", name, kind, beats, f, box, done))
+        while not done.wait(0.05):
+            if stop.is_set():
+                raise RuntimeError("render stopped")
+        return box.get("show")
+
     def produce() -> None:
         last = None
+        cur = show
+        prev_count = 0
+        kind, beats = "paint", 4.0  # the live show's default style of switch
+        z_src, pos_switch, paint_beats = None, 0.0, 4.0  # a latent being painted over (equal latent sizes)
         try:
             for i in range(n_frames):
                 if stop.is_set():
                     return
                 f = timeline.at(clock.now())
                 clock.advance()
-                z = show.latent(f, dt)
+                fresh = i % decode_every == 0
+                if state is not None:  # the show's dynamics, as the live loop plays them
+                    for p in players:
+                        p.step(f)
+                    if sequencer is not None:
+                        sequencer.step(f)
+                    for act in state.drain_actions():
+                        name, value = act.name, act.value
+                        if name.startswith("cue."):
+                            if sequencer is not None:
+                                sequencer.handle_action(act)
+                            continue
+                        new_pack = None
+                        if name == "transition":
+                            k, b = (value[0], value[1]) if isinstance(value, (tuple, list)) else (value, None)
+                            k = {"painterly": "paint"}.get(k, k)
+                            if k in ("paint", "crossfade", "cut") or str(k).endswith(".fs"):
+                                kind, beats = str(k), (float(b) if b else beats)
+                            elif len(state.packs) > 1:  # a bare trigger: on to the next pack
+                                j = state.packs.index(state.pack) if state.pack in state.packs else -1
+                                new_pack = state.packs[(j + 1) % len(state.packs)]
+                        elif name in ("scene", "toggle", "blackout", "freeze", "param", "pack"):
+                            new_pack = cur.apply_action(name, value)
+                        if new_pack and new_pack in host.packs and new_pack != cur.manifest.name:
+                            if int(f.beat_count) != prev_count and not f.beat:
+                                # this frame crossed a beat whose hop fell between frames (live latches
+                                # the flag for the render thread): the switch is on this beat, not the next
+                                f = f.copy()
+                                f.beat = True
+                            new = switch(new_pack, kind, beats, f)
+                            if new is not None:
+                                same = new.decoder.latent_dim == cur.decoder.latent_dim and kind == "paint"
+                                z_src = cur._z.copy() if same else None
+                                pos = float(f.beat_count) + float(f.beat_phase)
+                                on_beat = bool(f.beat) or f.beat_phase < 1e-6
+                                pos_switch, paint_beats = (pos if on_beat else float(f.beat_count + 1)), max(beats, 1e-6)
+                                cur, fresh = new, True  # the new pack's first frame gets its own decode
+                prev_count = int(f.beat_count)
+                z = cur._z if (state is not None and state.freeze) else cur.latent(f, dt)
+                if z_src is not None:  # Latent Painter: the old latent handed over channel by channel
+                    from ..render.transition import latent_channel_blend
+
+                    prog = (float(f.beat_count) + float(f.beat_phase) - pos_switch) / paint_beats
+                    if prog >= 1.0:
+                        z_src = None
+                    else:
+                        z = latent_channel_blend(z_src, z, max(0.0, prog), seed)
                 img = None
-                if i % decode_every == 0:
-                    img = show.decoder.decode(z[None])[0]
+                if fresh:
+                    img = cur.decoder.decode(z[None])[0]
                     last = img
-                q.put((i, f, img if img is not None else last, i % decode_every == 0))
+                ctl = None if state is None else (state.snapshot(), dict(state.toggles), state.scene, state.blackout)
+                q.put((i, f, img if img is not None else last, fresh, ctl))
         except BaseException as exc:  # noqa: BLE001
             q.put(exc)
             return
@@ -171,6 +263,7 @@ def render_offline(
     t0 = time.perf_counter()
     worker.start()
     done = 0
+    transition, transition_src = None, 0
     try:
         while True:
             item = q.get()
@@ -178,7 +271,29 @@ def render_offline(
                 break
             if isinstance(item, BaseException):
                 raise item
-            i, f, img, fresh = item
+            if item[0] == "switch":  # a pack switch, in frame order: build it here (GL), paint it in
+                from ..render.transition import Transition
+
+                _, name, kind, beats, f_switch, box, ready = item
+                try:
+                    new = Show(host, name, size, faults=faults, device=device, seed=seed, decoder=decoder,
+                               backend=backend, state=state)
+                except Exception as exc:  # noqa: BLE001 - the old pack keeps playing, as live
+                    faults.exception(f"pack {name}", exc)
+                    state.pack = show.manifest.name
+                else:
+                    new.renderer.set_scale(show.renderer.scale)
+                    if transition is not None:
+                        transition.close()
+                    transition = Transition(new.renderer, kind, duration_beats=beats, quantize="beat", seed=seed)
+                    transition_src = transition.snapshot(show.renderer)  # the old pack's last frame
+                    transition.start(f_switch)
+                    show.renderer.close()
+                    show = new
+                    box["show"] = new
+                ready.set()
+                continue
+            i, f, img, fresh, ctl = item
             if fresh:
                 show.renderer.upload_image(img)
             mix = 1.0 if decode_every == 1 else ((i % decode_every) + 1) / decode_every
@@ -186,11 +301,23 @@ def render_offline(
             if show.renderer.audio is not None:  # the 512 samples up to this frame, for ISF audio inputs
                 end = int(f.t * sample_rate)
                 wave = mono[max(0, end - 512) : end]
-            show.render(f, dt, image_mix=mix, waveform=wave)
-            if gl_yuv:
+            show.render(f, dt, image_mix=mix, waveform=wave, controls=ctl)
+            painting = False
+            if transition is not None:
+                if transition.frame(f, transition_src, show.renderer.output) is None:
+                    transition.close()
+                    transition = None
+                else:
+                    painting = True
+            if gl_yuv and not painting:
                 writer.write_yuv420(show.renderer.read_yuv420())
-            rgba = show.renderer.read_rgba() if (on_frame or (writer and not gl_yuv)) else None
-            if writer and not gl_yuv:
+            if painting and (show.renderer.w, show.renderer.h) == tuple(size):
+                rgba = transition.read_rgba()
+            elif painting:  # (a reduced render scale: the transition's target is smaller than the video)
+                rgba = show.renderer.read_rgba()
+            else:
+                rgba = show.renderer.read_rgba() if (on_frame or (writer and not gl_yuv)) else None
+            if writer and (painting or not gl_yuv):
                 writer.write(rgba)
             if on_frame:
                 on_frame(i, rgba)
@@ -212,5 +339,7 @@ def render_offline(
                 q.get(timeout=0.05)
             except queue.Empty:
                 pass
+        if transition is not None:
+            transition.close()
         ctx.close()
     return RenderResult(path, done, time.perf_counter() - t0, done / fps, faults)
