@@ -400,7 +400,9 @@ class LightingOutput:
             self._last_beat = int(f.beat_count)
         periodic = now >= self._next
         if periodic:
-            self._next = max(self._next + self.period, now - self.period)  # steady rate, no burst after a stall
+            self._next += self.period
+            if self._next <= now:  # the first packet, or after a stall: no burst to catch up
+                self._next = now + self.period
         if not (beat or periodic or frame.pack != self._last_pack):
             return
         if self.dmx is not None:
