@@ -21,8 +21,8 @@ class VAEConfig:
     latent_dim: int = 64
     size: int = 128
     channels: int = 1
-    #: Feature widths from the 4x4 bottleneck up to full resolution.  The
-    #: decoder upsamples once per entry, so ``size == 4 * 2**len(widths)``.
+    #: Feature widths from the 4x4 bottleneck up to the last level.  The
+    #: decoder upsamples once per entry, so ``size == 4 * 2**len(widths) * subpixel``.
     widths: tuple[int, ...] = (128, 96, 64, 32, 16)
     extra: dict = field(default_factory=dict)
     #: residual blocks after each level's upsampling (one entry per level; empty: none).
@@ -38,11 +38,20 @@ class VAEConfig:
     #: rectangles are (sums of) outer products, so they come out pixel-sharp and at any
     #: position, where a conv stack grown from 4x4 smears them (0: no separable maps)
     rank: int = 0
+    #: sub-pixel output: the output convolution draws ``subpixel``² pixels for each pixel of the
+    #: last level (a convolution to ``subpixel``² x the channels, then a pixel shuffle: Shi et al.
+    #: 2016), so a 256² picture costs little more than a 128² one, with edges on any output
+    #: pixel; the encoder reads the image through the inverse (a pixel unshuffle, lossless).
+    #: 1: the last level is the output size
+    subpixel: int = 1
 
     def __post_init__(self) -> None:
-        if self.size != 4 * 2 ** len(self.widths):
+        if self.subpixel not in (1, 2, 4):
+            raise ValueError(f"subpixel must be 1, 2 or 4, got {self.subpixel}")
+        if self.size != 4 * 2 ** len(self.widths) * self.subpixel:
             raise ValueError(
                 f"size {self.size} needs {self._levels()} widths, got {len(self.widths)}"
+                + (f" (with subpixel {self.subpixel})" if self.subpixel > 1 else "")
             )
         if self.blocks and len(self.blocks) != len(self.widths):
             raise ValueError(f"blocks needs one entry per level ({len(self.widths)}), got {len(self.blocks)}")
@@ -54,10 +63,15 @@ class VAEConfig:
     @property
     def plain(self) -> bool:
         """The original architecture (no residual blocks, nearest upsampling, no separable maps)."""
-        return not self.blocks and self.upsample == "nearest" and not self.rank
+        return not self.blocks and self.upsample == "nearest" and not self.rank and self.subpixel == 1
+
+    @property
+    def level_size(self) -> int:
+        """The side of the last level's feature maps (``size // subpixel``)."""
+        return self.size // self.subpixel
 
     def _levels(self) -> int:
-        n, s = 0, 4
+        n, s = 0, 4 * self.subpixel
         while s < self.size:
             s, n = s * 2, n + 1
         return n
@@ -67,7 +81,9 @@ class VAEConfig:
         d["widths"] = list(self.widths)
         d["blocks"] = list(self.blocks)
         if self.plain:  # the original architecture: files stay as they were
-            del d["blocks"], d["upsample"], d["rank"]
+            del d["blocks"], d["upsample"], d["rank"], d["subpixel"]
+        elif self.subpixel == 1:
+            del d["subpixel"]
         return json.dumps(d, sort_keys=True)
 
     @classmethod
@@ -138,12 +154,14 @@ class Decoder(nn.Module):
             layers += _upsample(c_in, c_out, cfg.upsample)
             layers += [ResBlock(c_out) for _ in range(cfg.blocks[i] if cfg.blocks else 0)]
             c_in = c_out
+        out_ch = cfg.channels * cfg.subpixel**2
         if cfg.rank:
-            self.profiles = Profiles(cfg.latent_dim, cfg.rank, cfg.size)
-            self.out = nn.Conv2d(c_in + cfg.rank, cfg.channels, 3, padding=1)
+            self.profiles = Profiles(cfg.latent_dim, cfg.rank, cfg.level_size)
+            self.out = nn.Conv2d(c_in + cfg.rank, out_ch, 3, padding=1)
         else:
-            layers.append(nn.Conv2d(c_in, cfg.channels, 3, padding=1))
+            layers.append(nn.Conv2d(c_in, out_ch, 3, padding=1))
         self.body = nn.Sequential(*layers)
+        self.shuffle = nn.PixelShuffle(cfg.subpixel) if cfg.subpixel > 1 else None
 
     def last_layer(self) -> nn.Conv2d:
         """The output convolution (where the adversarial weight is balanced)."""
@@ -159,12 +177,12 @@ class Decoder(nn.Module):
         if memory_format is not None:
             h = h.contiguous(memory_format=memory_format)
         h = self.body(h)
-        if not self.cfg.rank:
-            return h
-        p = self.profiles(z)
-        if memory_format is not None:
-            p = p.contiguous(memory_format=memory_format)
-        return self.out(torch.cat([h, p], 1))
+        if self.cfg.rank:
+            p = self.profiles(z)
+            if memory_format is not None:
+                p = p.contiguous(memory_format=memory_format)
+            h = self.out(torch.cat([h, p], 1))
+        return h if self.shuffle is None else self.shuffle(h)
 
 
 class Encoder(nn.Module):
@@ -172,7 +190,9 @@ class Encoder(nn.Module):
         super().__init__()
         w = tuple(reversed(cfg.widths))
         layers: list[nn.Module] = []
-        c_in = cfg.channels
+        c_in = cfg.channels * cfg.subpixel**2
+        if cfg.subpixel > 1:  # the decoder's sub-pixel output, inverted: 2x2 pixels -> 4 channels
+            layers.append(nn.PixelUnshuffle(cfg.subpixel))
         for c_out in w:
             layers += [nn.Conv2d(c_in, c_out, 4, stride=2, padding=1), nn.LeakyReLU(0.2, inplace=True)]
             c_in = c_out

@@ -94,9 +94,9 @@ Retrain from scratch with `vjhost train {record.get("pack_dir", "persona_packs/"
 
 
 #: decoder architecture keys of ``[training]`` and ``[training.student]`` (:class:`~vjhost.decode.vae.VAEConfig`)
-ARCH_KEYS = ("blocks", "upsample", "rank")
+ARCH_KEYS = ("blocks", "upsample", "rank", "subpixel")
 #: the adversarial and optimiser keys of ``[training]`` (:class:`~vjhost.train.vae.TrainConfig`)
-ADV_KEYS = ("betas", "adv_weight", "adv_start", "adv_prior", "disc_width", "disc_layers", "disc_lr")
+ADV_KEYS = ("betas", "adv_weight", "adv_start", "adv_prior", "disc_width", "disc_layers", "disc_lr", "ema", "ema_start")
 
 
 def _settings(manifest_training: dict, config_path: str | None) -> dict:
@@ -187,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         blocks=tuple(tr.get("blocks", ())),
         upsample=tr.get("upsample", "nearest"),
         rank=tr.get("rank", 0),
+        subpixel=tr.get("subpixel", 1),
     )
     tcfg = TrainConfig(
         steps=args.steps or tr.get("steps", 2400),

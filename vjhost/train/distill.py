@@ -56,7 +56,7 @@ def student_config(teacher_cfg: VAEConfig, widths: tuple[int, ...] | None = None
     return VAEConfig(
         latent_dim=teacher_cfg.latent_dim, size=teacher_cfg.size, channels=teacher_cfg.channels, widths=w,
         blocks=tuple(blocks), upsample=upsample or teacher_cfg.upsample,
-        rank=teacher_cfg.rank if rank is None else rank,
+        rank=teacher_cfg.rank if rank is None else rank, subpixel=teacher_cfg.subpixel,
     )
 
 

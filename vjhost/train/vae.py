@@ -65,6 +65,11 @@ class TrainConfig:
     disc_lr: float = 0.0
     #: recompute the adaptive weight every this many steps (it costs two partial backward passes)
     adapt_every: int = 10
+    #: keep an exponential moving average of the decoder's weights with this decay (0: none) from
+    #: ``ema_start`` (a fraction of the steps) on, and ship the average: it smooths the last steps'
+    #: noise (adversarial steps especially) out of the decodes, as GAN generators are usually shipped
+    ema: float = 0.0
+    ema_start: float = 0.5
 
 
 @dataclass
@@ -177,6 +182,7 @@ def train_vae(
     else:
         data = Prefetch(generate, cfg.batch, vae_cfg.size, (cfg.seed * 7919 + step + 1 for step in range(cfg.steps)))
     adv = _Adversary(vae, vae_cfg, cfg, device) if cfg.adv_weight > 0 else None
+    ema = _EMA(vae.decoder, cfg.ema, int(cfg.ema_start * cfg.steps)) if cfg.ema > 0 else None
     vae.train()
     for step in range(cfg.steps):
         x = _to_tensor(data.get(), device)
@@ -201,6 +207,8 @@ def train_vae(
         torch.nn.utils.clip_grad_norm_(vae.parameters(), 50.0)
         opt.step()
         sched.step()
+        if ema is not None:
+            ema.update(vae.decoder, step)
         if adv is not None and adv.active(step):
             adv.discriminator_step(x, row)
         row.update({"loss": loss.item() / hw, "rec": rec.item() / hw, "kl": kl.item()})
@@ -215,6 +223,8 @@ def train_vae(
             progress(step + 1, row)
     data.close()
     seconds = time.perf_counter() - t0
+    if ema is not None:
+        ema.copy_to(vae.decoder)
     vae.eval()
     with torch.no_grad():
         mu, _ = vae.encoder(held)
@@ -246,6 +256,8 @@ def train_vae(
         result_pool = None
     if adv is not None:
         record["adversarial"] = adv.describe()
+    if ema is not None:
+        record["ema"] = {"decay": cfg.ema, "from_step": ema.start}
     if vae_cfg.rank or vae_cfg.blocks or vae_cfg.upsample != "nearest":
         record["architecture"] = {"blocks": list(vae_cfg.blocks), "upsample": vae_cfg.upsample, "rank": vae_cfg.rank}
     if cfg.freq_weight:
@@ -256,6 +268,31 @@ def train_vae(
     res = TrainResult(vae.cpu().to(memory_format=torch.contiguous_format), history, record)
     res.pool = result_pool
     return res
+
+
+class _EMA:
+    """An exponential moving average of a module's parameters, started at step ``start``."""
+
+    def __init__(self, module, decay: float, start: int) -> None:
+        self.decay, self.start = float(decay), int(start)
+        self.shadow: list[torch.Tensor] | None = None
+        self._params = list(module.parameters())
+
+    @torch.no_grad()
+    def update(self, module, step: int) -> None:
+        if step < self.start:
+            return
+        if self.shadow is None:
+            self.shadow = [p.detach().clone() for p in self._params]
+            return
+        for s, p in zip(self.shadow, self._params):
+            s.lerp_(p.detach(), 1.0 - self.decay)
+
+    @torch.no_grad()
+    def copy_to(self, module) -> None:
+        if self.shadow is not None:
+            for s, p in zip(self.shadow, self._params):
+                p.copy_(s)
 
 
 class _Adversary:
