@@ -254,6 +254,16 @@ class LiveSession:
         if scale is not None and self.transition is None:  # never resize under a transition's feet
             self.show.renderer.set_scale(scale)
 
+    def _image_mix(self, now: float, frozen: bool) -> float:
+        """The crossfade from the previous decode to the newest.  When no new decode comes (the decoder
+        fails, or is stuck) the last two keep crossfading back and forth, so the picture never stands
+        still unless the user froze it."""
+        stale = now - self.last_upload
+        if frozen or stale < max(0.3, 3 * self.interval):
+            return min(1.0, stale / self.interval)
+        p = (stale / max(self.interval, 0.25)) % 2.0
+        return p if p <= 1.0 else 2.0 - p
+
     def _step(self) -> None:
         st, show = self.state, self.show
         t = self.clock.now()
@@ -289,7 +299,7 @@ class LiveSession:
             self.decode_rate = self._decode_count / (now - self._decode_t)
             self._decode_count, self._decode_t = 0, now
         wave = self.source.waveform(t) if show.renderer.audio is not None and hasattr(self.source, "waveform") else None
-        show.render(f, dt, image_mix=min(1.0, (now - self.last_upload) / self.interval), waveform=wave)
+        show.render(f, dt, image_mix=self._image_mix(now, st.freeze), waveform=wave)
         self.present(f)
         if now > self.next_reload:
             for name in show.renderer.reload_changed():
