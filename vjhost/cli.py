@@ -4,6 +4,7 @@
     vjhost render --pack ikeda --audio FILE --out show.mp4 [--size WxH] [--fps N] [--duration S] [--start S]
     vjhost demo [--out demo.mp4]        # synthesize a track and render it (what a fresh machine runs)
     vjhost packs [--json] | plugins [--json] | devices [--json]
+    vjhost calibrate [--mode tap|adjust]   # the projector's latency, so beat-locked events fire that early
     vjhost pack new NAME --footage DIR [--dir PARENT] | --template persona [--palette P]
     vjhost pack validate NAME | bench [--pack NAME] [--size WxH] [--seconds S] [--json]
     vjhost train persona_packs/NAME
@@ -541,6 +542,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .crate.cli import add_parser as add_crate
 
     add_crate(sub)
+    from .output.calibrate import add_parser as add_calibrate
+
+    add_calibrate(sub)  # vjhost calibrate: the room's latency, for beat-early events
 
     p = sub.add_parser("train", help="train a pack's decoder (see tools/train_pack.py)", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
