@@ -185,20 +185,16 @@ def test_a_bad_mapping_file_names_every_problem_with_its_line(tmp_path):
         load_mapping(p)
 
 
-def test_the_documented_mapping_loads():
+def test_the_documented_mapping_loads(tmp_path):
     """docs/outputs.md's example mapping file is valid as printed."""
     import re
     from pathlib import Path
 
     doc = (Path(__file__).resolve().parents[1] / "docs" / "outputs.md").read_text()
     block = re.search(r"```toml file=rig.toml\n(.*?)```", doc, re.S).group(1)
-    tmp = Path(__file__).parent / ".rig_doc_tmp.toml"
-    try:
-        tmp.write_text(block)
-        m = load_mapping(tmp)
-    finally:
-        tmp.unlink(missing_ok=True)
-    assert m.channels and m.osc_host == "127.0.0.1"
+    (tmp_path / "rig.toml").write_text(block)
+    m = load_mapping(tmp_path / "rig.toml")
+    assert [c.channel for c in m.channels] == [1, 2, 5, 7] and m.osc_host == "127.0.0.1"
 
 
 def test_lights_output_cli_rejects_a_bad_mapping_before_the_show(tmp_path, capsys):
