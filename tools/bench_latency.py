@@ -204,8 +204,8 @@ def main() -> int:
         r = loopback(args.seconds, args.period)
         print(f"audio-in -> onset event (JACK dummy, period {r['period']} = {r['period'] / 48:.1f} ms): "
               f"{r['detected']}/{r['clicks']} clicks detected, median {r['median_ms']:.1f} ms, p90 {r['p90_ms']:.1f} ms, "
-              f"range {r['min_ms']:.1f}..{r['max_ms']:.1f} ms")
-        return 0
+              f"range {r['min_ms']:.1f}..{r['max_ms']:.1f} ms", flush=True)
+        os._exit(0)  # (PortAudio's JACK host API asserts at exit once its private server is gone)
     for r in predict(args.tracks, args.lead_ms, seconds=args.seconds):
         if r["mean_ms"] is None:
             print(f"{r['track']}: lead {r['lead_ms']:g} ms: no beats matched")
