@@ -147,8 +147,9 @@ def _kaleido(rng, s):
     wx, wy = waves.curl(fx, fy, w)
     norm = np.float32(2 * np.pi * float((w.freq * w.amp).sum()))
     fx, fy = fx + amt * wx / norm, fy + amt * wy / norm
-    ang, freq = float(rng.uniform(0, np.pi)), float(rng.uniform(6.0, 11.0))
-    _bands(c, (fx * np.cos(ang) + fy * np.sin(ang)) * freq + 2.0 * r * freq * 0.3, cols)
+    ang, freq = float(rng.uniform(0, np.pi)), float(rng.uniform(8.0, 14.0))
+    rr = np.sqrt(fx * fx + fy * fy)  # rings bent by a lean: the field always grows outward, so no wedge goes flat
+    _bands(c, (0.8 * rr + 0.5 * (fx * np.cos(ang) + fy * np.sin(ang))) * freq, cols)
     return c.image()
 
 
@@ -156,16 +157,17 @@ def _curl(rng, s):
     """Streaks of pigment following curling currents: the streamlines of a smooth divergence-free flow,
     thin lines coloured along the ramp by which stream they follow.
 
-    Choices: the ramp (4).  Continuous: four waves of the stream function (4 x 3), line spacing and
-    width -- 14.
+    Choices: the ramp (4).  Continuous: three waves of the stream function (3 x 3), line spacing and
+    width -- 11.
     """
     c = Canvas(s, NIGHT)
     cols = _ramp(rng)[1:]
-    w = waves.random_waves(rng, 4, freq=(0.7, 2.0), decay=0.7)
-    psi = waves.field(c.u, c.v, w)
-    spacing = float(rng.uniform(0.07, 0.12))
-    width = float(rng.uniform(0.008, 0.012))
-    gx, gy = waves.gradient(c.u, c.v, w)
+    w = waves.random_waves(rng, 3, freq=(0.7, 1.8), decay=0.7, angle=0.0, spread=np.pi / 2)
+    u, v = c.u - np.float32(0.5), c.v - np.float32(0.5)  # waves about the centre: a turn moves the edges least
+    psi = waves.field(u, v, w)
+    spacing = float(rng.uniform(0.15, 0.22))
+    width = float(rng.uniform(0.009, 0.014))
+    gx, gy = waves.gradient(u, v, w)
     g = np.maximum(np.sqrt(gx * gx + gy * gy), np.float32(1e-3))
     t = psi / np.float32(spacing)
     d = np.abs(t - np.round(t)) * np.float32(spacing) / g - np.float32(width / 2)

@@ -47,7 +47,7 @@ def _clouds(rng, s):
     """
     ground, body, top = _pick(rng, ((DEEP, SILVER, WHITE), (BLACK, SILVER, WHITE), (MID, LIGHT, WHITE), (BLACK, MID, LIGHT)))
     c = Canvas(s, ground)
-    ox, oy = rng.uniform(0, 50, 2)
+    ox, oy = rng.uniform(0, 1.5, 2)  # a small patch of the noise: the offset changes the picture smoothly
     freq = float(rng.uniform(1.6, 2.6))
     level = float(rng.uniform(-0.12, 0.06))
     horizon, slope = float(rng.uniform(0.35, 0.75)), float(rng.uniform(0.5, 1.2))
@@ -73,7 +73,7 @@ def _caustics(rng, s):
     c = Canvas(s, ground)
     pitch = float(_pick(rng, (0.12, 0.15, 0.19)))
     off = tuple(rng.uniform(0, pitch, 2))
-    ox, oy = rng.uniform(0, 50, 2)
+    ox, oy = rng.uniform(0, 1.5, 2)  # a small patch of the noise: the offset changes the picture smoothly
     freq = float(rng.uniform(2.0, 3.5))
     disp = float(rng.uniform(0.35, 0.6)) * pitch
     width = float(rng.uniform(0.014, 0.024))
@@ -97,7 +97,7 @@ def _leaves(rng, s):
     c = Canvas(s, ground)
     pitch = float(_pick(rng, (0.075, 0.095, 0.12)))
     off = tuple(rng.uniform(0, pitch, 2))
-    ox, oy = rng.uniform(0, 50, 2)
+    ox, oy = rng.uniform(0, 1.5, 2)  # a small patch of the noise: the offset changes the picture smoothly
     freq = float(rng.uniform(1.2, 2.2))
     opening = float(rng.uniform(0.3, 0.65))  # the share of the lattice under open canopy
     ang = float(rng.uniform(0, np.pi))
@@ -224,7 +224,7 @@ def _lightning(rng, s):
     angle and spread, the cloud's offset (2) and level -- 12.
     """
     c = Canvas(s, BLACK)
-    ox, oy = rng.uniform(0, 50, 2)
+    ox, oy = rng.uniform(0, 1.5, 2)  # a small patch of the noise: the offset changes the picture smoothly
     level = float(rng.uniform(-0.05, 0.1))
     cloud = noise.fbm(c.u * 0.7 + ox, c.v * 1.5 + oy, 2.0, 23, octaves=2) - 1.4 * (c.v - 0.22)
     c.blend(raster.level_set(cloud, level, s), DEEP)
@@ -258,13 +258,13 @@ def _interference(rng, s):
     """
     ground, _, fringe = _pick(rng, (MONO, ABYSS, NIGHT))
     c = Canvas(s, ground)
-    (ax, ay), (bx, by) = rng.uniform(0.1, 0.9, (2, 2))
-    lam = float(rng.uniform(0.05, 0.09))
+    (ax, ay), (bx, by) = rng.uniform(0.2, 0.8, (2, 2))
+    lam = float(rng.uniform(0.08, 0.13))
     phase = float(rng.uniform(0, 2 * np.pi))
     thresh = float(rng.uniform(-0.2, 0.4))
     r1 = np.sqrt((c.u - np.float32(ax)) ** 2 + (c.v - np.float32(ay)) ** 2)
     r2 = np.sqrt((c.u - np.float32(bx)) ** 2 + (c.v - np.float32(by)) ** 2)
-    if rng.random() < 0.5:
+    if rng.integers(2):
         g = np.cos(np.float32(2 * np.pi / lam) * (r1 - r2) + np.float32(phase))
     else:
         g = 0.5 * (np.cos(np.float32(2 * np.pi / lam) * r1 + np.float32(phase)) + np.cos(np.float32(2 * np.pi / lam) * r2))
