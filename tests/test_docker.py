@@ -67,7 +67,8 @@ def test_dockerfile_targets():
 
 
 def test_dockerignore_keeps_weights_drops_environments():
-    lines = [x.strip() for x in (REPO / ".dockerignore").read_text().splitlines() if x.strip() and not x.startswith("#")]
+    text = (REPO / ".dockerignore").read_text()
+    lines = [x.strip() for x in text.splitlines() if x.strip() and not x.startswith("#")]
     for excluded in (".git", ".venv", "out", "**/__pycache__", "mlruns", ".dvc/cache"):
         assert excluded in lines
     assert not any("safetensors" in x or "onnx" in x or x.startswith("persona_packs/*/vjhost") for x in lines)

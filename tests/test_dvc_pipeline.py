@@ -59,7 +59,8 @@ def workspace(tmp_path_factory):
     run([sys.executable, "-m", "dvc", "init", "-q"], ws, env)
     shutil.copy(REPO / ".dvc" / "config", ws / ".dvc" / "config")  # the default (local) remote
     shutil.copy(REPO / ".dvcignore", ws / ".dvcignore")
-    run([sys.executable, "-m", "vjhost", "pack", "new", "tiny", "--template", "persona", "--dir", "persona_packs"], ws, env)
+    run([sys.executable, "-m", "vjhost", "pack", "new", "tiny", "--template", "persona", "--dir", "persona_packs"],
+        ws, env)
     manifest = ws / "persona_packs" / "tiny" / "vjhost_tiny" / "pack.toml"
     manifest.write_text(manifest.read_text().replace("\nsize = 128\n", "\nsize = 32\n"))  # seconds, not minutes
     (ws / "params").mkdir()
@@ -75,7 +76,8 @@ def test_dvc_repro_trains_evaluates_and_reruns_only_what_changed(workspace):
     for stage in ("prepare@tiny", "teacher@tiny", "student@tiny", "export@tiny", "evaluate@tiny"):
         assert f"Running stage '{stage}'" in out
     p = ws / "pipeline" / "tiny"
-    for f in ("dataset/samples.npz", "dataset/preview.png", "teacher/decoder.safetensors", "student/student.safetensors",
+    for f in ("dataset/samples.npz", "dataset/preview.png", "teacher/decoder.safetensors",
+              "student/student.safetensors",
               "onnx/teacher.onnx", "onnx/student.onnx", "onnx/student.int8.onnx", "EVAL.json"):
         assert (p / f).is_file(), f
     report = json.loads((p / "EVAL.json").read_text())

@@ -11,14 +11,20 @@ import torch
 pytest.importorskip("onnx")
 pytest.importorskip("onnxruntime.quantization")
 
-from vjhost_builtins.onnx_decoder import OnnxDecoder
-
 from vjhost.decode.onnx_export import export_onnx, read_onnx_metadata
-from vjhost.decode.quantize import (QuantizeError, int8_path, int8_report, is_stale, measure_int8, quantize_onnx,
-                                    walk_latents)
+from vjhost.decode.quantize import (
+    QuantizeError,
+    int8_path,
+    int8_report,
+    is_stale,
+    measure_int8,
+    quantize_onnx,
+    walk_latents,
+)
 from vjhost.decode.vae import Decoder as VAEDecoder
 from vjhost.decode.vae import VAEConfig
 from vjhost.decode.weights import save_decoder
+from vjhost_builtins.onnx_decoder import OnnxDecoder
 
 pytestmark = pytest.mark.usefixtures("keep_torch_threads")
 

@@ -51,7 +51,8 @@ def test_register_promote_roll_back(tmp_path, store, capsys):
     # training registers each decoder file as it is made: sha256 tag, alias staging
     with Tracker.start("tinyreg-teacher", experiment="vjhost/tinyreg", tracking_uri=store,
                        artifact_root=tmp_path / "registry" / "mlartifacts") as t:
-        assert t.register_model(pkg / "weights" / "decoder.safetensors", "tinyreg-teacher", artifact_path="teacher") == "1"
+        version = t.register_model(pkg / "weights" / "decoder.safetensors", "tinyreg-teacher", artifact_path="teacher")
+        assert version == "1"
     r1 = register_pack(str(pkg), tracking_uri=store)
     assert (r1["model"], r1["version"], r1["alias"]) == ("tinyreg-pack", "1", STAGING)
     assert set(r1["files"]) == {"weights/decoder.safetensors", "weights/student.safetensors", "weights/EVAL.json",
@@ -90,7 +91,8 @@ def test_register_promote_roll_back(tmp_path, store, capsys):
 
     # promote the staging candidate (v2) again: the card keeps one Registry section
     rep = promote(str(pkg), alias=STAGING, tracking_uri=store)
-    assert rep["version"] == "2" and file_digests(pkg)["weights/decoder.safetensors"] == v2_files["weights/decoder.safetensors"]
+    assert rep["version"] == "2"
+    assert file_digests(pkg)["weights/decoder.safetensors"] == v2_files["weights/decoder.safetensors"]
     card = (pkg / "MODEL_CARD.md").read_text()
     assert card.count("## Registry") == 1 and "`tinyreg-pack` version 2" in card and "seed 2" in card
     rows = registry.versions("tinyreg", tracking_uri=store)

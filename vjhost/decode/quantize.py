@@ -39,7 +39,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["INT8_SUFFIX", "PRECISIONS", "QuantizeError", "add_precision_argument", "int8_path", "int8_report", "is_stale",
+__all__ = ["INT8_SUFFIX", "PRECISIONS", "QuantizeError", "add_precision_argument", "int8_path", "int8_report",
+           "is_stale",
            "measure_int8", "quantize_onnx"]
 
 INT8_SUFFIX = ".int8.onnx"
@@ -126,12 +127,18 @@ def _compare(fp32: Any, int8: Any, z: np.ndarray) -> dict[str, float]:
 
 def _quantize(pre: Path, out: Path, method: str, latent_dim: int, anchors: np.ndarray | None,
               calib: int, seed: int) -> None:
-    import onnx
-    from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType,
-                                          quantize_dynamic, quantize_static)
-
     import contextlib
     import io
+
+    import onnx
+    from onnxruntime.quantization import (
+        CalibrationDataReader,
+        CalibrationMethod,
+        QuantFormat,
+        QuantType,
+        quantize_dynamic,
+        quantize_static,
+    )
 
     convs = [n.name for n in onnx.load(str(pre)).graph.node if n.op_type == "Conv"]
     keep = convs[-1:]  # the conv that makes the pixels stays fp32
@@ -196,7 +203,8 @@ def quantize_onnx(src: Path | str, out: Path | str | None = None, *, method: str
             # shape inference only: ORT's own graph optimisations would bake CPU-only ops into the file
             quant_pre_process(str(src), str(pre), skip_optimization=True, skip_symbolic_shape=True)
         except Exception as exc:
-            raise QuantizeError(f"{src}: ONNX pre-processing for quantisation failed ({type(exc).__name__}: {exc})") from None
+            raise QuantizeError(f"{src}: ONNX pre-processing for quantisation failed "
+                                f"({type(exc).__name__}: {exc})") from None
         ref = _session(src)
         for m in tried:
             path = Path(tmp) / f"{m}.onnx"
@@ -207,7 +215,8 @@ def quantize_onnx(src: Path | str, out: Path | str | None = None, *, method: str
                 cands[m] = {"error": f"{type(exc).__name__}: {exc}"}
         ok = {m: c for m, c in cands.items() if "psnr_db" in c}
         if not ok:
-            raise QuantizeError(f"{src}: int8 quantisation failed: " + "; ".join(f"{m}: {c['error']}" for m, c in cands.items()))
+            why = "; ".join(f"{m}: {c['error']}" for m, c in cands.items())
+            raise QuantizeError(f"{src}: int8 quantisation failed: {why}")
         best = max(ok, key=lambda m: ok[m]["psnr_db"])
         proto = onnx.load(str(Path(tmp) / f"{best}.onnx"))
         src_meta = _meta(src)
@@ -327,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
             made = quantize_onnx(src, method=args.method)
             rep = measure_int8(src, seconds=args.seconds)
         except QuantizeError as exc:
-            raise SystemExit(f"vjhost quantize: {exc}")
+            raise SystemExit(f"vjhost quantize: {exc}") from None
         print(json.dumps({**rep, "candidates": made["candidates"]}, indent=2))
     return 0
 

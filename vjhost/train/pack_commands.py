@@ -207,7 +207,8 @@ def cmd_pack_registry(args) -> int:
     try:
         if args.pack_cmd == "register":
             out: Any = registry.register_pack(args.name, source=args.source, tracking_uri=args.tracking_uri)
-            msg = f"registered {out['model']} version {out['version']} (alias {out['alias']}): {len(out['files'])} files"
+            msg = (f"registered {out['model']} version {out['version']} (alias {out['alias']}): "
+                   f"{len(out['files'])} files")
         elif args.pack_cmd == "promote":
             out = registry.promote(args.name, version=args.version, alias=args.alias, tracking_uri=args.tracking_uri,
                                    dry_run=args.dry_run)
@@ -217,11 +218,12 @@ def cmd_pack_registry(args) -> int:
                        f"; previous files kept in {out['backup']}" if out.get("backup") else ""))
         else:
             out = registry.versions(args.name, tracking_uri=args.tracking_uri)
-            msg = "\n".join(f"v{r['version']:>3} {','.join(r['aliases']) or '-':20} {r['created']}  run {r['run_id'][:8]}  "
-                            + " ".join(f"{k}={v}" for k, v in r.items()
-                                       if k not in ("version", "aliases", "created", "run_id")) for r in out) or "no versions"
+            shown = ("version", "aliases", "created", "run_id")
+            msg = "\n".join(
+                f"v{r['version']:>3} {','.join(r['aliases']) or '-':20} {r['created']}  run {r['run_id'][:8]}  "
+                + " ".join(f"{k}={v}" for k, v in r.items() if k not in shown) for r in out) or "no versions"
     except registry.RegistryError as exc:
-        raise SystemExit(f"vjhost pack {args.pack_cmd}: {exc}")
+        raise SystemExit(f"vjhost pack {args.pack_cmd}: {exc}") from None
     print(json.dumps(out, indent=2) if args.json else msg)
     return 0
 
@@ -259,8 +261,10 @@ def add_pack_commands(pack_subparsers) -> None:
     b.add_argument("--json", action="store_true")
     b.set_defaults(func=cmd_pack_bench)
 
-    uri = {"metavar": "URI", "help": "MLflow tracking/registry store (default: $MLFLOW_TRACKING_URI or the local sqlite store)"}
-    r = pack_subparsers.add_parser("register", help="register the pack's decoder files as a new model version (alias staging)")
+    uri = {"metavar": "URI",
+           "help": "MLflow tracking/registry store (default: $MLFLOW_TRACKING_URI or the local sqlite store)"}
+    r = pack_subparsers.add_parser("register",
+                                   help="register the pack's decoder files as a new model version (alias staging)")
     r.add_argument("name", help="installed pack name, or the pack's folder")
     r.add_argument("--from", dest="source", metavar="RUN_DIR",
                    help="register a DVC pipeline run (pipeline/NAME) instead of the pack's current files")

@@ -148,7 +148,8 @@ def pipeline_files(loc: PackLocation, run_dir: Path | str) -> dict[str, Path]:
         dec.get("eval", f"{wrel}/EVAL.json"): run / "EVAL.json",
     }
     if not (run / "teacher" / "decoder.safetensors").is_file():
-        raise RegistryError(f"{run}: not a pipeline run of {loc.name} (no teacher/decoder.safetensors; dvc repro first)")
+        raise RegistryError(f"{run}: not a pipeline run of {loc.name} "
+                            "(no teacher/decoder.safetensors; dvc repro first)")
     return {rel: f for rel, f in want.items() if f.is_file()}
 
 
@@ -156,7 +157,8 @@ def _client(tracking_uri: str | None):
     try:
         from mlflow.tracking import MlflowClient
     except Exception:
-        raise RegistryError("mlflow is not installed: the model registry needs it (pip install -e '.[train]')") from None
+        raise RegistryError("mlflow is not installed: the model registry needs it "
+                            "(pip install -e '.[train]')") from None
     from .tracking import default_tracking_uri
 
     uri = tracking_uri or default_tracking_uri()[0]
@@ -222,8 +224,10 @@ def register_pack(pack: str, *, source: Path | str | None = None, tracking_uri: 
         commit = _git_commit(loc.root)
         if commit:
             tags["git_commit"] = commit
-        t = Tracker.start(f"{loc.name}-register", experiment=f"vjhost/{loc.name}", tags={"pack": loc.name, "role": "pack"},
-                          tracking_uri=uri, artifact_root=artifact_root, enabled=True)  # VJHOST_TRACKING is for training
+        # enabled: VJHOST_TRACKING=0 switches off training runs' logging, not an explicit registration
+        t = Tracker.start(f"{loc.name}-register", experiment=f"vjhost/{loc.name}",
+                          tags={"pack": loc.name, "role": "pack"}, tracking_uri=uri, artifact_root=artifact_root,
+                          enabled=True)
         if not t.enabled:
             raise RegistryError(f"could not open an MLflow run at {uri} (see the message above)")
         with t:
@@ -247,7 +251,8 @@ def _resolve(client, model: str, version: str | None, alias: str | None):
         return client.get_model_version_by_alias(model, alias or STAGING)
     except MlflowException as exc:
         what = f"version {version}" if version is not None else f"alias {alias or STAGING!r}"
-        raise RegistryError(f"{model}: no {what} in the registry ({exc.message if hasattr(exc, 'message') else exc})") from None
+        why = exc.message if hasattr(exc, "message") else exc
+        raise RegistryError(f"{model}: no {what} in the registry ({why})") from None
 
 
 def _check_download(root: Path, expected: dict[str, str], where: str) -> None:
@@ -309,7 +314,8 @@ def promote(pack: str, *, version: str | None = None, alias: str | None = None, 
     try:
         expected = json.loads(mv.tags.get("files", ""))
     except ValueError:
-        raise RegistryError(f"{model} version {mv.version}: no 'files' tag (not registered by vjhost pack register)") from None
+        raise RegistryError(f"{model} version {mv.version}: no 'files' tag "
+                            "(not registered by vjhost pack register)") from None
     from mlflow.artifacts import download_artifacts
 
     stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
@@ -388,7 +394,8 @@ def versions(pack: str, *, tracking_uri: str | None = None) -> list[dict[str, An
         rows.append({
             "version": str(mv.version), "run_id": mv.run_id,
             "aliases": sorted(a for a, v in aliases.items() if str(v) == str(mv.version)),
-            "created": _dt.datetime.fromtimestamp(mv.creation_timestamp / 1000, _dt.timezone.utc).strftime("%Y-%m-%d %H:%M"),
+            "created": _dt.datetime.fromtimestamp(mv.creation_timestamp / 1000, _dt.timezone.utc)
+            .strftime("%Y-%m-%d %H:%M"),
             **{k: v for k, v in mv.tags.items() if k not in ("files", "pack")},
         })
     return rows

@@ -121,7 +121,8 @@ def stage_prepare(run: Run, params_path: str | None, fingerprint: int) -> dict[s
     ev = {**EVAL_DEFAULTS, **_params(params_path).get("eval", {})}
     unknown = sorted(set(ev) - set(EVAL_DEFAULTS))
     if unknown:
-        raise SystemExit(f"vjhost pipeline: {params_path}: unknown [eval] keys {unknown} (known: {sorted(EVAL_DEFAULTS)})")
+        raise SystemExit(f"vjhost pipeline: {params_path}: unknown [eval] keys {unknown} "
+                         f"(known: {sorted(EVAL_DEFAULTS)})")
     dec = {k: run.m["decoder"].get(k) for k in ("latent_dim", "size", "channels")}
     teacher = {k: v for k, v in tr.items() if k not in STUDENT_ONLY}
     student = {"student": tr.get("student", {}), "seed": tr.get("seed", 0)}
@@ -135,7 +136,8 @@ def stage_prepare(run: Run, params_path: str | None, fingerprint: int) -> dict[s
     held_x, held_y = generate(fingerprint, size, seed + 1_000_003)  # the held-out seed training uses
     ddir = run.path("dataset")
     ddir.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(ddir / "samples.npz", train=train_x, train_labels=train_y, heldout=held_x, heldout_labels=held_y)
+    np.savez_compressed(ddir / "samples.npz", train=train_x, train_labels=train_y,
+                        heldout=held_x, heldout_labels=held_y)
     img = np.asarray(train_x[:32])
     write_png(ddir / "preview.png", grid(img[:, 0] if img.shape[1] == 1 else np.moveaxis(img, 1, -1)))
     info = {"pack": run.name, "images": int(len(train_x)), "heldout": int(len(held_x)), "size": size,
@@ -219,7 +221,8 @@ def stage_evaluate(run: Run) -> dict[str, Any]:
 
     ev = _load(run.path("settings", "eval.json"))["eval"]
     onnx = {r: run.path("onnx", f"{r}.onnx") for r in ("teacher", "student")}
-    report = evaluate_files(run.name, run.path("teacher", "decoder.safetensors"), run.path("student", "student.safetensors"),
+    report = evaluate_files(run.name, run.path("teacher", "decoder.safetensors"),
+                            run.path("student", "student.safetensors"),
                             onnx={r: p for r, p in onnx.items() if p.is_file()}, manifest=run.manifest,
                             samples=int(ev["samples"]), seconds=float(ev["seconds"]), inversion=bool(ev["inversion"]),
                             bench=bool(ev["bench"]), sharpness=bool(ev["sharpness"]))
