@@ -113,6 +113,7 @@ class Part:
     frame_times: list[tuple[float, float]] = field(default_factory=list)  # (t since start, seconds)
     seconds: float = 0.0
     note: str = ""
+    measure_end: float | None = None  #: frame times after this (the closing return to the first pack) not judged
 
     def report(self) -> dict[str, Any]:
         s = self.samples
@@ -124,7 +125,8 @@ class Part:
         growth = 100.0 * (s[-1].rss_mb - ref.rss_mb) / ref.rss_mb
         win = max(min(30.0, dur / 3), dur / 10)
         first = sorted(d for t, d in self.frame_times if ref.t <= t <= ref.t + win)
-        last = sorted(d for t, d in self.frame_times if t >= self.frame_times[-1][0] - win)
+        stop = self.measure_end if self.measure_end is not None else self.frame_times[-1][0]
+        last = sorted(d for t, d in self.frame_times if stop - win <= t <= stop)
         p99 = lambda xs: xs[min(len(xs) - 1, int(0.99 * len(xs)))] * 1000 if xs else float("nan")  # noqa: E731
         p99_first, p99_last = p99(first), p99(last)
         end = s[-1]  # compared with the sample after warm-up closest to ref_t that shows the same state
@@ -234,6 +236,7 @@ def live_part(seconds: float, every: float, switch: float, work: Path) -> Part:
                 else:
                     st.trigger("scene", k % max(1, len(st.scenes)), source="soak")
                 next_switch = time.monotonic() + switch
+        part.measure_end = time.monotonic() - sampler["s"].t0
         if st.pack != first_pack:
             st.trigger("pack", first_pack, source="soak")
         st.trigger("scene", first_scene, source="soak")
