@@ -26,7 +26,7 @@ def test_short_soak_finds_no_leaks(tmp_path):
     out = tmp_path / "soak.json"
     env = {k: v for k, v in os.environ.items() if k not in ("PYOPENGL_PLATFORM", "DISPLAY", "JACK_DEFAULT_SERVER")}
     r = subprocess.run([sys.executable, str(ROOT / "tools" / "soak.py"), "--seconds", "25", "--sample", "2",
-                        "--render-seconds", "20", "--switch", "4", "--json", str(out)],
+                        "--render-seconds", "20", "--switch", "4", "--render-scale", "1", "--json", str(out)],
                        env=env, cwd=ROOT, capture_output=True, text=True, timeout=420)
     assert out.exists(), r.stdout[-3000:] + r.stderr[-3000:]
     parts = {p["part"]: p for p in json.loads(out.read_text())["parts"]}

@@ -179,7 +179,7 @@ class Sampler:
 # --------------------------------------------------------------------------- the live part
 
 
-def live_part(seconds: float, every: float, switch: float, work: Path) -> Part:
+def live_part(seconds: float, every: float, switch: float, work: Path, render_scale: str = "auto") -> Part:
     import chaos  # the stage: Xvfb, a private jackd, a track looping into the show's input
 
     part = Part("live")
@@ -217,8 +217,10 @@ def live_part(seconds: float, every: float, switch: float, work: Path) -> Part:
         stage._patch_stop.set()  # patched: no more jack_lsp children (their pipes would count as fds)
         time.sleep(3.0)  # warm-up: first decodes, shaders compiled
 
-        def state() -> str:
-            return f"{show.show.manifest.name}/{show.state.scene}" + ("/transition" if show.transition else "")
+        def state() -> str:  # (the dynamic render scale keeps the last scale's targets for going back: 3 more)
+            r = show.show.renderer
+            return (f"{show.show.manifest.name}/{show.state.scene}/scale {r.scale:g}"
+                    + ("+spare" if getattr(r, "_spare", None) else "") + ("/transition" if show.transition else ""))
 
         sampler["s"] = Sampler(part, every, state)
         st = show.state
@@ -259,7 +261,8 @@ def live_part(seconds: float, every: float, switch: float, work: Path) -> Part:
     t0 = time.monotonic()
     try:
         rc = vjhost_main(["run", "--pack", "ikeda", "--size", "320x180", "--audio-device", "system", "--no-link",
-                          "--osc-port", str(osc_port), "--web", "--web-port", "0", "--seconds", str(seconds + 120)])
+                          "--osc-port", str(osc_port), "--web", "--web-port", "0", "--seconds", str(seconds + 120),
+                          "--render-scale", render_scale])
     finally:
         stop.set()
         context.WindowContext.swap, live.LiveSession.__init__ = real_swap, real_init
@@ -324,6 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sample", type=float, default=30.0, help="seconds between samples (default 30)")
     ap.add_argument("--switch", type=float, default=10.0, help="seconds between scene/pack changes (0: none)")
     ap.add_argument("--json", metavar="FILE", help="write the report as JSON")
+    ap.add_argument("--render-scale", default="auto", help="the live show's --render-scale (default auto)")
     ap.add_argument("--part", choices=("live", "render"), help=argparse.SUPPRESS)  # one part, in a process of its own
     args = ap.parse_args(argv)
     live_s = args.seconds if args.seconds is not None else 60.0 * (args.minutes if args.minutes is not None else 60.0)
@@ -333,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="vjhost-soak-"))
     if args.part:  # (a window's GLX and a headless EGL can't share a process: each part gets its own)
         try:
-            part = (live_part(live_s, args.sample, args.switch, work) if args.part == "live"
+            part = (live_part(live_s, args.sample, args.switch, work, args.render_scale) if args.part == "live"
                     else render_part(render_s, args.sample, work))
         finally:
             shutil.rmtree(work, ignore_errors=True)
@@ -347,7 +351,8 @@ def main(argv: list[str] | None = None) -> int:
             log(f"{name}: {secs:.0f} s, a sample every {args.sample:g} s")
             out = work / f"{name}.json"
             cmd = [sys.executable, __file__, "--part", name, "--seconds", str(live_s), "--render-seconds",
-                   str(render_s), "--sample", str(args.sample), "--switch", str(args.switch), "--json", str(out)]
+                   str(render_s), "--sample", str(args.sample), "--switch", str(args.switch), "--json", str(out),
+                   "--render-scale", args.render_scale]
             env = {k: v for k, v in os.environ.items() if k != "PYOPENGL_PLATFORM" or name == "render"}
             rc = subprocess.run(cmd, env=env).returncode
             reports.append(json.loads(out.read_text()) if out.exists()
