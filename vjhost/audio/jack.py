@@ -44,6 +44,7 @@ class JackWatch:
         self._lib = None
         self._cb = None
         self._wake = threading.Event()
+        self._connecting = threading.Lock()
         self._gone_at = -QUIET
         name = ctypes.util.find_library("jack")
         if not name:
@@ -57,8 +58,8 @@ class JackWatch:
             lib.jack_activate.argtypes = [ctypes.c_void_p]
             lib.jack_activate.restype = ctypes.c_int
             lib.jack_client_close.argtypes = [ctypes.c_void_p]
-            lib.jack_frame_time.argtypes = [ctypes.c_void_p]
-            lib.jack_frame_time.restype = ctypes.c_uint32
+            lib.jack_last_frame_time.argtypes = [ctypes.c_void_p]
+            lib.jack_last_frame_time.restype = ctypes.c_uint32
         except (OSError, AttributeError):
             return
         self._lib = lib
@@ -71,8 +72,8 @@ class JackWatch:
 
         atexit.register(self.close)  # a thread left inside libjack at exit aborts the process
 
-    def running(self, window: float = 0.25) -> bool:
-        """Is the server alive *and* running its graph (its frame clock advancing over ``window`` s)?
+    def running(self, window: float = 0.5) -> bool:
+        """Is the server alive *and* running its graph (a process cycle began within ``window`` s)?
 
         False while a server shuts down: it stops its driver before it lets its clients go, and
         PortAudio's clean-up of a stream in that state fails an assertion and aborts the process.
@@ -81,12 +82,12 @@ class JackWatch:
             client = self._client if self.alive else None
         if client is None:
             return False
-        t0 = self._lib.jack_frame_time(client)  # a read of the server's shared memory: no round trip
+        t0 = self._lib.jack_last_frame_time(client)  # the current cycle's start, from shared memory
         time.sleep(window)
         with _lock:
             if self._client != client or not self.alive:
                 return False
-            return self._lib.jack_frame_time(client) != t0
+            return self._lib.jack_last_frame_time(client) != t0
 
     def close(self) -> None:
         """Stop watching: the thread ends, and our client leaves a live server."""
@@ -99,7 +100,20 @@ class JackWatch:
         if client is not None and was_alive:
             self._lib.jack_client_close(client)
 
+    def current(self) -> int:
+        """The generation of the server a client opened now would join: connects first if the watcher is
+        not connected (say a test's server replaced the last one), so the number belongs to that server."""
+        if self._lib is not None and not self.alive:
+            self._connect()
+        return self.generation
+
     def _connect(self) -> bool:
+        with self._connecting:
+            if self.alive:
+                return True
+            return self._open()
+
+    def _open(self) -> bool:
         status = ctypes.c_int(0)
         client = self._lib.jack_client_open(b"vjhost-watch", _NO_START_SERVER, ctypes.byref(status))
         if not client:
@@ -148,6 +162,11 @@ def generation() -> int:
     return watch().generation
 
 
+def current() -> int:
+    """:func:`generation`, for someone about to open JACK clients: the watcher joins the server first."""
+    return watch().current()
+
+
 def alive() -> bool:
     """Is a JACK server running now (as far as the watcher knows)?"""
     return watch().alive
@@ -174,4 +193,4 @@ def abandon(*objects: Any) -> None:
                 ctypes.pythonapi.Py_IncRef(ctypes.py_object(o))  # not even at interpreter exit
 
 
-__all__ = ["JackWatch", "abandon", "alive", "generation", "running", "settled", "watch"]
+__all__ = ["JackWatch", "abandon", "alive", "current", "generation", "running", "settled", "watch"]

@@ -202,7 +202,7 @@ def _jack_generation(sd: ModuleType, device: Any) -> int | None:
         return None
     from . import jack
 
-    return jack.generation()
+    return jack.current()
 
 
 def _stream_opened() -> None:

@@ -369,7 +369,7 @@ class MidiSurface:
             if "JACK" in (getattr(backend, "api", None) or ""):
                 from ..audio import jack
 
-                self._jack_gen = jack.generation()
+                self._jack_gen = jack.current()
             return lister
         self.faults.note("midi", "no MIDI system, MIDI control is off: " + "; ".join(errors),
                          "MIDI control is off: no MIDI system here (no ALSA sequencer, no JACK server); "
