@@ -45,9 +45,16 @@ ARG VJHOST_EXTRAS=train
 COPY docker/wheels/ /wheels/
 RUN python3 -m venv /opt/vjhost \
     && /opt/vjhost/bin/pip install --find-links /wheels --extra-index-url "${TORCH_INDEX_URL}" "${TORCH_SPEC}"
+# dependencies first (from pyproject.toml alone), so a change in the sources rebuilds only the last layer
+COPY pyproject.toml /src/pyproject.toml
+RUN /opt/vjhost/bin/python -c "import sys, tomllib; p = tomllib.load(open('/src/pyproject.toml', 'rb'))['project']; \
+print('\n'.join(p['dependencies'] + [r for x in sys.argv[1].split(',') if x for r in p['optional-dependencies'][x]]))" \
+        "${VJHOST_EXTRAS}" > /tmp/requirements.txt \
+    && /opt/vjhost/bin/pip install --find-links /wheels -r /tmp/requirements.txt
 COPY . /src
 RUN set -- && for d in /src/persona_packs/*/; do if [ -f "$d/pyproject.toml" ]; then set -- "$@" "$d"; fi; done \
-    && /opt/vjhost/bin/pip install --find-links /wheels "/src${VJHOST_EXTRAS:+[${VJHOST_EXTRAS}]}" "$@" \
+    && /opt/vjhost/bin/pip install --no-deps /src "$@" \
+    && /opt/vjhost/bin/pip check \
     && /opt/vjhost/bin/vjhost packs
 
 FROM cpu-runtime-base AS cpu
@@ -94,9 +101,16 @@ COPY docker/wheels/ /wheels/
 RUN python3 -m venv /opt/vjhost \
     && /opt/vjhost/bin/pip install --find-links /wheels --index-url "${TORCH_INDEX_URL}" \
         --extra-index-url https://pypi.org/simple "${TORCH_SPEC}"
+# dependencies first (from pyproject.toml alone), so a change in the sources rebuilds only the last layer
+COPY pyproject.toml /src/pyproject.toml
+RUN /opt/vjhost/bin/python -c "import sys, tomllib; p = tomllib.load(open('/src/pyproject.toml', 'rb'))['project']; \
+print('\n'.join(p['dependencies'] + [r for x in sys.argv[1].split(',') if x for r in p['optional-dependencies'][x]]))" \
+        "${VJHOST_EXTRAS}" > /tmp/requirements.txt \
+    && /opt/vjhost/bin/pip install --find-links /wheels -r /tmp/requirements.txt
 COPY . /src
 RUN set -- && for d in /src/persona_packs/*/; do if [ -f "$d/pyproject.toml" ]; then set -- "$@" "$d"; fi; done \
-    && /opt/vjhost/bin/pip install --find-links /wheels "/src${VJHOST_EXTRAS:+[${VJHOST_EXTRAS}]}" "$@" \
+    && /opt/vjhost/bin/pip install --no-deps /src "$@" \
+    && /opt/vjhost/bin/pip check \
     && /opt/vjhost/bin/vjhost packs
 
 FROM gpu-runtime-base AS gpu
