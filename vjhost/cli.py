@@ -132,7 +132,7 @@ def cmd_render(args) -> int:
 
     out = Path(args.out)
     _check_out(out, args.force)
-    _check_run_inputs(argparse.Namespace(cues=args.cues, replay=args.replay, audio=args.audio))
+    _check_run_inputs(argparse.Namespace(cues=args.cues, replay=args.replay))  # (the audio: read_audio names it)
     audio, sr = read_audio(args.audio, sr=SAMPLE_RATE)
     host = _host(args)
     if args.cues:
