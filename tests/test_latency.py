@@ -9,8 +9,7 @@ import pytest
 
 from vjhost.analysis.live import InternalClock
 from vjhost.output.calibrate import Calibration
-from vjhost.output.latency import (BeatPredictor, LatencyFileError, latency_path, load_latency, save_latency,
-                                   tap_offset)
+from vjhost.output.latency import BeatPredictor, LatencyFileError, latency_path, load_latency, save_latency, tap_offset
 from vjhost.protocols import Features
 
 FPS = 60

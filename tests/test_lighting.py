@@ -119,7 +119,8 @@ def test_lights_are_received_on_loopback_byte_for_byte(tmp_path):
 
     # between beats, nothing until the rate says so; a beat goes at once
     art.settimeout(0.2)
-    out.send(OutputFrame(features=Features(beat_count=5, beat_phase=0.5, bar_phase=0.375), pack="kusama", palette=PALETTE))
+    between = Features(beat_count=5, beat_phase=0.5, bar_phase=0.375)
+    out.send(OutputFrame(features=between, pack="kusama", palette=PALETTE))
     with pytest.raises(socket.timeout):
         art.recv(1024)
     out.send(OutputFrame(features=Features(beat=True, beat_count=6, bar_phase=0.5), pack="kusama", palette=PALETTE))

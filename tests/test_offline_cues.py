@@ -53,7 +53,8 @@ def colour_share(rgba: np.ndarray) -> float:
 
 def render(host, demo_track, timeline, seconds, measure=colourfulness, **kw):
     seen: dict[int, float] = {}
-    res = render_offline(host, "ikeda", demo_track.audio, demo_track.sr, None, size=SIZE, fps=FPS, duration=seconds, start=START,
+    res = render_offline(host, "ikeda", demo_track.audio, demo_track.sr, None, size=SIZE, fps=FPS, duration=seconds,
+                         start=START,
                          timeline=timeline, faults=FaultLog(stream=None),
                          on_frame=lambda i, rgba: seen.__setitem__(i, measure(rgba)), **kw)
     assert res.frames == int(seconds * FPS)

@@ -248,7 +248,8 @@ def test_ndi_unavailable_without_cyndilib_is_one_clear_reason(monkeypatch):
 
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "cyndilib" else real(name, *a))
-    assert video_out.ndi_available() == "the cyndilib package is not installed (pip install cyndilib (or pip install -e .[outputs]))"
+    assert video_out.ndi_available() == ("the cyndilib package is not installed "
+                                         "(pip install cyndilib (or pip install -e .[outputs]))")
 
 
 def _v4l2_device() -> str | None:

@@ -10,7 +10,6 @@ import time
 
 import numpy as np
 import pytest
-
 from test_live import png_pixels, run_live, xdisplay  # noqa: F401 - xdisplay is a fixture (a virtual X display)
 
 from vjhost.atomic import OutputExists
@@ -117,7 +116,7 @@ def test_cli_refuses_before_the_show(tmp_path, capsys):
 
 
 @pytest.mark.skipif(shutil.which("Xvfb") is None, reason="Xvfb is not installed (apt-get install xvfb)")
-def test_live_show_records_what_the_audience_saw_and_lights_the_desk(xdisplay, tmp_path, demo_track):
+def test_live_show_records_what_the_audience_saw_and_lights_the_desk(xdisplay, tmp_path, demo_track):  # noqa: F811
     from vjhost.audio.demo import write_wav
 
     wav = tmp_path / "demo.wav"

@@ -99,7 +99,8 @@ def loopback(seconds: float, period: int) -> dict:
         if device is None:
             sys.exit("bench_latency: no JACK input device visible to PortAudio")
         before = set(_ports())
-        analysis = LiveAnalysis(lambda: LiveInput(device, SAMPLE_RATE, blocksize=period), make_analyzers(host, FaultLog()),
+        analysis = LiveAnalysis(lambda: LiveInput(device, SAMPLE_RATE, blocksize=period),
+                                make_analyzers(host, FaultLog()),
                                 HOP).start()
         time.sleep(1.0)
         ours = [p for p in _ports() if p not in before and "in" in p.split(":")[-1].lower()]
@@ -203,7 +204,8 @@ def main() -> int:
     if args.cmd == "loopback":
         r = loopback(args.seconds, args.period)
         print(f"audio-in -> onset event (JACK dummy, period {r['period']} = {r['period'] / 48:.1f} ms): "
-              f"{r['detected']}/{r['clicks']} clicks detected, median {r['median_ms']:.1f} ms, p90 {r['p90_ms']:.1f} ms, "
+              f"{r['detected']}/{r['clicks']} clicks detected, median {r['median_ms']:.1f} ms, "
+              f"p90 {r['p90_ms']:.1f} ms, "
               f"range {r['min_ms']:.1f}..{r['max_ms']:.1f} ms", flush=True)
         os._exit(0)  # (PortAudio's JACK host API asserts at exit once its private server is gone)
     for r in predict(args.tracks, args.lead_ms, seconds=args.seconds):

@@ -149,7 +149,11 @@ def run_calibration(args) -> int:
             return 1
     cal = Calibration(time.monotonic() + 1.0, bpm=args.bpm, beats=args.beats)
     keys: list[tuple[int, float]] = []
-    glfw.set_key_callback(win.window, lambda w, k, sc, a, m: keys.append((k, time.monotonic())) if a == glfw.PRESS else None)
+    def on_key(window, key, scancode, action, mods) -> None:
+        if action == glfw.PRESS:
+            keys.append((key, time.monotonic()))
+
+    glfw.set_key_callback(win.window, on_key)
     offset = 0.0
     saved = None
     print("vjhost calibrate: " + ("tap Space with each CLICK (dark blue screen), then with each white FLASH (silent)"
@@ -157,7 +161,6 @@ def run_calibration(args) -> int:
                                   "flash + click: Left/Right move the flash 5 ms earlier/later until they land "
                                   "together; Enter saves, Esc leaves"), flush=True)
     scheduled: set[float] = set()
-    flash_until = -1.0
     try:
         while not win.should_close():
             now = time.monotonic()
@@ -185,10 +188,8 @@ def run_calibration(args) -> int:
                     if s not in scheduled:
                         scheduled.add(s)
                         clicker.schedule(s)
-                if phase == "flash" and any(s - 0.5 / 60 <= now < s + FLASH_S for s in cal.due("flash", now - 1, now + 1)):
-                    flash = True
-                else:
-                    flash = False
+                near = cal.due("flash", now - 1, now + 1)
+                flash = phase == "flash" and any(s - 0.5 / 60 <= now < s + FLASH_S for s in near)
                 colour = (1.0, 1.0, 1.0) if flash else ((0.0, 0.0, 0.25) if phase == "click" else (0.0, 0.0, 0.0))
             else:  # adjust: a beat every period from the start, both stimuli; the flash moved by the offset
                 k = math.floor((now - cal.start) / cal.period)
@@ -203,7 +204,8 @@ def run_calibration(args) -> int:
             GL.glClearColor(*colour, 1.0)
             GL.glClear(GL.GL_COLOR_BUFFER_BIT)
             win.swap()
-            if flash and args.mode == "tap" and (not cal.flashes or time.monotonic() - cal.flashes[-1] > cal.period / 2):
+            new_flash = not cal.flashes or time.monotonic() - cal.flashes[-1] > cal.period / 2
+            if flash and args.mode == "tap" and new_flash:
                 cal.flashes.append(time.monotonic())  # presented now (the display adds what we measure)
     finally:
         clicker.close()
@@ -228,9 +230,11 @@ def run_calibration(args) -> int:
 def add_parser(sub) -> None:
     from ..cli import in_range, parse_size
 
-    p = sub.add_parser("calibrate", help="measure the projector's latency (flash + click, tap along) for beat-early events")
+    p = sub.add_parser("calibrate",
+                       help="measure the projector's latency (flash + click, tap along) for beat-early events")
     p.add_argument("--mode", choices=("tap", "adjust"), default="tap",
-                   help="tap: tap Space with clicks, then with flashes (default); adjust: move the flash onto the click")
+                   help="tap: tap Space with clicks, then with flashes (default); "
+                        "adjust: move the flash onto the click")
     p.add_argument("--bpm", type=in_range(float, 40, 200), default=100.0, help="tempo of the clicks and flashes")
     p.add_argument("--beats", type=in_range(int, 4, 64), default=12, help="taps per phase (default 12)")
     p.add_argument("--size", type=parse_size, default=(1280, 720), metavar="WxH")

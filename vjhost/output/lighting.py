@@ -173,7 +173,8 @@ class _Checker(TomlChecker):
 
     def document(self, data: Mapping[str, Any]) -> LightMapping:
         self.keys(data, _TOP, ())
-        ver = self.typed(data, "schema_version", int, (), None, required=True, what=f"write schema_version = {SCHEMA_VERSION}")
+        ver = self.typed(data, "schema_version", int, (), None, required=True,
+                         what=f"write schema_version = {SCHEMA_VERSION}")
         if ver is not None and ver != SCHEMA_VERSION:
             self.error(("schema_version",), f"unsupported schema_version {ver} (this vjhost reads {SCHEMA_VERSION})")
         rate = self.typed(data, "rate", float, (), 44.0)
@@ -211,7 +212,8 @@ class _Checker(TomlChecker):
                 continue
             for n in range(ch.channel, ch.last + 1):
                 if n in used:
-                    self.error(p + ("channels", i, "channel"), f"DMX channel {n} is already driven by channels entry {used[n]}")
+                    self.error(p + ("channels", i, "channel"),
+                               f"DMX channel {n} is already driven by channels entry {used[n]}")
                 used.setdefault(n, i)
             chans.append(ch)
         return {"artnet_host": host, "artnet_port": port, "address": port_address(net, sub, uni),
@@ -248,7 +250,8 @@ class _Checker(TomlChecker):
             return None
         last = n + (2 if rgb else 1 if fine else 0)
         if not 1 <= n or last > 512:
-            self.error(p + ("channel",), f"channel {n}" + (f" (to {last})" if last != n else "") + " out of range 1..512")
+            span = f" (to {last})" if last != n else ""
+            self.error(p + ("channel",), f"channel {n}{span} out of range 1..512")
             return None
         return Channel(n, value, rgb, dimmer, lo, hi, fine)
 
@@ -265,7 +268,8 @@ class _Checker(TomlChecker):
         good = []
         for i, s in enumerate(send):
             if s not in OSC_SEND:
-                self.error(p + ("send",), f"entry {i}: unknown {s!r} (one of {', '.join(OSC_SEND)}){_suggest(str(s), OSC_SEND)}")
+                self.error(p + ("send",),
+                           f"entry {i}: unknown {s!r} (one of {', '.join(OSC_SEND)}){_suggest(str(s), OSC_SEND)}")
             else:
                 good.append(s)
         return {"osc_host": host, "osc_port": port, "prefix": prefix, "send": tuple(good)}
@@ -316,7 +320,8 @@ class LightingOutput:
             self.dmx = ArtDmx(m.address, dmx_length(top))
             self._art = udp_socket(m.broadcast)
             self._art_to = (m.artnet_host, m.artnet_port)
-            parts.append(f"Art-Net universe {m.address} -> {m.artnet_host}:{m.artnet_port} ({len(m.channels)} channels)")
+            parts.append(f"Art-Net universe {m.address} -> {m.artnet_host}:{m.artnet_port} "
+                         f"({len(m.channels)} channels)")
         if m.osc_host is not None:
             from pythonosc.osc_message_builder import OscMessageBuilder
 

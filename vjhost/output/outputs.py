@@ -62,7 +62,8 @@ def check_requests(host: "Host", requests: Iterable[str]) -> list[tuple[str, str
         name, setting = parse_request(text)
         if name not in host.outputs:
             have = ", ".join(sorted(host.outputs.names())) or "none installed"
-            raise OutputRequestError(f"--output {name}: no such output (have: {have}; `vjhost devices` says which work here)")
+            raise OutputRequestError(f"--output {name}: no such output "
+                                     f"(have: {have}; `vjhost devices` says which work here)")
         out.append((name, setting))
     return out
 
@@ -279,7 +280,8 @@ def open_outputs(host: "Host", requests: Sequence[tuple[str, str | None]], size:
         except Exception as exc:  # noqa: BLE001
             reason = f"{type(exc).__name__}: {exc}"
         if reason:
-            faults.note(f"output {name}", reason, f"output {name} is not available: {reason}; the show goes on without it")
+            faults.note(f"output {name}", reason,
+                        f"output {name} is not available: {reason}; the show goes on without it")
             continue
         try:
             out = spec.factory(setting, tuple(size), float(fps))
@@ -287,8 +289,9 @@ def open_outputs(host: "Host", requests: Sequence[tuple[str, str | None]], size:
         except Exception as exc:  # noqa: BLE001 - a device that will not open must not stop the show
             faults.report(f"output {name}", f"could not open: {exc}; the show goes on without it")
             continue
-        print(f"vjhost: output {name} on" + (f" ({setting})" if setting else "")
-              + (f": {getattr(out, 'description', '')}" if getattr(out, "description", "") else ""), file=stream, flush=True)
+        desc = getattr(out, "description", "")
+        print(f"vjhost: output {name} on" + (f" ({setting})" if setting else "") + (f": {desc}" if desc else ""),
+              file=stream, flush=True)
     for name, out in extra:
         outs.add(name, out)
     return outs if outs.outputs else None

@@ -33,7 +33,6 @@ import queue
 import threading
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 

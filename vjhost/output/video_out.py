@@ -241,7 +241,6 @@ class SpoutSender:
         if reason:
             raise RuntimeError(reason)
         import SpoutGL
-
         from OpenGL import GL
 
         self.GL = GL
