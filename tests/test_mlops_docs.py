@@ -30,7 +30,7 @@ def commands(doc: str) -> list[list[str]]:
 def test_doc_commands_exist(doc, monkeypatch):
     from vjhost.cli import build_parser
 
-    monkeypatch.delenv("VJHOST_DECODER_PRECISION", raising=False)
+    monkeypatch.setenv("VJHOST_DECODER_PRECISION", "fp32")  # parsing --precision sets it: restored after the test
     packs = yaml.safe_load((REPO / "params" / "packs.yaml").read_text())["packs"]
     dvc_stages = {s for s in yaml.safe_load((REPO / "dvc.yaml").read_text())["stages"]}
     compose = yaml.safe_load((REPO / "compose.yaml").read_text())["services"]

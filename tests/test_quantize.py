@@ -114,7 +114,7 @@ def test_precision_from_the_environment_and_bad_values(tmp_path, monkeypatch):
 def test_cli_precision_flag(monkeypatch, capsys):
     from vjhost.cli import build_parser
 
-    monkeypatch.delenv("VJHOST_DECODER_PRECISION", raising=False)
+    monkeypatch.setenv("VJHOST_DECODER_PRECISION", "fp32")  # parsing --precision sets it: restored after the test
     args = build_parser().parse_args(["render", "--audio", "a.wav", "--out", "o.mp4", "--backend", "onnx",
                                       "--precision", "int8"])
     assert args.precision == "int8"
