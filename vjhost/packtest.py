@@ -1,36 +1,52 @@
-"""Drive a pack's shaders headless from its own tests: a decoded-looking picture in, frames out.
+"""A pack's own tests: its chain driven headless with a decoded-looking picture, and pytest fixtures for it.
 
 A pack's tests (``persona_packs/NAME/tests``) assert what a player would see:
 given this decoded picture and these audio features, the source pass and the
 pack's effects draw that.  :class:`PackChain` builds the real chain
 (:class:`vjhost.render.chain.Renderer`) from the pack's ``pack.toml`` -- its
 source shader and the effects named -- over the standard shader library, in
-whatever GL context is current (a test makes one with
-:class:`~vjhost.render.context.HeadlessContext`)::
+the current GL context.  A pack's test module gets the fixtures by naming this
+module as a pytest plugin (pack tests cannot see vjhost's ``tests/conftest.py``)::
 
-    chain = PackChain(PACK_DIR, (320, 180), effects=["manabe_blink"])
-    chain.show(image)                                    # (H, W, 3) uint8, top row first
-    px = chain.frame({"fx.manabe_blink.amount": 1.0}, energy=0.9, beat_phase=0.25)
-    chain.close()
+    pytest_plugins = ("vjhost.packtest",)
 
-``frame`` returns the output as ``(H, W, 3)`` int16, top row first (ready for
-differences).  Effects not named are not in the chain; an effect's params
-start at the pack's ``[defaults]`` and ``frame``'s ``params`` override them.
+    def test_blink(pack_chain):
+        chain = pack_chain("vjhost_manabe", "manabe_glitch", size=(320, 180), image=picture)
+        px = chain.frame({"fx.manabe_glitch.amount": 1.0}, energy=0.9, beat_phase=0.25)
+
+* ``gl`` (session): a current headless OpenGL context
+  (:class:`~vjhost.render.context.HeadlessContext`);
+* ``pack_chain`` (per test): ``pack_chain(pack, *effects, size=(320, 180), image=None)`` makes a
+  :class:`PackChain` (``pack``: the pack's package name or its directory), shows ``image`` if given, and
+  closes every chain it made after the test.  A module-scoped chain is ``PackChain(...)`` in a fixture of
+  the module's own that uses ``gl``.
+
+``PackChain.frame`` returns the output as ``(H, W, 3)`` int32, top row first
+(ready for differences).  Effects not named are not in the chain; an effect's
+params start at the pack's ``[defaults]`` and ``frame``'s ``params`` override
+them.  :func:`check_dataset` is the dataset check every pack's tests make
+(deterministic, balanced, scene i = motif i, in the palette), :func:`soften`
+blurs a drawn picture as a decoder would, :func:`rgb255` reads ``#rrggbb``
+colours.  Never imported by the show.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from importlib import import_module
 from importlib.resources import files
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
+import pytest
 
 from .faults import FaultLog
 from .protocols import Features, Param
 from .tomlcompat import tomllib
 
-__all__ = ["PackChain", "features"]
+__all__ = ["PackChain", "features", "pack_dir", "effect_params", "dataset", "check_dataset", "soften", "rgb255",
+           "gl", "pack_chain"]
 
 
 def features(**values) -> Features:
@@ -43,44 +59,70 @@ def features(**values) -> Features:
     return f
 
 
+def pack_dir(pack: str | Path) -> Path:
+    """The folder holding ``pack.toml``: ``pack`` itself when it is a folder, else the package of that name."""
+    p = Path(pack)
+    if isinstance(pack, Path) or p.is_dir():
+        return p
+    return Path(str(files(str(pack))))
+
+
+def _effect(folder: Path, manifest: Mapping, name: str) -> Mapping:
+    declared = {e["name"]: e for e in manifest.get("effects", [])}
+    if name not in declared:
+        raise KeyError(f"{folder / 'pack.toml'}: no [[effects]] named {name!r} ({', '.join(declared)})")
+    return declared[name]
+
+
+def effect_params(pack: str | Path, name: str, manifest: Mapping | None = None) -> tuple[Param, ...]:
+    """The params of the pack's ``[[effects]]`` entry ``name`` (defaults, ranges)."""
+    folder = pack_dir(pack)
+    manifest = manifest if manifest is not None else tomllib.loads((folder / "pack.toml").read_text())
+    return tuple(Param(p["name"], p["default"], p.get("min", 0.0), p.get("max", 1.0))
+                 for p in _effect(folder, manifest, name)["params"])
+
+
 class PackChain:
     """A pack's source pass and some of its effects, in the current GL context."""
 
-    def __init__(self, pack_dir: Path | str, size: tuple[int, int] = (320, 180), *, effects: Iterable[str] = (),
+    def __init__(self, pack: str | Path, size: tuple[int, int] = (320, 180), *, effects: Iterable[str] = (),
                  source: str | None = None) -> None:
         from .render.chain import Renderer
         from .render.shaders import ShaderFinder
 
-        self.dir = Path(pack_dir)
+        self.dir = pack_dir(pack)
         self.manifest = tomllib.loads((self.dir / "pack.toml").read_text())
         self.faults = FaultLog(stream=None)
         self.renderer = Renderer(size, ShaderFinder([self.dir / "shaders", Path(str(files("vjhost_shaders")))]),
                                  self.faults)
-        self.renderer.set_source(source or self.manifest["shaders"]["source"])
-        declared = {e["name"]: e for e in self.manifest.get("effects", [])}
-        for name in effects:
-            if name not in declared:
-                raise KeyError(f"{self.dir / 'pack.toml'}: no [[effects]] named {name!r} ({', '.join(declared)})")
-            e = declared[name]
-            self.renderer.add_effect(name, e["shader"], tuple(Param(p["name"], p["default"]) for p in e["params"]))
+        try:
+            self.renderer.set_source(source or self.manifest["shaders"]["source"])
+            for name in effects:
+                self.renderer.add_effect(name, _effect(self.dir, self.manifest, name)["shader"],
+                                         effect_params(self.dir, name, self.manifest))
+            if self.faults.faults:
+                raise AssertionError(f"shaders failed: {self.faults.faults}")
+        except BaseException:
+            self.renderer.close()
+            raise
         self.defaults: dict[str, float] = dict(self.manifest.get("defaults", {}))
         self._frame = 0
-        if self.faults.faults:
-            raise AssertionError(f"shaders failed: {self.faults.faults}")
 
-    def show(self, image: np.ndarray) -> None:
+    def show(self, image: np.ndarray) -> PackChain:
         """Make ``image`` (``(H, W, C)`` uint8, top row first) the decoded frame, as the decoder would."""
         img = np.ascontiguousarray(image, np.uint8)
         self.renderer.upload_image(img)  # the first upload allocates both decode textures,
         self.renderer.upload_image(img)  # the second is the frame as shown
+        return self
 
-    def frame(self, params: Mapping[str, float] | None = None, **feats) -> np.ndarray:
-        """Render one frame with the pack's defaults overridden by ``params``; ``(H, W, 3)`` int16, top row first."""
-        self.renderer.render(features(**feats), {**self.defaults, **(params or {})}, frame=self._frame)
+    def frame(self, params: Mapping[str, float] | None = None, *, dt: float = 1 / 60, **feats) -> np.ndarray:
+        """Render one frame with the pack's defaults overridden by ``params`` and the audio features ``feats``
+        (:func:`features`); ``(H, W, 3)`` int32, top row first."""
+        self.renderer.render(features(**feats), {**self.defaults, **(params or {})}, frame=self._frame, dt=dt)
         self._frame += 1
         if self.faults.faults:
             raise AssertionError(f"shader faults: {self.faults.faults}")
-        return self.renderer.read_rgba()[::-1, :, :3].astype(np.int16).copy()
+        return self.renderer.read_rgba()[::-1, :, :3].astype(np.int32)
 
     def active(self, effect: str, params: Mapping[str, float] | None = None) -> bool:
         """Whether ``effect`` draws a pass with these params (amount 0 costs none)."""
@@ -89,3 +131,88 @@ class PackChain:
 
     def close(self) -> None:
         self.renderer.close()
+
+    def __enter__(self) -> PackChain:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+# --------------------------------------------------------------------------- pictures
+
+
+def rgb255(hexes: Sequence[str]) -> np.ndarray:
+    """``["#rrggbb", ...]`` -> ``(k, 3)`` int16 levels 0..255."""
+    return np.array([[int(h[i:i + 2], 16) for i in (1, 3, 5)] for h in hexes], np.int16)
+
+
+def soften(img: np.ndarray, sigma: float, taps: int = 4) -> np.ndarray:
+    """``img`` ``(C, H, W)`` blurred by a separable gaussian of ``sigma`` pixels (edges replicated): as soft
+    as a decoder draws it."""
+    k = np.exp(-0.5 * (np.arange(-taps, taps + 1) / sigma) ** 2)
+    k /= k.sum()
+    for ax in (1, 2):
+        pad = [(0, 0)] * 3
+        pad[ax] = (taps, taps)
+        p = np.pad(img, pad, mode="edge")
+        img = sum(w * np.take(p, np.arange(i, i + img.shape[ax]), axis=ax) for i, w in enumerate(k))
+    return img
+
+
+# --------------------------------------------------------------------------- the training data
+
+
+def dataset(pack: str | Path) -> ModuleType:
+    """The pack's ``dataset`` module (``vjhost_NAME.dataset``)."""
+    return import_module(f"{pack_dir(pack).name}.dataset")
+
+
+def check_dataset(pack: str | Path, *, share: float = 0.95, tolerance: float = 0.15, n: int = 16, size: int = 64,
+                  seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """Assert the pack's training data is deterministic for a seed, balanced over its motifs, its motifs the
+    manifest's scenes in order and its ``PALETTE`` the manifest's, and ``share`` of its pixels within
+    ``tolerance`` (RGB, 0..sqrt 3) of a palette colour or a mix of two; returns the images and labels."""
+    from .train.motifs.palettes import palette_distance
+
+    ds = dataset(pack)
+    manifest = tomllib.loads((pack_dir(pack) / "pack.toml").read_text())
+    a, la = ds.generate(n, size=size, seed=seed)
+    b, lb = ds.generate(n, size=size, seed=seed)
+    assert a.shape == (n, 3, size, size) and a.dtype == np.uint8
+    assert np.array_equal(a, b) and np.array_equal(la, lb)
+    assert np.bincount(la, minlength=len(ds.MOTIFS)).tolist() == [n // len(ds.MOTIFS)] * len(ds.MOTIFS)
+    assert list(manifest["scenes"]) == list(ds.MOTIFS) == ds.RECIPE["motifs"]
+    assert [c.lower() for c in manifest["palette"]] == [c.lower() for c in ds.PALETTE]
+    d = np.concatenate([palette_distance(img, ds.PALETTE).ravel() for img in a])
+    assert (d < tolerance).mean() > share, f"{(d < tolerance).mean():.1%} of pixels in the palette, want {share:.0%}"
+    return a, la
+
+
+# --------------------------------------------------------------------------- pytest fixtures
+
+
+@pytest.fixture(scope="session")
+def gl() -> Iterator[object]:
+    """A current headless OpenGL context for the session (the one current before is current again after)."""
+    from .render.context import HeadlessContext
+
+    ctx = HeadlessContext()
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def pack_chain(gl):
+    """``pack_chain(pack, *effects, size=(320, 180), image=None) -> PackChain``, closed after the test."""
+    made: list[PackChain] = []
+
+    def make(pack: str | Path, *effects: str, size: tuple[int, int] = (320, 180),
+             image: np.ndarray | None = None) -> PackChain:
+        chain = PackChain(pack, size, effects=effects)
+        made.append(chain)
+        return chain if image is None else chain.show(image)
+
+    yield make
+    for chain in reversed(made):
+        chain.close()

@@ -17,14 +17,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vjhost.faults import FaultLog
-from vjhost.protocols import Features, Param
+from vjhost.packtest import check_dataset, effect_params
 from vjhost.tomlcompat import tomllib
 
 PKG = Path(__file__).resolve().parents[1] / "vjhost_anadol"
 sys.path.insert(0, str(PKG.parent))
-ROOT = PKG.parents[2]
-SHADERS = PKG / "shaders"
 MANIFEST = tomllib.loads((PKG / "pack.toml").read_text())
 PALETTE_OF_PACK = tuple(MANIFEST["palette"])
 SIZE = (192, 108)
@@ -32,17 +29,9 @@ DT = 1 / 60
 FLUID = {"fx.anadol_fluid.amount": 1.0}
 
 
-def feats(**kw) -> Features:
-    f = Features()
-    f.bpm = 120.0
-    for k, v in kw.items():
-        setattr(f, k, v)
-    return f
-
-
-def music(i: int, **kw) -> Features:
+def music(i: int, **kw) -> dict:
     """Frame i of a steady groove: loud, energetic, the bass pulsing on the beat (no kicks unless asked)."""
-    return feats(t=5.0 + i * DT, rms=0.6, energy=0.7, bass=0.5, beat_count=float(i // 30), **kw)
+    return dict(t=5.0 + i * DT, rms=0.6, energy=0.7, bass=0.5, beat_count=float(i // 30), **kw)
 
 
 @functools.cache
@@ -55,52 +44,11 @@ def motif_images(seed: int = 3) -> dict[str, np.ndarray]:
             for k, name in enumerate(MOTIFS)}
 
 
-def effect_params(name: str) -> tuple[Param, ...]:
-    spec = next(e for e in MANIFEST["effects"] if e["name"] == name)
-    return tuple(Param(p["name"], p["default"], p["min"], p["max"]) for p in spec["params"])
-
-
-@pytest.fixture(scope="module")
-def gl():
-    """A headless OpenGL context (restores whatever context was current before)."""
-    from vjhost.render.context import HeadlessContext
-
-    ctx = HeadlessContext()
-    yield ctx
-    ctx.close()
-
-
 @pytest.fixture
-def show(gl):
-    """show(*effects, image=None) -> Renderer: the source pass, then the named pack effects, over a decoded frame."""
-    from vjhost.render.chain import Renderer
-    from vjhost.render.shaders import ShaderFinder
-
-    made = []
-
-    def make(*effects: str, image: np.ndarray | None = None, size=SIZE):
-        faults = FaultLog(stream=None)
-        r = Renderer(size, ShaderFinder([SHADERS, ROOT / "shaders"]), faults)
-        r.set_source(MANIFEST["shaders"]["source"])
-        for name in effects:
-            spec = next(e for e in MANIFEST["effects"] if e["name"] == name)
-            r.add_effect(name, spec["shader"], effect_params(name))
-        assert not faults.faults, faults.faults
-        img = motif_images()["fluid"] if image is None else image
-        r.upload_image(img)
-        r.upload_image(img)
-        made.append(r)
-        return r
-
-    yield make
-    for r in made:
-        r.close()
-
-
-def frame(r, f: Features, params=None) -> np.ndarray:
-    """One frame, (H, W, 3) int, top row first."""
-    r.render(f, params or {}, dt=DT)
-    return r.read_rgba()[::-1, :, :3].astype(np.int32).copy()
+def show(pack_chain):
+    """show(*effects, image=None) -> PackChain: the source pass, then the named pack effects, over a decoded frame."""
+    return lambda *effects, image=None, size=SIZE: pack_chain(
+        PKG, *effects, size=size, image=motif_images()["fluid"] if image is None else image)
 
 
 def lum(px: np.ndarray) -> np.ndarray:
@@ -121,8 +69,8 @@ def stripes(period: int = 16) -> np.ndarray:
 def test_the_source_pass_is_still_in_silence_and_richer_than_the_decode(show):
     for name, img in motif_images().items():
         r = show(image=img)
-        a = frame(r, feats(t=5.0))
-        assert np.array_equal(a, frame(r, feats(t=5.0))), name
+        a = r.frame(t=5.0)
+        assert np.array_equal(a, r.frame(t=5.0)), name
         def sat(px):  # noqa: E306
             px = px.reshape(-1, 3).astype(np.float32)
             return float((px.max(1) - px.min(1)).mean())
@@ -131,8 +79,8 @@ def test_the_source_pass_is_still_in_silence_and_richer_than_the_decode(show):
 
 def test_loud_passages_turn_the_colours_warmer(show):
     r = show(image=motif_images()["curl"])
-    quiet = frame(r, feats(t=5.0)).reshape(-1, 3).astype(np.float64)
-    loud = frame(r, feats(t=5.0, energy=1.0, rms=1.0)).reshape(-1, 3).astype(np.float64)
+    quiet = r.frame(t=5.0).reshape(-1, 3).astype(np.float64)
+    loud = r.frame(t=5.0, energy=1.0, rms=1.0).reshape(-1, 3).astype(np.float64)
     lit = quiet.max(1) > 60
     warmth = lambda px: (px[lit, 0] - px[lit, 2]).mean()  # noqa: E731 - red over blue
     assert warmth(loud) > warmth(quiet) + 3
@@ -144,8 +92,8 @@ def test_a_kick_pushes_the_picture_in_and_flashes_it(show):
     img[:] = (5, 4, 15)
     img[:, 28:36] = (245, 240, 255)  # a white bar left of centre
     r = show(image=img)
-    quiet = frame(r, feats(t=5.0))
-    kick = frame(r, feats(t=5.0, kick_env=1.0, kick=True))
+    quiet = r.frame(t=5.0)
+    kick = r.frame(t=5.0, kick_env=1.0, kick=True)
     col = lambda px: float(np.nonzero(lum(px) > 128)[1].mean())  # noqa: E731 - where the bar is
     assert col(kick) < col(quiet) - 1.5  # the bar moves outward: the picture is pushed in
     assert lum(kick).mean() > lum(quiet).mean() + 5  # and flashes
@@ -157,19 +105,19 @@ def test_a_kick_pushes_the_picture_in_and_flashes_it(show):
 def test_fluid_at_zero_costs_no_pass_and_silence_keeps_the_picture_still(show):
     r = show("anadol_fluid")
     bare = show()
-    assert not r._active(r.effects[0], {"fx.anadol_fluid.amount": 0.0}, {})
+    assert not r.active("anadol_fluid", {"fx.anadol_fluid.amount": 0.0})
     f = music(0, kick_env=1.0)
-    assert np.array_equal(frame(r, f, {"fx.anadol_fluid.amount": 0.0}), frame(bare, f))
+    assert np.array_equal(r.frame({"fx.anadol_fluid.amount": 0.0}, **f), bare.frame(**f))
     still = show("anadol_fluid")
-    first = frame(still, feats(t=5.0), FLUID)
-    assert np.abs(first - frame(bare, feats(t=5.0))).max() <= 1  # the picture as it is (one more resample)
+    first = still.frame(FLUID, t=5.0)
+    assert np.abs(first - bare.frame(t=5.0)).max() <= 1  # the picture as it is (one more resample)
     for i in range(30):  # silence stirs nothing, however long
-        last = frame(still, feats(t=5.0 + i * DT), FLUID)
+        last = still.frame(FLUID, t=5.0 + i * DT)
     assert np.array_equal(last, first)
 
 
 def _stir(r, n: int, start: int = 0, **kw) -> list[np.ndarray]:
-    return [frame(r, music(start + i, **kw), FLUID) for i in range(n)]
+    return [r.frame(FLUID, **music(start + i, **kw)) for i in range(n)]
 
 
 def test_the_music_stirs_the_picture_into_a_slow_continuous_flow(show):
@@ -177,7 +125,7 @@ def test_the_music_stirs_the_picture_into_a_slow_continuous_flow(show):
     r = show("anadol_fluid", image=img)
     bare = show(image=img)
     frames = _stir(r, 120)
-    refs = [frame(bare, music(i)) for i in range(120)]  # the same music without the fluid
+    refs = [bare.frame(**music(i)) for i in range(120)]  # the same music without the fluid
     ref = refs[-1]
     away = [np.abs(f - g).mean() for f, g in zip(frames, refs)]
     steps = [np.abs(b - a).mean() for a, b in zip(frames, frames[1:])]
@@ -194,9 +142,9 @@ def test_the_field_persists_the_paint_settles_back_slowly_when_the_music_stops(s
     state would), it relaxes over seconds, and it keeps moving a little as the flow coasts to a stop."""
     img = motif_images()["mass"]
     r = show("anadol_fluid", image=img)
-    ref = frame(show(image=img), feats(t=5.0))
+    ref = show(image=img).frame(t=5.0)
     _stir(r, 120)
-    after = [np.abs(frame(r, feats(t=7.0 + i * DT), FLUID) - ref).mean() for i in range(300)]
+    after = [np.abs(r.frame(FLUID, t=7.0 + i * DT) - ref).mean() for i in range(300)]
     assert after[0] > 5 and after[1] > 0.95 * after[0]  # still carried, a frame after the music stopped
     assert after[299] < 0.4 * after[0]  # settling back to the decoded form within seconds ...
     assert after[60] > after[299]  # ... gradually
@@ -206,22 +154,22 @@ def test_the_bass_stirs_harder(show):
     img = stripes()
     soft = show("anadol_fluid", image=img)
     hard = show("anadol_fluid", image=img)
-    ref = frame(show(image=img), feats(t=5.0))
+    ref = show(image=img).frame(t=5.0)
     for i in range(90):
-        a = frame(soft, feats(t=5.0 + i * DT, rms=0.3, energy=0.3, bass=0.0), FLUID)
-        b = frame(hard, feats(t=5.0 + i * DT, rms=0.3, energy=0.3, bass=1.0), FLUID)
+        a = soft.frame(FLUID, t=5.0 + i * DT, rms=0.3, energy=0.3, bass=0.0)
+        b = hard.frame(FLUID, t=5.0 + i * DT, rms=0.3, energy=0.3, bass=1.0)
     assert np.abs(b - ref).mean() > 1.5 * np.abs(a - ref).mean()
 
 
 def test_a_kick_throws_a_vortex_at_a_place_its_beat_picks(show):
     img = stripes()
-    ref = frame(show(image=img), feats(t=5.0))
+    ref = show(image=img).frame(t=5.0)
     centres = []
     for beat in (3.0, 8.0):
         r = show("anadol_fluid", image=img)
         for i in range(40):  # one kick, its envelope decaying, no other music
-            frame(r, feats(t=5.0 + i * DT, beat_count=beat, kick_env=float(np.exp(-i * DT / 0.08))), FLUID)
-        d = lum(np.abs(frame(r, feats(t=5.0 + 40 * DT, beat_count=beat), FLUID) - ref))
+            r.frame(FLUID, t=5.0 + i * DT, beat_count=beat, kick_env=float(np.exp(-i * DT / 0.08)))
+        d = lum(np.abs(r.frame(FLUID, t=5.0 + 40 * DT, beat_count=beat) - ref))
         moved = d > 30
         assert 0.01 < moved.mean() < 0.4, moved.mean()  # a local swirl, not the whole picture
         ys, xs = np.nonzero(moved)
@@ -234,17 +182,17 @@ def test_a_kick_throws_a_vortex_at_a_place_its_beat_picks(show):
 
 
 def test_point_cloud_layer_is_off_by_default_and_scatters_on_the_beat(show):
-    assert {p.name: p.default for p in effect_params("motif")}["amount"] == 0.0
+    assert {p.name: p.default for p in effect_params(PKG, "motif")}["amount"] == 0.0
     assert MANIFEST["defaults"]["fx.motif.amount"] == 0.0
     img = motif_images()["fluid"]
     r = show("motif", image=img)
-    assert not r._active(r.effects[0], {}, {})
-    plain = frame(show(image=img), feats(t=5.0))
-    dots = frame(r, feats(t=5.0), {"fx.motif.amount": 1.0})
+    assert not r.active("motif")
+    plain = show(image=img).frame(t=5.0)
+    dots = r.frame({"fx.motif.amount": 1.0}, t=5.0)
     assert lum(dots).mean() < 0.8 * lum(plain).mean()  # points with dark gaps between them
-    scattered = frame(r, feats(t=5.0, beat_env=1.0), {"fx.motif.amount": 1.0})
+    scattered = r.frame({"fx.motif.amount": 1.0}, t=5.0, beat_env=1.0)
     assert np.abs(scattered - dots).mean() > 5  # thrown off their places on the beat ...
-    assert np.array_equal(frame(r, feats(t=5.0, beat_env=0.0), {"fx.motif.amount": 1.0}), dots)  # ... and back
+    assert np.array_equal(r.frame({"fx.motif.amount": 1.0}, t=5.0, beat_env=0.0), dots)  # ... and back
 
 
 # --------------------------------------------------------------------------- manifest and layout
@@ -273,19 +221,7 @@ def test_manifest_chain_controller_and_layout_fit_the_persona():
 
 
 def test_dataset_is_deterministic_balanced_and_in_the_palette():
-    from vjhost_anadol.dataset import MOTIFS, PALETTE, RECIPE, generate
-
-    from vjhost.train.motifs.palettes import palette_distance
-
-    a, la = generate(16, size=64, seed=3)
-    b, lb = generate(16, size=64, seed=3)
-    assert a.shape == (16, 3, 64, 64) and a.dtype == np.uint8
-    assert np.array_equal(a, b) and np.array_equal(la, lb)
-    assert np.bincount(la, minlength=len(MOTIFS)).tolist() == [16 // len(MOTIFS)] * len(MOTIFS)
-    assert list(MANIFEST["scenes"]) == list(MOTIFS) == RECIPE["motifs"]
-    assert [c.lower() for c in MANIFEST["palette"]] == [c.lower() for c in PALETTE]
-    d = np.concatenate([palette_distance(img, PALETTE).ravel() for img in a])
-    assert (d < 0.15).mean() > 0.99
+    check_dataset(PKG, share=0.99)
 
 
 def test_the_same_picture_at_128_and_256_with_crisp_edges():

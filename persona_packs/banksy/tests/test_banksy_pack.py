@@ -17,20 +17,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vjhost.testing import PackRig
+from vjhost.packtest import PackChain, check_dataset, rgb255, soften
 
 PKG = Path(__file__).resolve().parents[1] / "vjhost_banksy"
 TAU = 0.15 / math.log(10.0)  # the analysis' onset envelope falls to 0.1 in 0.15 s
 
 
-def _rgb255(hexes) -> np.ndarray:
-    return np.array([[int(h[i:i + 2], 16) for i in (1, 3, 5)] for h in hexes], np.int16)
-
-
 def palette():
     from vjhost_banksy.dataset import PALETTE
 
-    return _rgb255(PALETTE)
+    return rgb255(PALETTE)
 
 
 INK, WHITEWASH, PALE, CONCRETE, DARK, BRICK, LIGHT_BRICK, MORTAR, RED = range(9)
@@ -48,15 +44,7 @@ def picture(draw, wall: int = PALE, size: int = 128, blur: float = 0.0) -> np.nd
 
     c = Canvas(size, _PAL[wall])
     draw(c)
-    img = c.image()
-    if blur:  # as soft as a decoder draws it: a separable gaussian, edges replicated
-        k = np.exp(-0.5 * (np.arange(-4, 5) / blur) ** 2)
-        k /= k.sum()
-        for ax in (1, 2):
-            pad = [(0, 0)] * 3
-            pad[ax] = (4, 4)
-            p = np.pad(img, pad, mode="edge")
-            img = sum(w * np.take(p, np.arange(i, i + size), axis=ax) for i, w in enumerate(k))
+    img = soften(c.image(), blur) if blur else c.image()  # as soft as a decoder draws it
     return (np.moveaxis(img, 0, -1) * 255 + 0.5).clip(0, 255).astype(np.uint8)
 
 
@@ -69,8 +57,8 @@ def disc(x=0.5, y=0.5, r=0.25, colour=INK, halo=0.012):
 
 
 @pytest.fixture(scope="module")
-def rig():
-    with PackRig("vjhost_banksy", size=(192, 192), effects=("motif",)) as r:
+def rig(gl):
+    with PackChain(PKG, (192, 192), effects=("motif",)) as r:
         yield r
 
 
@@ -201,21 +189,7 @@ def test_the_motif_rats_run_along_the_bottom_only_when_raised(rig):
 
 
 def test_dataset_is_deterministic_balanced_and_in_the_palette():
-    from vjhost_banksy.dataset import MOTIFS, PALETTE, RECIPE, generate
-
-    from vjhost.tomlcompat import tomllib
-    from vjhost.train.motifs.palettes import palette_distance
-
-    a, la = generate(16, size=64, seed=3)
-    b, lb = generate(16, size=64, seed=3)
-    assert a.shape == (16, 3, 64, 64) and a.dtype == np.uint8
-    assert np.array_equal(a, b) and np.array_equal(la, lb)
-    assert np.bincount(la, minlength=len(MOTIFS)).tolist() == [16 // len(MOTIFS)] * len(MOTIFS)
-    manifest = tomllib.loads((PKG / "pack.toml").read_text())
-    assert list(manifest["scenes"]) == list(MOTIFS) == RECIPE["motifs"]
-    assert [c.lower() for c in manifest["palette"]] == [c.lower() for c in PALETTE]
-    d = np.concatenate([palette_distance(img, PALETTE).ravel() for img in a])
-    assert (d < 0.15).mean() > 0.95
+    check_dataset(PKG, share=0.95)
 
 
 def test_every_family_is_stencils_in_black_and_one_red_on_a_smooth_wall():
@@ -263,7 +237,7 @@ def test_shaders_share_the_manifest_palette():
     glsl = (PKG / "shaders" / "banksy_common.glsl").read_text()
     body = re.search(r"const vec3 PALETTE\[NP\] = vec3\[NP\]\((.*?)\);", glsl, re.S).group(1)
     shader = np.array([[float(x) for x in v.split(",")] for v in re.findall(r"vec3\(([^)]*)\)", body)])
-    assert np.abs(shader * 255 - _rgb255(manifest["palette"])).max() < 1.0
+    assert np.abs(shader * 255 - rgb255(manifest["palette"])).max() < 1.0
 
 
 def test_layout_maps_the_scenes_and_the_pack_effects():

@@ -20,6 +20,7 @@ import pytest
 PKG = Path(__file__).resolve().parents[1] / "vjhost_beeple"
 sys.path.insert(0, str(PKG.parent))
 
+from vjhost.packtest import check_dataset, effect_params  # noqa: E402
 from vjhost.tomlcompat import tomllib  # noqa: E402
 
 MANIFEST = tomllib.loads((PKG / "pack.toml").read_text())
@@ -31,30 +32,12 @@ LIT = np.array([240, 236, 224])  # a lit window: bright, not neon-saturated
 # --------------------------------------------------------------------------- driving the chain
 
 
-def effect_params(name: str):
-    from vjhost.protocols import Param
-
-    spec = next(e for e in MANIFEST["effects"] if e["name"] == name)
-    return tuple(Param(p["name"], p["default"], p["min"], p["max"]) for p in spec["params"])
-
-
 @pytest.fixture
-def chain():
-    """chain(*effects, size, image) -> a PackRig: the source pass and the named effects over ``image``
-    (``rig.renderer.upload_image`` brings in one more decode, as the decoder would)."""
-    from vjhost.testing import PackRig
-
-    made = []
-
-    def make(*effects, size=(320, 180), image=None):
-        rig = PackRig("vjhost_beeple", size, effects)
-        made.append(rig)
-        rig.show(flat(NAVY) if image is None else image)
-        return rig
-
-    yield make
-    for rig in reversed(made):  # each rig makes its context current and restores the one before it
-        rig.close()
+def chain(pack_chain):
+    """chain(*effects, size, image) -> a PackChain: the source pass and the named effects over ``image``
+    (``chain.renderer.upload_image`` brings in one more decode, as the decoder would)."""
+    return lambda *effects, size=(320, 180), image=None: pack_chain(PKG, *effects, size=size,
+                                                                      image=flat(NAVY) if image is None else image)
 
 
 def flat(colour, size=128) -> np.ndarray:
@@ -316,7 +299,8 @@ def test_layout_scene_row_in_distinct_neons_and_shift_sets_the_cut_rate():
     chain = set(MANIFEST["chain"])
     toggles = {p.binding.value for p in layout.pads if p.binding.action == "toggle"}
     assert toggles and all(t.split(".")[1] in chain for t in toggles)
-    state = ControlState([Param(f"fx.beeple_cutup.{p.name}", p.default, p.min, p.max) for p in effect_params("beeple_cutup")])
+    state = ControlState([Param(f"fx.beeple_cutup.{p.name}", p.default, p.min, p.max)
+                          for p in effect_params(PKG, "beeple_cutup")])
     state.scenes, state.packs, state.pack, state.scene = list(MANIFEST["scenes"]), ["beeple"], "beeple", 0
     apc = ApcMiniMk2(layout, state)
     apc.on_connect()
@@ -337,19 +321,7 @@ def test_layout_scene_row_in_distinct_neons_and_shift_sets_the_cut_rate():
 
 
 def test_dataset_is_deterministic_balanced_and_in_the_palette():
-    from vjhost_beeple.dataset import MOTIFS, PALETTE, RECIPE, generate
-
-    from vjhost.train.motifs.palettes import palette_distance
-
-    a, la = generate(16, size=64, seed=3)
-    b, lb = generate(16, size=64, seed=3)
-    assert a.shape == (16, 3, 64, 64) and a.dtype == np.uint8
-    assert np.array_equal(a, b) and np.array_equal(la, lb)
-    assert np.bincount(la, minlength=len(MOTIFS)).tolist() == [16 // len(MOTIFS)] * len(MOTIFS)
-    assert list(MANIFEST["scenes"]) == list(MOTIFS) == RECIPE["motifs"]
-    assert [c.lower() for c in MANIFEST["palette"]] == [c.lower() for c in PALETTE]
-    d = np.concatenate([palette_distance(img, PALETTE).ravel() for img in a])
-    assert (d < 0.15).mean() > 0.99
+    check_dataset(PKG, share=0.99)
 
 
 def test_every_family_is_a_few_parameters_each_moving_the_picture_smoothly():

@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from vjhost.packtest import check_dataset
+
 PKG = Path(__file__).resolve().parents[1] / "vjhost_manabe"
 sys.path.insert(0, str(PKG.parent))
 
@@ -23,30 +25,10 @@ WHITE, CYAN, MAGENTA, LIME = np.array([255, 255, 255]), np.array([0, 229, 255]),
 LOUD = dict(rms=0.9, bass=1.0, energy=0.9)
 
 
-@pytest.fixture(scope="module")
-def gl():
-    from vjhost.render.context import HeadlessContext
-
-    ctx = HeadlessContext()
-    yield ctx
-    ctx.close()
-
-
 @pytest.fixture
-def chain(gl):
-    from vjhost.packtest import PackChain
-
-    made = []
-
-    def make(*effects, size=(320, 180), image=None):
-        c = PackChain(PKG, size, effects=effects)
-        c.show(soft_lines() if image is None else image)
-        made.append(c)
-        return c
-
-    yield make
-    for c in made:
-        c.close()
+def chain(pack_chain):
+    return lambda *effects, size=(320, 180), image=None: pack_chain(PKG, *effects, size=size,
+                                                                      image=soft_lines() if image is None else image)
 
 
 def soft_lines(colour=(0, 225, 250), size=128) -> np.ndarray:
@@ -245,21 +227,7 @@ def test_manifest_chain_defaults_and_layout():
 
 
 def test_dataset_is_deterministic_balanced_and_in_the_palette():
-    from vjhost_manabe.dataset import MOTIFS, PALETTE, RECIPE, generate
-
-    from vjhost.tomlcompat import tomllib
-    from vjhost.train.motifs.palettes import palette_distance
-
-    a, la = generate(16, size=64, seed=3)
-    b, lb = generate(16, size=64, seed=3)
-    assert a.shape == (16, 3, 64, 64) and a.dtype == np.uint8
-    assert np.array_equal(a, b) and np.array_equal(la, lb)
-    assert np.bincount(la, minlength=len(MOTIFS)).tolist() == [16 // len(MOTIFS)] * len(MOTIFS)
-    manifest = tomllib.loads((PKG / "pack.toml").read_text())
-    assert list(manifest["scenes"]) == list(MOTIFS) == RECIPE["motifs"]
-    assert [c.lower() for c in manifest["palette"]] == [c.lower() for c in PALETTE]
-    d = np.concatenate([palette_distance(img, PALETTE).ravel() for img in a])
-    assert (d < 0.15).mean() > 0.95
+    check_dataset(PKG, share=0.95)
 
 
 @pytest.fixture(scope="module")

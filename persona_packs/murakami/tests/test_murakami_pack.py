@@ -16,19 +16,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vjhost.testing import PackRig
+from vjhost.packtest import PackChain, check_dataset, rgb255, soften
 
 PKG = Path(__file__).resolve().parents[1] / "vjhost_murakami"
-
-
-def _rgb255(hexes) -> np.ndarray:
-    return np.array([[int(h[i:i + 2], 16) for i in (1, 3, 5)] for h in hexes], np.int16)
 
 
 def palette():
     from vjhost_murakami.dataset import PALETTE
 
-    return _rgb255(PALETTE)
+    return rgb255(PALETTE)
 
 
 def is_colour(px: np.ndarray, idx: int, tol: int = 2) -> np.ndarray:
@@ -48,15 +44,7 @@ def picture(flowers, ground: int = 15, size: int = 128, blur: float = 0.0) -> np
     c = Canvas(size, _PAL[ground])
     for x, y, r, cols, face in flowers:
         flower(c, x, y, r, 0.0, 12, cols, face)
-    img = c.image()
-    if blur:  # as soft as a decoder draws it: a separable gaussian, edges replicated
-        k = np.exp(-0.5 * (np.arange(-4, 5) / blur) ** 2)
-        k /= k.sum()
-        for ax in (1, 2):
-            pad = [(0, 0)] * 3
-            pad[ax] = (4, 4)
-            p = np.pad(img, pad, mode="edge")
-            img = sum(w * np.take(p, np.arange(i, i + size), axis=ax) for i, w in enumerate(k))
+    img = soften(c.image(), blur) if blur else c.image()  # as soft as a decoder draws it
     return (np.moveaxis(img, 0, -1) * 255 + 0.5).clip(0, 255).astype(np.uint8)
 
 
@@ -65,8 +53,8 @@ TWO = [(0.3, 0.5, 0.2, RAINBOW, 3), (0.72, 0.45, 0.22, RAINBOW[3:] + RAINBOW[:3]
 
 
 @pytest.fixture(scope="module")
-def rig():
-    with PackRig("vjhost_murakami", size=(192, 192), effects=("motif",)) as r:
+def rig(gl):
+    with PackChain(PKG, (192, 192), effects=("motif",)) as r:
         yield r
 
 
@@ -146,10 +134,8 @@ def test_soft_decodes_come_out_flat_with_ink_outlines_and_no_in_between_colours(
     assert is_colour(px, 0).mean() > 0.6 * is_colour(sharp, 0).mean()  # the outlines survive as ink
 
 
-def test_flowers_stay_round_on_a_wide_screen():
-    with PackRig("vjhost_murakami", size=(256, 128)) as wide:
-        wide.show(picture([(0.5, 0.5, 0.3, [4], 3)]))  # blue petals, a yellow face
-        px = wide.frame()
+def test_flowers_stay_round_on_a_wide_screen(pack_chain):
+    px = pack_chain(PKG, size=(256, 128), image=picture([(0.5, 0.5, 0.3, [4], 3)])).frame()  # blue petals, yellow face
     m = is_colour(px, 3)
     ys, xs = np.nonzero(m[:, 64:192])  # the face in the middle (the picture repeats mirrored at the sides)
     w, h = xs.max() - xs.min() + 1, ys.max() - ys.min() + 1
@@ -197,21 +183,7 @@ def test_the_motif_lattice_draws_smiling_flowers_only_when_raised(rig):
 
 
 def test_dataset_is_deterministic_balanced_and_in_the_palette():
-    from vjhost_murakami.dataset import MOTIFS, PALETTE, RECIPE, generate
-
-    from vjhost.tomlcompat import tomllib
-    from vjhost.train.motifs.palettes import palette_distance
-
-    a, la = generate(16, size=64, seed=3)
-    b, lb = generate(16, size=64, seed=3)
-    assert a.shape == (16, 3, 64, 64) and a.dtype == np.uint8
-    assert np.array_equal(a, b) and np.array_equal(la, lb)
-    assert np.bincount(la, minlength=len(MOTIFS)).tolist() == [16 // len(MOTIFS)] * len(MOTIFS)
-    manifest = tomllib.loads((PKG / "pack.toml").read_text())
-    assert list(manifest["scenes"]) == list(MOTIFS) == RECIPE["motifs"]
-    assert [c.lower() for c in manifest["palette"]] == [c.lower() for c in PALETTE]
-    d = np.concatenate([palette_distance(img, PALETTE).ravel() for img in a])
-    assert (d < 0.15).mean() > 0.95
+    check_dataset(PKG, share=0.95)
 
 
 def test_every_family_is_flat_outlined_smiling_flowers():
@@ -257,7 +229,7 @@ def test_shaders_share_the_manifest_palette():
     glsl = (PKG / "shaders" / "murakami_palette.glsl").read_text()
     body = re.search(r"const vec3 PALETTE\[NP\] = vec3\[NP\]\((.*?)\);", glsl, re.S).group(1)
     shader = np.array([[float(x) for x in v.split(",")] for v in re.findall(r"vec3\(([^)]*)\)", body)])
-    assert np.abs(shader * 255 - _rgb255(manifest["palette"])).max() < 1.0
+    assert np.abs(shader * 255 - rgb255(manifest["palette"])).max() < 1.0
     # the vec4 channel groups of the nearest search are the same colours
     for ch, name in enumerate("RGB"):
         groups = [re.search(rf"{name}{g} = vec4\(([^)]*)\)", glsl).group(1) for g in range(4)]

@@ -18,26 +18,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vjhost.faults import FaultLog
-from vjhost.protocols import Features, Param
+from vjhost.packtest import check_dataset, effect_params
 from vjhost.tomlcompat import tomllib
 
 PKG = Path(__file__).resolve().parents[1] / "vjhost_ochiai"
 sys.path.insert(0, str(PKG.parent))
-ROOT = PKG.parents[2]
-SHADERS = PKG / "shaders"
 MANIFEST = tomllib.loads((PKG / "pack.toml").read_text())
 SIZE = (192, 108)
 BIG = (384, 216)  # the dissolve's particles are 1/45 of the height: a few pixels each here
 DT = 1 / 60
-
-
-def feats(**kw) -> Features:
-    f = Features()
-    f.bpm = 120.0
-    for k, v in kw.items():
-        setattr(f, k, v)
-    return f
 
 
 @functools.cache
@@ -50,52 +39,11 @@ def motif_images(seed: int = 3) -> dict[str, np.ndarray]:
             for k, name in enumerate(MOTIFS)}
 
 
-def effect_params(name: str) -> tuple[Param, ...]:
-    spec = next(e for e in MANIFEST["effects"] if e["name"] == name)
-    return tuple(Param(p["name"], p["default"], p["min"], p["max"]) for p in spec["params"])
-
-
-@pytest.fixture(scope="module")
-def gl():
-    """A headless OpenGL context (restores whatever context was current before)."""
-    from vjhost.render.context import HeadlessContext
-
-    ctx = HeadlessContext()
-    yield ctx
-    ctx.close()
-
-
 @pytest.fixture
-def show(gl):
-    """show(*effects, image=None) -> Renderer: the source pass, then the named pack effects, over a decoded frame."""
-    from vjhost.render.chain import Renderer
-    from vjhost.render.shaders import ShaderFinder
-
-    made = []
-
-    def make(*effects: str, image: np.ndarray | None = None, size=SIZE):
-        faults = FaultLog(stream=None)
-        r = Renderer(size, ShaderFinder([SHADERS, ROOT / "shaders"]), faults)
-        r.set_source(MANIFEST["shaders"]["source"])
-        for name in effects:
-            spec = next(e for e in MANIFEST["effects"] if e["name"] == name)
-            r.add_effect(name, spec["shader"], effect_params(name))
-        assert not faults.faults, faults.faults
-        img = motif_images()["clouds"] if image is None else image
-        r.upload_image(img)
-        r.upload_image(img)
-        made.append(r)
-        return r
-
-    yield make
-    for r in made:
-        r.close()
-
-
-def frame(r, f: Features, params=None, **kw) -> np.ndarray:
-    """One frame, (H, W, 3) int, top row first."""
-    r.render(f, params or {}, dt=kw.pop("dt", DT), **kw)
-    return r.read_rgba()[::-1, :, :3].astype(np.int32).copy()
+def show(pack_chain):
+    """show(*effects, image=None) -> PackChain: the source pass, then the named pack effects, over a decoded frame."""
+    return lambda *effects, image=None, size=SIZE: pack_chain(
+        PKG, *effects, size=size, image=motif_images()["clouds"] if image is None else image)
 
 
 def lum(px: np.ndarray) -> np.ndarray:
@@ -112,8 +60,8 @@ def flat(rgb, size=128) -> np.ndarray:
 def test_the_source_pass_keeps_the_picture_cool_and_still_in_silence(show):
     for name, img in motif_images().items():
         r = show(image=img)
-        a = frame(r, feats(t=5.0))
-        b = frame(r, feats(t=5.0))
+        a = r.frame(t=5.0)
+        b = r.frame(t=5.0)
         assert np.array_equal(a, b), name  # a still picture in silence does not change
         mean = a.reshape(-1, 3).mean(0)
         assert mean[2] >= mean[0] + 5, f"{name}: not cool ({mean})"  # blue over red: cool light
@@ -129,22 +77,22 @@ def test_the_source_pass_keeps_the_picture_cool_and_still_in_silence(show):
 
 def test_a_kick_flashes_the_lights_and_lifts_the_shadows(show):
     r = show(image=motif_images()["clouds"])
-    quiet = frame(r, feats(t=5.0))
-    kick = frame(r, feats(t=5.0, kick_env=1.0, kick=True))
+    quiet = r.frame(t=5.0)
+    kick = r.frame(t=5.0, kick_env=1.0, kick=True)
     lit = lum(quiet) > 150
     dark = lum(quiet) < 40
     assert lit.mean() > 0.1 and dark.mean() > 0.1
     assert (kick[lit] >= quiet[lit]).all()  # the lights flash toward white ...
     assert (lum(kick) - lum(quiet))[dark].mean() > 10  # ... and the shadows lift a step
     assert (kick[dark][:, 2] - quiet[dark][:, 2]).mean() > (kick[dark][:, 0] - quiet[dark][:, 0]).mean()  # in blue
-    bass = frame(r, feats(t=5.0, bass=1.0))
+    bass = r.frame(t=5.0, bass=1.0)
     assert (lum(bass) - lum(quiet))[lit & (lum(quiet) < 235)].mean() > 5  # the lights swell with the bass
 
 
 def test_hats_shimmer_the_highlights_in_scan_lines(show):
     r = show(image=motif_images()["clouds"])
-    quiet = frame(r, feats(t=5.0))
-    hat = frame(r, feats(t=5.0, hat_env=1.0))
+    quiet = r.frame(t=5.0)
+    hat = r.frame(t=5.0, hat_env=1.0)
     lit = lum(quiet) > 150
     drop = (lum(quiet) - lum(hat))[lit]
     assert drop.max() > 20 and (drop > 5).mean() > 0.3  # the lit parts dim in lines ...
@@ -159,21 +107,21 @@ def test_hats_shimmer_the_highlights_in_scan_lines(show):
 def test_caustics_at_zero_cost_no_pass_and_give_the_picture_back(show):
     r = show("ochiai_caustics")
     bare = show()
-    assert not r._active(r.effects[0], {"fx.ochiai_caustics.amount": 0.0}, {})
-    f = feats(t=5.0, bass=0.7, kick_env=1.0)
-    assert np.array_equal(frame(r, f, {"fx.ochiai_caustics.amount": 0.0}), frame(bare, f))
+    assert not r.active("ochiai_caustics", {"fx.ochiai_caustics.amount": 0.0})
+    f = dict(t=5.0, bass=0.7, kick_env=1.0)
+    assert np.array_equal(r.frame({"fx.ochiai_caustics.amount": 0.0}, **f), bare.frame(**f))
 
 
 def _web(show, bass: float, frames: int, image=None, kick=0.0) -> list[np.ndarray]:
     r = show("ochiai_caustics", image=flat((47, 111, 176)) if image is None else image)
     out = []
     for i in range(frames):
-        out.append(frame(r, feats(t=5.0 + i * DT, bass=bass, kick_env=kick), {"fx.ochiai_caustics.amount": 1.0}))
+        out.append(r.frame({"fx.ochiai_caustics.amount": 1.0}, t=5.0 + i * DT, bass=bass, kick_env=kick))
     return out
 
 
 def test_a_web_of_caustic_light_plays_over_the_picture(show):
-    base = frame(show(image=flat((47, 111, 176))), feats(t=5.0))
+    base = show(image=flat((47, 111, 176))).frame(t=5.0)
     lit = _web(show, 0.0, 3)[-1]
     added = lum(lit) - lum(base)
     assert (lit >= base - 1).all()  # light only adds
@@ -199,10 +147,10 @@ def test_the_water_moves_faster_with_the_bass_and_never_jumps(show):
         assert steps(fr).max() < 2.0 * np.median(steps(fr))
     # the bass coming in mid-stream speeds the water up from where it is: no jump either
     r = show("ochiai_caustics", image=flat((47, 111, 176)))
-    base = lum(frame(show(image=flat((47, 111, 176))), feats(t=5.0))).astype(np.float64)
+    base = lum(show(image=flat((47, 111, 176))).frame(t=5.0)).astype(np.float64)
     seq = []
     for i in range(14):
-        added = lum(frame(r, feats(t=5.0 + i * DT, bass=0.0 if i < 10 else 1.0), {"fx.ochiai_caustics.amount": 1.0})) - base
+        added = lum(r.frame({"fx.ochiai_caustics.amount": 1.0}, t=5.0 + i * DT, bass=0.0 if i < 10 else 1.0)) - base
         seq.append(added / added.mean())  # the web's shape (the bass also brightens it: that may jump)
     shape_steps = [np.abs(b - a).mean() for a, b in zip(seq, seq[1:])]
     assert max(shape_steps[9:]) < 2.0 * np.median(shape_steps[10:]), shape_steps
@@ -244,9 +192,9 @@ def test_dissolve_is_quiet_in_silence_and_bursts_into_rising_particles_on_an_ons
     bare = show(image=img, size=BIG)
     r = show("ochiai_dissolve", image=img, size=BIG)
     p = {"fx.ochiai_dissolve.amount": 0.7}
-    silent = frame(r, feats(t=5.0), p)
-    assert np.array_equal(silent, frame(bare, feats(t=5.0)))  # silence: nothing dissolves
-    burst = frame(r, feats(t=5.0, onset_env=0.7, beat_count=2), p)
+    silent = r.frame(p, t=5.0)
+    assert np.array_equal(silent, bare.frame(t=5.0))  # silence: nothing dissolves
+    burst = r.frame(p, t=5.0, onset_env=0.7, beat_count=2)
     h = BIG[1]
     lit_half, dark_half = slice(h // 2 + 2, h), slice(0, h // 2 - 2)
     holes = (lum(silent[lit_half]) - lum(burst[lit_half]) > 60).mean()
@@ -267,8 +215,8 @@ def test_dissolved_particles_fall_back_into_place_as_the_onset_fades(show):
     img = _split_image()
     r = show("ochiai_dissolve", image=img)
     p = {"fx.ochiai_dissolve.amount": 1.0}
-    whole = frame(show(image=img), feats(t=5.0))
-    diffs = [np.abs(frame(r, feats(t=5.0, onset_env=e, beat_count=2), p) - whole).mean() for e in (1.0, 0.6, 0.3, 0.05, 0.0)]
+    whole = show(image=img).frame(t=5.0)
+    diffs = [np.abs(r.frame(p, t=5.0, onset_env=e, beat_count=2) - whole).mean() for e in (1.0, 0.6, 0.3, 0.05, 0.0)]
     assert diffs[0] > diffs[1] > diffs[2] > diffs[3] >= diffs[4] == 0.0, diffs
 
 
@@ -278,10 +226,10 @@ def test_strong_onsets_slip_rows_sideways_a_new_choice_each_beat(show):
     stripes[:, 1::16] = 255
     r = show("ochiai_dissolve", image=stripes)
     p = {"fx.ochiai_dissolve.amount": 1.0}
-    a, b = (frame(r, feats(t=5.0, onset_env=1.0, beat_count=beat), p) for beat in (4, 5))
+    a, b = (r.frame(p, t=5.0, onset_env=1.0, beat_count=beat) for beat in (4, 5))
     slipped = np.abs(a - b).max(axis=(1, 2)) > 100  # the same moment, another beat: only the slips differ
     assert 0.1 < slipped.mean() < 0.6, slipped.mean()  # some rows, not the whole picture
-    weak = [frame(r, feats(t=5.0, onset_env=0.3, beat_count=beat), p) for beat in (4, 5)]
+    weak = [r.frame(p, t=5.0, onset_env=0.3, beat_count=beat) for beat in (4, 5)]
     assert np.array_equal(*weak)  # a weak onset dissolves but does not glitch
 
 
@@ -289,15 +237,15 @@ def test_strong_onsets_slip_rows_sideways_a_new_choice_each_beat(show):
 
 
 def test_hologram_particles_are_a_layer_off_by_default_that_only_adds_light(show):
-    assert {p.name: p.default for p in effect_params("motif")}["amount"] == 0.0
+    assert {p.name: p.default for p in effect_params(PKG, "motif")}["amount"] == 0.0
     assert MANIFEST["defaults"]["fx.motif.amount"] == 0.0
     img = motif_images()["water"]
     r = show("motif", image=img)
-    assert not r._active(r.effects[0], {}, {})
-    quiet = frame(show(image=img), feats(t=5.0))
-    on = frame(r, feats(t=5.0), {"fx.motif.amount": 1.0})
+    assert not r.active("motif")
+    quiet = show(image=img).frame(t=5.0)
+    on = r.frame({"fx.motif.amount": 1.0}, t=5.0)
     assert (on >= quiet - 1).all() and ((lum(on) - lum(quiet)) > 40).mean() > 0.003
-    later = frame(r, feats(t=6.0), {"fx.motif.amount": 1.0})
+    later = r.frame({"fx.motif.amount": 1.0}, t=6.0)
     assert np.abs(later - on).mean() > 0.2  # the points drift
 
 
@@ -327,19 +275,7 @@ def test_manifest_chain_defaults_and_layout_fit_the_persona():
 
 
 def test_dataset_is_deterministic_balanced_and_in_the_palette():
-    from vjhost_ochiai.dataset import MOTIFS, PALETTE, RECIPE, generate
-
-    from vjhost.train.motifs.palettes import palette_distance
-
-    a, la = generate(16, size=64, seed=3)
-    b, lb = generate(16, size=64, seed=3)
-    assert a.shape == (16, 3, 64, 64) and a.dtype == np.uint8
-    assert np.array_equal(a, b) and np.array_equal(la, lb)
-    assert np.bincount(la, minlength=len(MOTIFS)).tolist() == [16 // len(MOTIFS)] * len(MOTIFS)
-    assert list(MANIFEST["scenes"]) == list(MOTIFS) == RECIPE["motifs"]
-    assert [c.lower() for c in MANIFEST["palette"]] == [c.lower() for c in PALETTE]
-    d = np.concatenate([palette_distance(img, PALETTE).ravel() for img in a])
-    assert (d < 0.15).mean() > 0.99
+    check_dataset(PKG, share=0.99)
 
 
 def test_every_picture_is_cool_and_the_same_at_128_and_256():
