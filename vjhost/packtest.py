@@ -25,7 +25,9 @@ module as a pytest plugin (pack tests cannot see vjhost's ``tests/conftest.py``)
 (ready for differences).  Effects not named are not in the chain; an effect's
 params start at the pack's ``[defaults]`` and ``frame``'s ``params`` override
 them.  :func:`check_dataset` is the dataset check every pack's tests make
-(deterministic, balanced, scene i = motif i, in the palette), :func:`soften`
+(deterministic, balanced, scene i = motif i, in the palette), :func:`check_budget`
+holds a motif family to a budget of random numbers (with
+:func:`vjhost.train.motifs.budget.nudge_changes` for small moves), :func:`soften`
 blurs a drawn picture as a decoder would, :func:`rgb255` reads ``#rrggbb``
 colours.  Never imported by the show.
 """
@@ -45,8 +47,8 @@ from .faults import FaultLog
 from .protocols import Features, Param
 from .tomlcompat import tomllib
 
-__all__ = ["PackChain", "features", "pack_dir", "effect_params", "dataset", "check_dataset", "soften", "rgb255",
-           "gl", "pack_chain"]
+__all__ = ["PackChain", "features", "pack_dir", "effect_params", "dataset", "families", "check_dataset", "check_budget",
+           "soften", "rgb255", "gl", "pack_chain"]
 
 
 def features(**values) -> Features:
@@ -187,6 +189,25 @@ def check_dataset(pack: str | Path, *, share: float = 0.95, tolerance: float = 0
     d = np.concatenate([palette_distance(img, ds.PALETTE).ravel() for img in a])
     assert (d < tolerance).mean() > share, f"{(d < tolerance).mean():.1%} of pixels in the palette, want {share:.0%}"
     return a, la
+
+
+def check_budget(name: str, draw, *, discrete: int, continuous: int, least: int = 0, size: int = 32,
+                 seeds: Iterable[int] = range(8)):
+    """Assert the motif family ``name`` (its drawer ``draw(rng, size)``) takes at most ``discrete`` discrete and
+    ``least``..``continuous`` continuous random numbers a picture over ``seeds``
+    (:func:`vjhost.train.motifs.budget.draw_budget`); returns the budget."""
+    from .train.motifs.budget import draw_budget
+
+    b = draw_budget(draw, size=size, seeds=seeds)
+    assert b.discrete <= discrete and least <= b.continuous <= continuous, (
+        f"{name}: {b} (want discrete <= {discrete}, {least} <= continuous <= {continuous})")
+    return b
+
+
+def families(pack: str | Path) -> dict:
+    """The pack's motif drawers by name (``dataset.MOTIFS`` -> ``dataset._DRAW``)."""
+    ds = dataset(pack)
+    return dict(zip(ds.MOTIFS, ds._DRAW))
 
 
 # --------------------------------------------------------------------------- pytest fixtures

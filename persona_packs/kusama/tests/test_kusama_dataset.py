@@ -12,20 +12,16 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from vjhost.train.motifs.budget import NudgedRng, draw_budget
+from vjhost.packtest import check_budget, families
+from vjhost.train.motifs.budget import nudge_changes
 from vjhost.train.motifs.palettes import palette_distance
 
+PACK = "vjhost_kusama"
 SEEDS = range(8)
 
 
-def families():
-    from vjhost_kusama.dataset import _DRAW, MOTIFS
-
-    return dict(zip(MOTIFS, _DRAW))
-
-
 def draw(name: str, seed: int, size: int = 128) -> np.ndarray:
-    return families()[name](np.random.default_rng(seed), size)
+    return families(PACK)[name](np.random.default_rng(seed), size)
 
 
 def to255(img: np.ndarray) -> np.ndarray:
@@ -64,18 +60,14 @@ def test_dataset_is_deterministic_balanced_and_saturated():
 def test_every_family_follows_from_a_few_numbers(name):
     """A few discrete choices and at most 16 continuous numbers per picture, whatever the seed: no random
     number per dot."""
-    most = draw_budget(families()[name], 32, range(16))
-    assert most.discrete <= 6 and 3 <= most.continuous <= 16, (name, most)
+    check_budget(name, families(PACK)[name], discrete=6, continuous=16, least=3, seeds=range(16))
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_small_parameter_steps_move_the_picture_a_little(name):
     """Every continuous number moved by 0.1 % of its range: the picture changes, but only a little."""
-    for seed in range(4):
-        a = to255(draw(name, seed))
-        b = to255(families()[name](NudgedRng(np.random.default_rng(seed), 1e-3), 128))
-        change = np.abs(a - b).mean()
-        assert 0 < change < 10, (name, seed, change)
+    change = nudge_changes(families(PACK)[name], range(4), 128, rounded=True)
+    assert ((0 < change) & (change < 10)).all(), (name, change)
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vjhost.packtest import PackChain, check_dataset, rgb255, soften
+from vjhost.packtest import PackChain, check_budget, check_dataset, families, rgb255, soften
 
 PKG = Path(__file__).resolve().parents[1] / "vjhost_murakami"
 
@@ -256,10 +256,5 @@ def test_layout_maps_the_scenes_and_the_pack_effects():
 def test_every_family_follows_from_few_random_numbers():
     """A 64-d decoder holds a family sharply when each picture takes a few discrete choices and at most
     about 16 continuous numbers (counted as drawn: no number per flower, colours and sizes by rule)."""
-    from vjhost_murakami.dataset import _DRAW, MOTIFS
-
-    from vjhost.train.motifs.budget import draw_budget
-
-    for name, draw in zip(MOTIFS, _DRAW):
-        b = draw_budget(draw, size=32, seeds=range(6))
-        assert b.discrete <= 8 and b.continuous <= 16, f"{name}: {b}"
+    for name, draw in families(PKG).items():
+        check_budget(name, draw, discrete=8, continuous=16, seeds=range(6))

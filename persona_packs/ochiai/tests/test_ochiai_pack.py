@@ -18,8 +18,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vjhost.packtest import check_dataset, effect_params
+from vjhost.packtest import check_budget, check_dataset, effect_params, families
 from vjhost.tomlcompat import tomllib
+from vjhost.train.motifs.budget import nudge_changes, reseed_changes
 
 PKG = Path(__file__).resolve().parents[1] / "vjhost_ochiai"
 sys.path.insert(0, str(PKG.parent))
@@ -366,16 +367,7 @@ def test_every_family_follows_from_few_numbers_that_each_move_the_picture_a_litt
     picture (counted as drawn: no number per element), and nudging every continuous number by a thousandth
     of its range moves the picture a little -- under 4 levels of 255 on average (thin lines and many crisp
     edges move by a fraction of a pixel) -- where another seed changes it completely."""
-    from vjhost_ochiai.dataset import _DRAW, MOTIFS
-
-    from vjhost.train.motifs.budget import NudgedRng, draw_budget
-
-    for name, draw in zip(MOTIFS, _DRAW):
-        b = draw_budget(draw, size=32, seeds=range(6))
-        assert b.discrete <= 4 and b.continuous <= 16, f"{name}: {b}"
-        nudged, other = [], []
-        for seed in range(4):
-            plain = draw(np.random.default_rng(seed), 64)
-            nudged.append(np.abs(draw(NudgedRng(np.random.default_rng(seed), 1e-3), 64) - plain).mean() * 255)
-            other.append(np.abs(draw(np.random.default_rng(seed + 100), 64) - plain).mean() * 255)
-        assert np.mean(nudged) < 4.0 and np.mean(nudged) < 0.25 * np.mean(other), (name, nudged, other)
+    for name, draw in families(PKG).items():
+        check_budget(name, draw, discrete=4, continuous=16, seeds=range(6))
+        nudged, other = nudge_changes(draw, range(4), 64), reseed_changes(draw, range(4), 64)
+        assert nudged.mean() < 4.0 and nudged.mean() < 0.25 * other.mean(), (name, nudged, other)

@@ -14,6 +14,11 @@ Counted as *discrete*: ``integers``, ``choice``, ``permutation``, ``shuffle``
 (one per element drawn); *continuous*: everything else (``random``,
 ``uniform``, ``normal``, ... one per element).  A coin flip written
 ``rng.random() < 0.5`` counts as continuous: write ``rng.integers(2)``.
+
+:func:`nudge_changes` draws each picture again with every continuous number
+moved a little (:class:`NudgedRng`) and says how far the picture moved, in
+levels of 255; :func:`reseed_changes` the same for another seed (a different
+picture of the family), the scale to compare a nudge with.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["CountingRng", "NudgedRng", "Budget", "draw_budget"]
+__all__ = ["CountingRng", "NudgedRng", "Budget", "draw_budget", "nudge_changes", "reseed_changes"]
 
 _DISCRETE = {"integers", "choice", "permutation", "shuffle", "permuted"}
 
@@ -98,3 +103,23 @@ class NudgedRng(CountingRng):
         out = self._rng.random(size, *args, **kwargs)
         self.continuous += int(np.size(out))
         return np.clip(out + self.step, 0.0, 1.0)
+
+
+def _levels(img, rounded: bool) -> np.ndarray:
+    v = np.asarray(img, np.float64) * 255
+    return np.round(v) if rounded else v
+
+
+def nudge_changes(draw: Callable[[object, int], np.ndarray], seeds: Iterable[int] = range(4), size: int = 64,
+                  step: float = 1e-3, *, rounded: bool = False) -> np.ndarray:
+    """Per seed: the mean |change| (levels of 255) of ``draw(rng, size)`` when every continuous number is moved
+    by ``step`` of its range (:class:`NudgedRng`); ``rounded``: both pictures as 8-bit levels first."""
+    return np.array([np.abs(_levels(draw(NudgedRng(np.random.default_rng(s), step), size), rounded)
+                            - _levels(draw(np.random.default_rng(s), size), rounded)).mean() for s in seeds])
+
+
+def reseed_changes(draw: Callable[[object, int], np.ndarray], seeds: Iterable[int] = range(4), size: int = 64,
+                   offset: int = 100, *, rounded: bool = False) -> np.ndarray:
+    """Per seed: the mean |difference| (levels of 255) between the pictures of seed and seed + ``offset``."""
+    return np.array([np.abs(_levels(draw(np.random.default_rng(s + offset), size), rounded)
+                            - _levels(draw(np.random.default_rng(s), size), rounded)).mean() for s in seeds])
