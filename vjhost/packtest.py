@@ -47,7 +47,8 @@ from .faults import FaultLog
 from .protocols import Features, Param
 from .tomlcompat import tomllib
 
-__all__ = ["PackChain", "features", "pack_dir", "effect_params", "dataset", "families", "check_dataset", "check_budget",
+__all__ = ["PackChain", "features", "pack_dir", "manifest", "effect_params", "scene_row", "glsl_palette", "dataset",
+           "families", "family_budget_tests", "motif_pictures", "size_difference", "check_dataset", "check_budget",
            "soften", "rgb255", "gl", "pack_chain"]
 
 
@@ -82,6 +83,32 @@ def effect_params(pack: str | Path, name: str, manifest: Mapping | None = None) 
     manifest = manifest if manifest is not None else tomllib.loads((folder / "pack.toml").read_text())
     return tuple(Param(p["name"], p["default"], p.get("min", 0.0), p.get("max", 1.0))
                  for p in _effect(folder, manifest, name)["params"])
+
+
+def manifest(pack: str | Path) -> dict:
+    """The pack's ``pack.toml``, parsed."""
+    return tomllib.loads((pack_dir(pack) / "pack.toml").read_text())
+
+
+def scene_row(pack: str | Path, scenes: int = 8) -> tuple:
+    """The pack's APC mini MK2 layout and its pads by note, asserting the top row's pads (notes 56..) select
+    scenes 0, 1, ... left to right."""
+    from .control.layout import Binding, load_layout
+
+    layout = load_layout(pack_dir(pack) / "layouts" / "apc_mini_mk2.toml")
+    by_note = {p.note: p for p in layout.pads}
+    row = [getattr(by_note.get(56 + i), "binding", None) for i in range(scenes)]
+    assert row == [Binding("scene", i) for i in range(scenes)], f"the top row's pads: {row}"
+    return layout, by_note
+
+
+def glsl_palette(shader: Path) -> np.ndarray:
+    """The colours of ``const vec3 PALETTE[NP] = vec3[NP](vec3(r, g, b), ...);`` in a shader, ``(k, 3)`` 0..1."""
+    import re
+
+    body = re.search(r"const vec3 PALETTE\[NP\] = vec3\[NP\]\((.*?)\);", Path(shader).read_text(), re.S)
+    assert body, f"{shader}: no const vec3 PALETTE[NP] = vec3[NP](...)"
+    return np.array([[float(x) for x in v.split(",")] for v in re.findall(r"vec3\(([^)]*)\)", body.group(1))])
 
 
 class PackChain:
@@ -170,6 +197,24 @@ def dataset(pack: str | Path) -> ModuleType:
     return import_module(f"{pack_dir(pack).name}.dataset")
 
 
+def motif_pictures(pack: str | Path, n: int = 16, size: int = 128, seed: int = 3) -> dict[str, np.ndarray]:
+    """One training picture per motif, ``(size, size, 3)`` uint8 by motif name: what a trained decoder draws."""
+    ds = dataset(pack)
+    imgs, labels = ds.generate(n, size, seed=seed)
+    return {name: np.ascontiguousarray(imgs[int(np.flatnonzero(labels == k)[0])].transpose(1, 2, 0))
+            for k, name in enumerate(ds.MOTIFS)}
+
+
+def size_difference(pack: str | Path, n: int = 16, seed: int = 2) -> np.ndarray:
+    """Per picture: the mean |difference| (levels) between the 128² picture and the 2x2 means of the 256²
+    picture of the same seed -- about 0 when shapes are drawn in frame units."""
+    ds = dataset(pack)
+    small, _ = ds.generate(n, size=128, seed=seed)
+    big, _ = ds.generate(n, size=256, seed=seed)
+    down = big.reshape(n, -1, 128, 2, 128, 2).mean((3, 5))
+    return np.abs(down - small).mean((1, 2, 3))
+
+
 def check_dataset(pack: str | Path, *, share: float = 0.95, tolerance: float = 0.15, n: int = 16, size: int = 64,
                   seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
     """Assert the pack's training data is deterministic for a seed, balanced over its motifs, its motifs the
@@ -178,14 +223,14 @@ def check_dataset(pack: str | Path, *, share: float = 0.95, tolerance: float = 0
     from .train.motifs.palettes import palette_distance
 
     ds = dataset(pack)
-    manifest = tomllib.loads((pack_dir(pack) / "pack.toml").read_text())
+    m = manifest(pack)
     a, la = ds.generate(n, size=size, seed=seed)
     b, lb = ds.generate(n, size=size, seed=seed)
     assert a.shape == (n, 3, size, size) and a.dtype == np.uint8
     assert np.array_equal(a, b) and np.array_equal(la, lb)
     assert np.bincount(la, minlength=len(ds.MOTIFS)).tolist() == [n // len(ds.MOTIFS)] * len(ds.MOTIFS)
-    assert list(manifest["scenes"]) == list(ds.MOTIFS) == ds.RECIPE["motifs"]
-    assert [c.lower() for c in manifest["palette"]] == [c.lower() for c in ds.PALETTE]
+    assert list(m["scenes"]) == list(ds.MOTIFS) == ds.RECIPE["motifs"]
+    assert [c.lower() for c in m["palette"]] == [c.lower() for c in ds.PALETTE]
     d = np.concatenate([palette_distance(img, ds.PALETTE).ravel() for img in a])
     assert (d < tolerance).mean() > share, f"{(d < tolerance).mean():.1%} of pixels in the palette, want {share:.0%}"
     return a, la
@@ -202,6 +247,39 @@ def check_budget(name: str, draw, *, discrete: int, continuous: int, least: int 
     assert b.discrete <= discrete and least <= b.continuous <= continuous, (
         f"{name}: {b} (want discrete <= {discrete}, {least} <= continuous <= {continuous})")
     return b
+
+
+def family_budget_tests(pack: str | Path, *, discrete: int, continuous: int, least: int = 0,
+                        seeds: Iterable[int] = range(8), nudge_below: float = 10.0, nudge_size: int = 128,
+                        nudge_seeds: Iterable[int] = range(4), rounded: bool = False,
+                        unmoved: Mapping[str, int] | None = None) -> tuple:
+    """The two budget tests of a pack's motif families, parametrised by family, for its test module to name::
+
+        test_every_family_follows_from_a_few_numbers, test_small_parameter_steps_move_the_picture_a_little = \\
+            family_budget_tests(PACK, discrete=6, continuous=16, least=3, seeds=range(16), rounded=True)
+
+    The first holds each family to :func:`check_budget` (at 32², over ``seeds``); the second moves every
+    continuous number by 0.1 % of its range (:func:`~vjhost.train.motifs.budget.nudge_changes`, at
+    ``nudge_size``): the picture must move, by less than ``nudge_below`` levels, for every seed of
+    ``nudge_seeds`` (but ``unmoved[name]`` of them: a family that sometimes has nothing to move)."""
+    from .train.motifs.budget import nudge_changes
+
+    names = tuple(dataset(pack).MOTIFS)
+    seeds, nudge_seeds, unmoved = tuple(seeds), tuple(nudge_seeds), dict(unmoved or {})
+
+    @pytest.mark.parametrize("name", names)
+    def budget(name: str) -> None:
+        """A few discrete choices and a bounded number of continuous numbers per picture, whatever the seed."""
+        check_budget(name, families(pack)[name], discrete=discrete, continuous=continuous, least=least, seeds=seeds)
+
+    @pytest.mark.parametrize("name", names)
+    def nudge(name: str) -> None:
+        """Every continuous number moved by 0.1 % of its range: the picture changes, but only a little."""
+        change = nudge_changes(families(pack)[name], nudge_seeds, nudge_size, rounded=rounded)
+        assert (change < nudge_below).all(), (name, change)
+        assert (change > 0).sum() >= len(nudge_seeds) - unmoved.get(name, 0), (name, change)
+
+    return budget, nudge
 
 
 def families(pack: str | Path) -> dict:

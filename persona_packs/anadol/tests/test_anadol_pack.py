@@ -17,13 +17,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vjhost.packtest import check_budget, check_dataset, effect_params, families
-from vjhost.tomlcompat import tomllib
+from vjhost.packtest import check_budget, check_dataset, effect_params, families, manifest, motif_pictures, scene_row
 from vjhost.train.motifs.budget import nudge_changes, reseed_changes
 
 PKG = Path(__file__).resolve().parents[1] / "vjhost_anadol"
 sys.path.insert(0, str(PKG.parent))
-MANIFEST = tomllib.loads((PKG / "pack.toml").read_text())
+MANIFEST = manifest(PKG)
 PALETTE_OF_PACK = tuple(MANIFEST["palette"])
 SIZE = (192, 108)
 DT = 1 / 60
@@ -35,14 +34,7 @@ def music(i: int, **kw) -> dict:
     return dict(t=5.0 + i * DT, rms=0.6, energy=0.7, bass=0.5, beat_count=float(i // 30), **kw)
 
 
-@functools.cache
-def motif_images(seed: int = 3) -> dict[str, np.ndarray]:
-    """One training image per motif, (128, 128, 3) uint8: what a trained decoder draws."""
-    from vjhost_anadol.dataset import MOTIFS, generate
-
-    imgs, labels = generate(16, 128, seed=seed)
-    return {name: np.ascontiguousarray(imgs[int(np.flatnonzero(labels == k)[0])].transpose(1, 2, 0))
-            for k, name in enumerate(MOTIFS)}
+motif_images = functools.cache(lambda: motif_pictures(PKG))  # one training picture per motif: what a decoder draws
 
 
 @pytest.fixture
@@ -200,7 +192,6 @@ def test_point_cloud_layer_is_off_by_default_and_scatters_on_the_beat(show):
 
 
 def test_manifest_chain_controller_and_layout_fit_the_persona():
-    from vjhost.control.layout import Binding, load_layout
 
     assert MANIFEST["name"] == "anadol" and len(MANIFEST["scenes"]) == 8
     assert "anadol_fluid" in MANIFEST["chain"] and MANIFEST["defaults"]["fx.anadol_fluid.amount"] > 0
@@ -208,9 +199,7 @@ def test_manifest_chain_controller_and_layout_fit_the_persona():
     # slow continuous flow: no beat snap, no scene cut, long glides that arrive as the next begins, a drift
     assert ctl["beat_snap"] == 0.0 and ctl["scene_snap"] == 0.0 and ctl["jump_every"] >= 8
     assert ctl["latent.speed"] >= 0.9 and ctl["latent.drift"] >= 0.4
-    layout = load_layout(PKG / "layouts" / "apc_mini_mk2.toml")
-    by_note = {p.note: p for p in layout.pads}
-    assert [by_note[56 + i].binding for i in range(8)] == [Binding("scene", i) for i in range(8)]
+    layout, by_note = scene_row(PKG)
     assert len({by_note[56 + i].look.color.text for i in range(8)}) == 8
     toggles = {p.binding.value for p in layout.pads if p.binding.action == "toggle"}
     assert {"fx.anadol_fluid", "fx.kaleido"} <= toggles

@@ -11,13 +11,23 @@ how well the decoder is trained.  Once the pack is installed, vjhost's shared su
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from vjhost.packtest import PackChain, check_budget, check_dataset, families, rgb255, soften
+from vjhost.packtest import (
+    PackChain,
+    check_budget,
+    check_dataset,
+    families,
+    glsl_palette,
+    manifest,
+    rgb255,
+    scene_row,
+    size_difference,
+    soften,
+)
 
 PKG = Path(__file__).resolve().parents[1] / "vjhost_banksy"
 TAU = 0.15 / math.log(10.0)  # the analysis' onset envelope falls to 0.1 in 0.15 s
@@ -212,12 +222,7 @@ def test_every_family_is_stencils_in_black_and_one_red_on_a_smooth_wall():
 
 
 def test_the_same_seed_draws_the_same_picture_at_128_and_256():
-    from vjhost_banksy.dataset import generate
-
-    small, _ = generate(16, size=128, seed=2)
-    big, _ = generate(16, size=256, seed=2)
-    down = big.reshape(16, 3, 128, 2, 128, 2).mean((3, 5))
-    assert np.abs(down - small).mean() < 4
+    assert size_difference(PKG, 16, seed=2).mean() < 4
 
 
 def test_seeds_of_a_family_differ():
@@ -231,27 +236,16 @@ def test_seeds_of_a_family_differ():
 
 
 def test_shaders_share_the_manifest_palette():
-    from vjhost.tomlcompat import tomllib
-
-    manifest = tomllib.loads((PKG / "pack.toml").read_text())
-    glsl = (PKG / "shaders" / "banksy_common.glsl").read_text()
-    body = re.search(r"const vec3 PALETTE\[NP\] = vec3\[NP\]\((.*?)\);", glsl, re.S).group(1)
-    shader = np.array([[float(x) for x in v.split(",")] for v in re.findall(r"vec3\(([^)]*)\)", body)])
-    assert np.abs(shader * 255 - rgb255(manifest["palette"])).max() < 1.0
+    shader = glsl_palette(PKG / "shaders" / "banksy_common.glsl")
+    assert np.abs(shader * 255 - rgb255(manifest(PKG)["palette"])).max() < 1.0
 
 
 def test_layout_maps_the_scenes_and_the_pack_effects():
-    from vjhost.control.layout import Binding, load_layout
-    from vjhost.tomlcompat import tomllib
-
-    manifest = tomllib.loads((PKG / "pack.toml").read_text())
-    layout = load_layout(PKG / "layouts" / "apc_mini_mk2.toml")
-    by_note = {p.note: p for p in layout.pads}
-    assert [by_note[56 + i].binding for i in range(8)] == [Binding("scene", i) for i in range(8)]
+    layout, by_note = scene_row(PKG)
     colours = {by_note[56 + i].look.color.text for i in range(8)}
     assert colours <= {"white", "red", "orange"}  # black, white and one red, like the walls
     toggles = {p.binding.value for p in layout.pads if p.binding.action == "toggle"}
-    assert toggles == {f"fx.{e}" for e in manifest["chain"]}
+    assert toggles == {f"fx.{e}" for e in manifest(PKG)["chain"]}
     assert layout.grid.packs_row == 0 and layout.faders[-1].param == "master.brightness"
 
 

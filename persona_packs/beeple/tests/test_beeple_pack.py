@@ -20,11 +20,10 @@ import pytest
 PKG = Path(__file__).resolve().parents[1] / "vjhost_beeple"
 sys.path.insert(0, str(PKG.parent))
 
-from vjhost.packtest import check_dataset, effect_params, families  # noqa: E402
-from vjhost.tomlcompat import tomllib  # noqa: E402
+from vjhost.packtest import check_dataset, effect_params, families, manifest, scene_row  # noqa: E402
 from vjhost.train.motifs.budget import nudge_changes  # noqa: E402
 
-MANIFEST = tomllib.loads((PKG / "pack.toml").read_text())
+MANIFEST = manifest(PKG)
 VOID, NAVY = np.array([5, 5, 10]), np.array([17, 20, 42])
 MAGENTA, CYAN, AMBER, VIOLET = (np.array(c) for c in ((255, 43, 214), (0, 229, 255), (255, 178, 30), (138, 43, 255)))
 LIT = np.array([240, 236, 224])  # a lit window: bright, not neon-saturated
@@ -287,13 +286,10 @@ def test_layout_scene_row_in_distinct_neons_and_shift_sets_the_cut_rate():
     import mido
     from vjhost_builtins.apcmini import ApcMiniMk2
 
-    from vjhost.control.layout import Binding, load_layout
     from vjhost.control.state import Action, ControlState
     from vjhost.protocols import Param
 
-    layout = load_layout(PKG / "layouts" / "apc_mini_mk2.toml")
-    by_note = {p.note: p for p in layout.pads}
-    assert [by_note[56 + i].binding for i in range(8)] == [Binding("scene", i) for i in range(8)]
+    layout, by_note = scene_row(PKG)
     colours = [by_note[56 + i].look.color.velocity for i in range(8)]
     assert len(set(colours)) == 8 and 3 not in colours  # eight different colours, none plain white
     assert layout.grid.packs_row == 0

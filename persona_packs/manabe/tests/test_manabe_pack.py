@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vjhost.packtest import check_dataset
+from vjhost.packtest import check_dataset, manifest, scene_row
 
 PKG = Path(__file__).resolve().parents[1] / "vjhost_manabe"
 sys.path.insert(0, str(PKG.parent))
@@ -196,12 +196,9 @@ def test_motif_waves_follow_the_bands_in_the_bottom_third(chain):
 
 
 def test_manifest_chain_defaults_and_layout():
-    from vjhost.control.layout import Binding, load_layout
     from vjhost_manabe.dataset import MOTIFS
 
-    from vjhost.tomlcompat import tomllib
-
-    m = tomllib.loads((PKG / "pack.toml").read_text())
+    m = manifest(PKG)
     assert tuple(m["scenes"]) == MOTIFS
     assert m["chain"][:3] == ["motif", "manabe_points", "manabe_glitch"]
     d = m["defaults"]
@@ -212,9 +209,7 @@ def test_manifest_chain_defaults_and_layout():
     for shader in (PKG / "shaders").glob("*.glsl"):
         head = shader.read_text().splitlines()[0]
         assert head.startswith("// ") and len(head) > 20, shader
-    layout = load_layout(PKG / "layouts" / "apc_mini_mk2.toml")
-    by_note = {p.note: p for p in layout.pads}
-    assert [by_note[56 + i].binding for i in range(8)] == [Binding("scene", i) for i in range(8)]
+    layout, by_note = scene_row(PKG)
     toggles = {p.binding.value for p in layout.pads if p.binding.action == "toggle"}
     assert {"fx.manabe_points", "fx.manabe_glitch"} <= toggles
     assert {f.param for f in layout.faders} >= {"fx.manabe_glitch.blink", "fx.manabe_glitch.rate", "fx.manabe_glitch.amount",

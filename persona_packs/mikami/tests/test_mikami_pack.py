@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vjhost.packtest import check_dataset
+from vjhost.packtest import check_dataset, manifest, scene_row
 
 PKG = Path(__file__).resolve().parents[1] / "vjhost_mikami"
 sys.path.insert(0, str(PKG.parent))
@@ -215,21 +215,16 @@ def test_the_motif_readouts_follow_the_bands(chain):
 
 
 def test_manifest_chain_defaults_and_layout():
-    from vjhost.control.layout import Binding, load_layout
     from vjhost_mikami.dataset import MOTIFS
 
-    from vjhost.tomlcompat import tomllib
-
-    m = tomllib.loads((PKG / "pack.toml").read_text())
+    m = manifest(PKG)
     assert tuple(m["scenes"]) == MOTIFS and tuple(m["palette"]) == PALETTE
     assert m["chain"][:3] == ["motif", "mikami_delay", "mikami_scan"]
     d = m["defaults"]
     assert d["fx.motif.amount"] == 0.0 and d["fx.mikami_delay.amount"] > 0 and d["fx.mikami_scan.amount"] > 0
     assert len([n for n in m["chain"] if d.get(f"fx.{n}.amount", 0.0) > 0]) + 1 <= 4
     assert "#pragma vjhost history 48" in (PKG / "shaders" / "mikami_delay.glsl").read_text()
-    layout = load_layout(PKG / "layouts" / "apc_mini_mk2.toml")
-    by_note = {p.note: p for p in layout.pads}
-    assert [by_note[56 + i].binding for i in range(8)] == [Binding("scene", i) for i in range(8)]
+    layout, by_note = scene_row(PKG)
     assert [by_note[24 + i].binding.amount for i in range(5)] == pytest.approx([0, 1 / 6, 1 / 3, 2 / 3, 1], abs=1e-3)
     assert {by_note[56 + i].look.color.text for i in range(8)} <= {"blue", "cyan", "white"}
     assert {f.param for f in layout.faders} >= {"fx.mikami_delay.amount", "fx.mikami_delay.windows", "fx.mikami_delay.zoom"}

@@ -16,7 +16,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vjhost.packtest import PackChain, check_budget, check_dataset, families, rgb255, soften
+from vjhost.packtest import (
+    PackChain,
+    check_budget,
+    check_dataset,
+    families,
+    glsl_palette,
+    manifest,
+    rgb255,
+    scene_row,
+    size_difference,
+    soften,
+)
 
 PKG = Path(__file__).resolve().parents[1] / "vjhost_murakami"
 
@@ -201,12 +212,7 @@ def test_every_family_is_flat_outlined_smiling_flowers():
 
 
 def test_the_same_seed_draws_the_same_picture_at_128_and_256():
-    from vjhost_murakami.dataset import generate
-
-    small, _ = generate(16, size=128, seed=2)
-    big, _ = generate(16, size=256, seed=2)
-    down = big.reshape(16, 3, 128, 2, 128, 2).mean((3, 5))
-    assert np.abs(down - small).mean() < 6  # the same shapes; only the edges' anti-aliasing differs
+    assert size_difference(PKG, 16, seed=2).mean() < 6  # the same shapes; only the edges' anti-aliasing differs
 
 
 def test_families_differ_and_seeds_differ_in_layout_not_noise():
@@ -223,13 +229,9 @@ def test_families_differ_and_seeds_differ_in_layout_not_noise():
 
 
 def test_shaders_share_the_manifest_palette():
-    from vjhost.tomlcompat import tomllib
-
-    manifest = tomllib.loads((PKG / "pack.toml").read_text())
+    shader = glsl_palette(PKG / "shaders" / "murakami_palette.glsl")
+    assert np.abs(shader * 255 - rgb255(manifest(PKG)["palette"])).max() < 1.0
     glsl = (PKG / "shaders" / "murakami_palette.glsl").read_text()
-    body = re.search(r"const vec3 PALETTE\[NP\] = vec3\[NP\]\((.*?)\);", glsl, re.S).group(1)
-    shader = np.array([[float(x) for x in v.split(",")] for v in re.findall(r"vec3\(([^)]*)\)", body)])
-    assert np.abs(shader * 255 - rgb255(manifest["palette"])).max() < 1.0
     # the vec4 channel groups of the nearest search are the same colours
     for ch, name in enumerate("RGB"):
         groups = [re.search(rf"{name}{g} = vec4\(([^)]*)\)", glsl).group(1) for g in range(4)]
@@ -238,17 +240,11 @@ def test_shaders_share_the_manifest_palette():
 
 
 def test_layout_maps_the_scenes_and_the_pack_effects():
-    from vjhost.control.layout import Binding, load_layout
-    from vjhost.tomlcompat import tomllib
-
-    manifest = tomllib.loads((PKG / "pack.toml").read_text())
-    layout = load_layout(PKG / "layouts" / "apc_mini_mk2.toml")
-    by_note = {p.note: p for p in layout.pads}
-    assert [by_note[56 + i].binding for i in range(8)] == [Binding("scene", i) for i in range(8)]
+    layout, by_note = scene_row(PKG)
     colours = [by_note[56 + i].look.color.text for i in range(8)]
     assert colours == ["red", "orange", "yellow", "green", "cyan", "pink", "purple", "magenta"]  # a rainbow
     toggles = {p.binding.value for p in layout.pads if p.binding.action == "toggle"}
-    assert toggles == {f"fx.{e}" for e in manifest["chain"] if e != "feedback"}
+    assert toggles == {f"fx.{e}" for e in manifest(PKG)["chain"] if e != "feedback"}
     assert layout.grid.packs_row == 0 and layout.faders[-1].param == "master.brightness"
     assert {f.param for f in layout.faders} >= {"fx.motif.amount", "fx.kaleido.amount", "fx.mirror.amount"}
 

@@ -18,26 +18,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vjhost.packtest import check_budget, check_dataset, effect_params, families
-from vjhost.tomlcompat import tomllib
+from vjhost.packtest import check_budget, check_dataset, effect_params, families, manifest, motif_pictures, scene_row
 from vjhost.train.motifs.budget import nudge_changes, reseed_changes
 
 PKG = Path(__file__).resolve().parents[1] / "vjhost_ochiai"
 sys.path.insert(0, str(PKG.parent))
-MANIFEST = tomllib.loads((PKG / "pack.toml").read_text())
+MANIFEST = manifest(PKG)
 SIZE = (192, 108)
 BIG = (384, 216)  # the dissolve's particles are 1/45 of the height: a few pixels each here
 DT = 1 / 60
 
 
-@functools.cache
-def motif_images(seed: int = 3) -> dict[str, np.ndarray]:
-    """One training image per motif, (128, 128, 3) uint8: what a trained decoder draws."""
-    from vjhost_ochiai.dataset import MOTIFS, generate
-
-    imgs, labels = generate(16, 128, seed=seed)
-    return {name: np.ascontiguousarray(imgs[int(np.flatnonzero(labels == k)[0])].transpose(1, 2, 0))
-            for k, name in enumerate(MOTIFS)}
+motif_images = functools.cache(lambda: motif_pictures(PKG))  # one training picture per motif: what a decoder draws
 
 
 @pytest.fixture
@@ -254,7 +246,6 @@ def test_hologram_particles_are_a_layer_off_by_default_that_only_adds_light(show
 
 
 def test_manifest_chain_defaults_and_layout_fit_the_persona():
-    from vjhost.control.layout import Binding, load_layout
 
     assert MANIFEST["name"] == "ochiai" and len(MANIFEST["scenes"]) == 8
     assert MANIFEST["chain"][:3] == ["motif", "ochiai_caustics", "ochiai_dissolve"]
@@ -262,9 +253,7 @@ def test_manifest_chain_defaults_and_layout_fit_the_persona():
     assert d["fx.ochiai_caustics.amount"] > 0 and d["fx.ochiai_dissolve.amount"] > 0  # the persona's effects are on
     ctl = MANIFEST["controller"]["settings"]
     assert ctl["jump_every"] >= 8 and ctl["beat_snap"] <= 0.25  # calm: slow glides, no hard cuts
-    layout = load_layout(PKG / "layouts" / "apc_mini_mk2.toml")
-    by_note = {p.note: p for p in layout.pads}
-    assert [by_note[56 + i].binding for i in range(8)] == [Binding("scene", i) for i in range(8)]
+    layout, by_note = scene_row(PKG)
     assert len({by_note[56 + i].look.color.text for i in range(8)}) == 8
     toggles = {p.binding.value for p in layout.pads if p.binding.action == "toggle"}
     assert {"fx.ochiai_caustics", "fx.ochiai_dissolve"} <= toggles

@@ -14,9 +14,8 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from vjhost.packtest import check_budget, families
+from vjhost.packtest import families, family_budget_tests
 from vjhost.tomlcompat import tomllib
-from vjhost.train.motifs.budget import nudge_changes
 from vjhost.train.motifs.palettes import palette_distance
 
 MANIFEST = tomllib.loads((Path(__file__).resolve().parents[1] / "vjhost_teamlab" / "pack.toml").read_text())
@@ -45,18 +44,12 @@ def test_the_recipe_names_the_scenes():
     assert np.bincount(la).tolist() == [2] * 8 and np.median(a.mean(axis=1)) < 0.05 * 255 and a.max() == 255
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_every_family_follows_from_a_few_numbers(name):
-    """A few discrete choices and at most 16 continuous numbers per picture, whatever the seed: no random
-    number per particle, petal or spark."""
-    check_budget(name, families(PACK)[name], discrete=6, continuous=16, least=3, seeds=range(16))
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_small_parameter_steps_move_the_picture_a_little(name):
-    """Every continuous number moved by 0.1 % of its range: the picture changes, but only a little."""
-    change = nudge_changes(families(PACK)[name], range(4), 128, rounded=True)
-    assert ((0 < change) & (change < 10)).all(), (name, change)
+# At most 6 discrete choices and 3..16 continuous numbers per picture, whatever the seed (no random number per
+# particle, petal or spark); every continuous number moved by 0.1 % of its range moves the picture, by less than
+# 10 levels.
+(test_every_family_follows_from_a_few_numbers,
+ test_small_parameter_steps_move_the_picture_a_little) = family_budget_tests(
+    PACK, discrete=6, continuous=16, least=3, seeds=range(16), rounded=True)
 
 
 @pytest.mark.parametrize("name", NAMES)
