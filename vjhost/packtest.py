@@ -48,7 +48,8 @@ from .protocols import Features, Param
 from .tomlcompat import tomllib
 
 __all__ = ["PackChain", "features", "pack_dir", "manifest", "effect_params", "scene_row", "glsl_palette", "dataset",
-           "families", "family_budget_tests", "motif_pictures", "size_difference", "check_dataset", "check_budget",
+           "families", "family_budget_tests", "check_families", "motif_pictures", "size_difference", "edge_shares",
+           "check_dataset", "check_budget",
            "soften", "rgb255", "gl", "pack_chain"]
 
 
@@ -215,6 +216,24 @@ def size_difference(pack: str | Path, n: int = 16, seed: int = 2) -> np.ndarray:
     return np.abs(down - small).mean((1, 2, 3))
 
 
+def edge_shares(pack: str | Path, n: int = 32, seed: int = 4, tolerance: float = 0.1) -> dict[str, tuple[float, float]]:
+    """Per motif: the share of in-between pixels (farther than ``tolerance``, RGB 0..sqrt 3, from every palette
+    colour) of its pictures at 128² and at 256², the same seed.  Edges that ramp over about a pixel give about
+    half the share at 256² (edge pixels grow with the side, the picture with its square)."""
+    from .train.motifs.palettes import palette
+
+    ds = dataset(pack)
+    pal = palette(ds.PALETTE)
+
+    def between(imgs: np.ndarray) -> float:
+        px = imgs.transpose(0, 2, 3, 1).reshape(-1, 3).astype(np.float32) / 255
+        return float((np.sqrt(((px[:, None] - pal[None]) ** 2).sum(-1)).min(1) > tolerance).mean())
+
+    a, la = ds.generate(n, 128, seed=seed)
+    b, lb = ds.generate(n, 256, seed=seed)
+    return {name: (between(a[la == k]), between(b[lb == k])) for k, name in enumerate(ds.MOTIFS)}
+
+
 def check_dataset(pack: str | Path, *, share: float = 0.95, tolerance: float = 0.15, n: int = 16, size: int = 64,
                   seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
     """Assert the pack's training data is deterministic for a seed, balanced over its motifs, its motifs the
@@ -280,6 +299,23 @@ def family_budget_tests(pack: str | Path, *, discrete: int, continuous: int, lea
         assert (change > 0).sum() >= len(nudge_seeds) - unmoved.get(name, 0), (name, change)
 
     return budget, nudge
+
+
+def check_families(pack: str | Path, *, discrete: int, continuous: int, least: int = 0, seeds: Iterable[int] = range(8),
+                   nudged_below: float | None = None, of_reseed: float = 1.0, nudge_seeds: Iterable[int] = range(4),
+                   nudge_size: int = 64) -> None:
+    """Assert every motif family of the pack is within :func:`check_budget` and, with ``nudged_below``, that
+    nudging every continuous number by 0.1 % of its range moves its pictures under ``nudged_below`` levels on
+    average over ``nudge_seeds`` (thin lines and crisp edges move by a fraction of a pixel) and under
+    ``of_reseed`` times what another seed changes (a different picture of the family)."""
+    from .train.motifs.budget import nudge_changes, reseed_changes
+
+    for name, draw in families(pack).items():
+        check_budget(name, draw, discrete=discrete, continuous=continuous, least=least, seeds=seeds)
+        if nudged_below is not None:
+            nudged = nudge_changes(draw, nudge_seeds, nudge_size)
+            other = reseed_changes(draw, nudge_seeds, nudge_size)
+            assert nudged.mean() < nudged_below and nudged.mean() < of_reseed * other.mean(), (name, nudged, other)
 
 
 def families(pack: str | Path) -> dict:

@@ -17,8 +17,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vjhost.packtest import check_budget, check_dataset, effect_params, families, manifest, motif_pictures, scene_row
-from vjhost.train.motifs.budget import nudge_changes, reseed_changes
+from vjhost.packtest import (
+    check_dataset,
+    check_families,
+    edge_shares,
+    effect_params,
+    manifest,
+    motif_pictures,
+    scene_row,
+    size_difference,
+)
 
 PKG = Path(__file__).resolve().parents[1] / "vjhost_anadol"
 sys.path.insert(0, str(PKG.parent))
@@ -217,23 +225,8 @@ def test_dataset_is_deterministic_balanced_and_in_the_palette():
 def test_the_same_picture_at_128_and_256_with_crisp_edges():
     """Shapes are drawn in uv units; edges ramp over about one pixel: at 256 a family has about half the
     share of in-between pixels it has at 128 (edge pixels grow with the side, the picture with its square)."""
-    from vjhost_anadol.dataset import MOTIFS, PALETTE, generate
-
-    from vjhost.train.motifs.palettes import palette
-
-    pal = palette(PALETTE)
-
-    def between(imgs) -> float:
-        px = imgs.transpose(0, 2, 3, 1).reshape(-1, 3).astype(np.float32) / 255
-        return float((np.sqrt(((px[:, None] - pal[None]) ** 2).sum(-1)).min(1) > 0.1).mean())
-
-    a, la = generate(32, 128, seed=4)
-    b, lb = generate(32, 256, seed=4)
-    for small, big in zip(a.astype(np.float32), b.astype(np.float32)):
-        down = big.reshape(3, 128, 2, 128, 2).mean((2, 4))
-        assert np.abs(down - small).mean() < 6
-    for k, name in enumerate(MOTIFS):
-        s, g = between(a[la == k]), between(b[lb == k])
+    assert (size_difference(PKG, 32, seed=4) < 6).all()
+    for name, (s, g) in edge_shares(PKG, 32, seed=4).items():
         assert g < (0.85 if name in ("pointcloud", "condense") else 0.65) * s + 1e-3, (name, s, g)
 
 
@@ -311,7 +304,4 @@ def test_every_family_follows_from_few_numbers_that_each_move_the_picture_a_litt
     picture (counted as drawn: no number per element), and nudging every continuous number by a thousandth
     of its range moves the picture a little -- under 4 levels of 255 on average (thin lines and many crisp
     edges move by a fraction of a pixel) -- where another seed changes it completely."""
-    for name, draw in families(PKG).items():
-        check_budget(name, draw, discrete=4, continuous=16, seeds=range(6))
-        nudged, other = nudge_changes(draw, range(4), 64), reseed_changes(draw, range(4), 64)
-        assert nudged.mean() < 4.0 and nudged.mean() < 0.25 * other.mean(), (name, nudged, other)
+    check_families(PKG, discrete=4, continuous=16, seeds=range(6), nudged_below=4.0, of_reseed=0.25)

@@ -18,9 +18,8 @@ import pytest
 
 from vjhost.packtest import (
     PackChain,
-    check_budget,
     check_dataset,
-    families,
+    check_families,
     glsl_palette,
     manifest,
     rgb255,
@@ -252,5 +251,4 @@ def test_layout_maps_the_scenes_and_the_pack_effects():
 def test_every_family_follows_from_few_random_numbers():
     """A 64-d decoder holds a family sharply when each picture takes a few discrete choices and at most
     about 16-24 continuous numbers (counted as drawn: rats in a row, drips and droplets by rule)."""
-    for name, draw in families(PKG).items():
-        check_budget(name, draw, discrete=8, continuous=20, seeds=range(6))
+    check_families(PKG, discrete=8, continuous=20, seeds=range(6))

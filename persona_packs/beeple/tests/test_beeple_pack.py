@@ -284,10 +284,10 @@ def test_the_manifest_cuts_up_by_default_and_draws_its_own_layer_only_when_asked
 
 def test_layout_scene_row_in_distinct_neons_and_shift_sets_the_cut_rate():
     import mido
-    from vjhost_builtins.apcmini import ApcMiniMk2
 
     from vjhost.control.state import Action, ControlState
     from vjhost.protocols import Param
+    from vjhost_builtins.apcmini import ApcMiniMk2
 
     layout, by_note = scene_row(PKG)
     colours = [by_note[56 + i].look.color.velocity for i in range(8)]

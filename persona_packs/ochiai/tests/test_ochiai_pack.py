@@ -18,8 +18,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vjhost.packtest import check_budget, check_dataset, effect_params, families, manifest, motif_pictures, scene_row
-from vjhost.train.motifs.budget import nudge_changes, reseed_changes
+from vjhost.packtest import (
+    check_dataset,
+    check_families,
+    edge_shares,
+    effect_params,
+    manifest,
+    motif_pictures,
+    scene_row,
+)
 
 PKG = Path(__file__).resolve().parents[1] / "vjhost_ochiai"
 sys.path.insert(0, str(PKG.parent))
@@ -283,20 +290,7 @@ def test_edges_are_crisp_at_any_size():
     """Edges ramp over about one pixel: at 256 a family has about half the share of in-between pixels it has
     at 128 (edge pixels grow with the side, the picture with its square).  The light shafts' fade through
     the mist is a gradient by design and keeps its share."""
-    from vjhost_ochiai.dataset import MOTIFS, PALETTE, generate
-
-    from vjhost.train.motifs.palettes import palette
-
-    pal = palette(PALETTE)
-
-    def between(imgs) -> float:
-        px = imgs.transpose(0, 2, 3, 1).reshape(-1, 3).astype(np.float32) / 255
-        return float((np.sqrt(((px[:, None] - pal[None]) ** 2).sum(-1)).min(1) > 0.1).mean())
-
-    a, la = generate(32, 128, seed=4)
-    b, lb = generate(32, 256, seed=4)
-    for k, name in enumerate(MOTIFS):
-        small, big = between(a[la == k]), between(b[lb == k])
+    for name, (small, big) in edge_shares(PKG, 32, seed=4).items():
         if name == "light_shafts":
             assert big > 0.8 * small, (name, small, big)
         elif name == "particles":  # points 2-3 pixels across at 128: most of a point is its edge
@@ -356,7 +350,4 @@ def test_every_family_follows_from_few_numbers_that_each_move_the_picture_a_litt
     picture (counted as drawn: no number per element), and nudging every continuous number by a thousandth
     of its range moves the picture a little -- under 4 levels of 255 on average (thin lines and many crisp
     edges move by a fraction of a pixel) -- where another seed changes it completely."""
-    for name, draw in families(PKG).items():
-        check_budget(name, draw, discrete=4, continuous=16, seeds=range(6))
-        nudged, other = nudge_changes(draw, range(4), 64), reseed_changes(draw, range(4), 64)
-        assert nudged.mean() < 4.0 and nudged.mean() < 0.25 * other.mean(), (name, nudged, other)
+    check_families(PKG, discrete=4, continuous=16, seeds=range(6), nudged_below=4.0, of_reseed=0.25)
