@@ -60,6 +60,42 @@ vec4 vj_image(vec2 uv) {
     return texture(u_image, uv);
 }
 
+// The frame's aspect ratio, width over height.
+float vj_aspect() { return u_resolution.x / max(u_resolution.y, 1.0); }
+
+// A coordinate mirror-folded into [0, 1]: 0..1 as is, 1..2 mirrored, and so on (0..1..0 across
+// each pair of tiles, no seam).
+float vj_mirror(float x) { return 1.0 - abs(1.0 - mod(x, 2.0)); }
+
+// Screen uv -> the square decode at its own aspect: it fills the height, centred; x runs past
+// 0..1 at the sides of a wide frame (mirror it with vj_mirror, or dim what lies outside).
+vec2 vj_fill_height(vec2 uv) { return vec2(0.5 + (uv.x - 0.5) * vj_aspect(), uv.y); }
+
+// Screen uv -> where to read the square decode so it keeps its proportions: it fills the height
+// and is mirror-repeated sideways (round stays round on a wide screen; a pattern continues).
+vec2 vj_image_fit(vec2 uv) {
+    vec2 q = vj_fill_height(uv);
+    return vec2(vj_mirror(q.x), q.y);
+}
+
+// Nine taps of a gaussian (sigma 1.6 steps) along `step`: one direction of a separable blur,
+// run in a small stage (an x stage, then a y stage).
+vec4 vj_gauss9(sampler2D tex, vec2 uv, vec2 step) {
+    const float W1 = 0.8226, W2 = 0.4578, W3 = 0.1724, W4 = 0.0439;  // exp(-k^2 / (2 * 1.6^2))
+    vec4 s = texture(tex, uv);
+    s += (texture(tex, uv + step) + texture(tex, uv - step)) * W1;
+    s += (texture(tex, uv + 2.0 * step) + texture(tex, uv - 2.0 * step)) * W2;
+    s += (texture(tex, uv + 3.0 * step) + texture(tex, uv - 3.0 * step)) * W3;
+    s += (texture(tex, uv + 4.0 * step) + texture(tex, uv - 4.0 * step)) * W4;
+    return s / (1.0 + 2.0 * (W1 + W2 + W3 + W4));
+}
+
+// The decoded frame with its outermost `crop` (a share of each side) left out -- a decoder's edge
+// pixels are its least reliable -- and the rest stretched over 0..1.
+vec4 vj_image_inset(vec2 uv, float crop) {
+    return vj_image(crop + (1.0 - 2.0 * crop) * uv);
+}
+
 // Cheap hash noise in [0, 1).
 float vj_hash(vec2 p) {
     p = fract(p * vec2(123.34, 456.21));

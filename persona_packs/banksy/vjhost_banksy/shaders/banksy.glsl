@@ -38,18 +38,7 @@ const float LIFE = 0.6;      // seconds a splatter stays on the wall
 const vec3 BRICK_TINT = vec3(0.72, -0.27, -0.48);   // brick over grey of the same lightness, per unit of redness
 const float SPREAD = 1.0;    // the paint map's gaussian taps a texel (two decoded pixels) apart: sigma 3.2 decoded pixels
 
-vec3 bk_decoded(vec2 q) { return vj_image(CROP + (1.0 - 2.0 * CROP) * q).rgb; }
-
-// 9 taps of a gaussian along `step`, sigma 1.6 steps
-vec4 bk_gauss9(sampler2D tex, vec2 uv, vec2 step) {
-    const float W1 = 0.8226, W2 = 0.4578, W3 = 0.1724, W4 = 0.0439;  // exp(-k^2 / (2 * 1.6^2))
-    vec4 s = texture(tex, uv);
-    s += (texture(tex, uv + step) + texture(tex, uv - step)) * W1;
-    s += (texture(tex, uv + 2.0 * step) + texture(tex, uv - 2.0 * step)) * W2;
-    s += (texture(tex, uv + 3.0 * step) + texture(tex, uv - 3.0 * step)) * W3;
-    s += (texture(tex, uv + 4.0 * step) + texture(tex, uv - 4.0 * step)) * W4;
-    return s / (1.0 + 2.0 * (W1 + W2 + W3 + W4));
-}
+vec3 bk_decoded(vec2 q) { return vj_image_inset(q, CROP).rgb; }
 
 // a paint splatter around the origin of p (screen heights): a blot of radius r with `arms` arms
 float bk_splat(vec2 p, float r, float arms, float phase) {
@@ -87,9 +76,9 @@ vec4 bk_splat_now() {
 // where the decode is paint (ink or red) and how much of it is red
 void main() { o_color = vec4(bk_paint(bk_decoded(v_uv)), 0.0, 1.0); }
 #elif defined(VJ_STAGE_paint_x)
-void main() { o_color = bk_gauss9(u_paint, v_uv, vec2(SPREAD / u_target_size.x, 0.0)); }
+void main() { o_color = vj_gauss9(u_paint, v_uv, vec2(SPREAD / u_target_size.x, 0.0)); }
 #elif defined(VJ_STAGE_paint_y)
-void main() { o_color = bk_gauss9(u_paint_x, v_uv, vec2(0.0, SPREAD / u_target_size.y)); }
+void main() { o_color = vj_gauss9(u_paint_x, v_uv, vec2(0.0, SPREAD / u_target_size.y)); }
 #elif defined(VJ_STAGE_wall)
 // the bare wall: the decode away from any paint (its soft overspray ramp left out), weighted
 void main() {
@@ -97,11 +86,11 @@ void main() {
     o_color = vec4(bk_decoded(v_uv) * w, w);
 }
 #elif defined(VJ_STAGE_wall_x)
-void main() { o_color = bk_gauss9(u_wall, v_uv, vec2(1.2 / u_target_size.x, 0.0)); }
+void main() { o_color = vj_gauss9(u_wall, v_uv, vec2(1.2 / u_target_size.x, 0.0)); }
 #elif defined(VJ_STAGE_wall_y)
 // the bare wall's colour (-1 where the wall around is all paint)
 void main() {
-    vec4 w = bk_gauss9(u_wall_x, v_uv, vec2(0.0, 1.2 / u_target_size.y));
+    vec4 w = vj_gauss9(u_wall_x, v_uv, vec2(0.0, 1.2 / u_target_size.y));
     o_color = vec4(w.a > 0.02 ? w.rgb / w.a : vec3(-1.0), 1.0);
 }
 #elif defined(VJ_STAGE_edge)
@@ -124,7 +113,7 @@ void main() {
 #else
 void main() {
     vec2 uv = 0.5 + (v_uv - 0.5) * (1.0 - 0.04 * u_kick);   // a kick pushes in
-    vec2 q = bk_fit(uv);
+    vec2 q = vj_image_fit(uv);
     vec3 c = bk_decoded(q);
     vec4 e = texture(u_edge, q);
     float near = abs(e.z);

@@ -30,10 +30,3 @@ vec2 bk_paint(vec3 c) {
     float red = smoothstep(RED_LEVEL - 0.1, RED_LEVEL + 0.1, bk_redness(c));
     return vec2(max(ink, red), red);
 }
-
-// screen uv -> decode space (0..1): the full height, mirror-repeated sideways at the screen's aspect
-vec2 bk_fit(vec2 uv) {
-    float aspect = u_resolution.x / max(u_resolution.y, 1.0);
-    float x = 0.5 + (uv.x - 0.5) * aspect;
-    return vec2(1.0 - abs(1.0 - mod(x, 2.0)), uv.y);
-}

@@ -29,24 +29,13 @@ uniform sampler2D u_ground, u_cover, u_cover_x, u_swell;
 const float STEP = 1.5;   // gaussian taps this many texels apart: sigma 2.4 texels of the 160x90 stages
 
 // the decode stretched over the frame; its outermost pixels (decoder edge effects) left out
-vec3 ks_decoded(vec2 uv) { return vj_image(0.03 + 0.94 * uv).rgb; }
+vec3 ks_decoded(vec2 uv) { return vj_image_inset(uv, 0.03).rgb; }
 
 // the swell of this frame: 0 at rest, 1 at full bass and kick
 float ks_swell() { return clamp(0.75 * u_bass + 0.5 * u_kick, 0.0, 1.0); }
 
 // the lens: the picture leans in around the centre with the swell
 vec2 ks_lens(vec2 uv) { return 0.5 + (uv - 0.5) * (1.0 - 0.05 * ks_swell()); }
-
-// 9 taps of a gaussian along `step`, sigma 1.6 steps
-vec4 ks_gauss9(sampler2D tex, vec2 uv, vec2 step) {
-    const float W1 = 0.8226, W2 = 0.4578, W3 = 0.1724, W4 = 0.0439;  // exp(-k^2 / (2 * 1.6^2))
-    vec4 s = texture(tex, uv);
-    s += (texture(tex, uv + step) + texture(tex, uv - step)) * W1;
-    s += (texture(tex, uv + 2.0 * step) + texture(tex, uv - 2.0 * step)) * W2;
-    s += (texture(tex, uv + 3.0 * step) + texture(tex, uv - 3.0 * step)) * W3;
-    s += (texture(tex, uv + 4.0 * step) + texture(tex, uv - 4.0 * step)) * W4;
-    return s / (1.0 + 2.0 * (W1 + W2 + W3 + W4));
-}
 
 #if defined(VJ_STAGE_ground)
 // once per frame: the ground's palette colour (rgb) and how far the colours flip this frame (a)
@@ -71,11 +60,11 @@ void main() {
     o_color = vec4(PALETTE[k] * m, m);
 }
 #elif defined(VJ_STAGE_cover_x)
-void main() { o_color = ks_gauss9(u_cover, v_uv, vec2(STEP / u_target_size.x, 0.0)); }
+void main() { o_color = vj_gauss9(u_cover, v_uv, vec2(STEP / u_target_size.x, 0.0)); }
 #elif defined(VJ_STAGE_swell)
 // the blurred coverage (a) and the colour of the dots it comes from (rgb, no longer premultiplied)
 void main() {
-    vec4 s = ks_gauss9(u_cover_x, v_uv, vec2(0.0, STEP / u_target_size.y));
+    vec4 s = vj_gauss9(u_cover_x, v_uv, vec2(0.0, STEP / u_target_size.y));
     o_color = vec4(s.rgb / max(s.a, 1e-3), s.a);
 }
 #else

@@ -9,9 +9,6 @@ uniform float u_amount;
 
 const float FOG = 0.3;    // light lost per unit of depth
 
-// mirror-fold any coordinate into [0, 1]: 0..1 as is, 1..2 mirrored, and so on
-float fold(float x) { return 1.0 - abs(1.0 - mod(x, 2.0)); }
-
 void main() {
     float a = clamp(u_amount, 0.0, 1.0);
     vec2 d = v_uv * 2.0 - 1.0;              // -1..1, the room's cross-section
@@ -29,7 +26,7 @@ void main() {
         float tile = clamp(far / 2.0, 0.25, 1.0);                // depth of one mirrored copy
         // a quarter tile per beat; after 8 beats the mirrored pair of tiles repeats exactly
         float scroll = 0.25 * (mod(u_beat_count, 8.0) + u_beat_phase);
-        vec2 t = vec2(fold(across + 1.0), fold(depth / tile - scroll));
+        vec2 t = vec2(vj_mirror(across + 1.0), vj_mirror(depth / tile - scroll));  // mirror-folded
         col = texture(u_input, t).rgb * exp(-FOG * depth);
     }
     o_color = vec4(col, 1.0);

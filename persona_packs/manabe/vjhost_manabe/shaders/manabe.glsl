@@ -62,10 +62,9 @@ void main() {
     float push = clamp(0.6 * u_kick + 0.3 * u_bass, 0.0, 1.0);
     // the square decode at its own aspect in the middle of the frame, mirrored out to the sides as
     // dimmer echoes (a dancer is never stretched; a graph runs on without a seam); a kick pushes in
-    float aspect = u_resolution.x / u_resolution.y;
-    vec2 uv = 0.5 + (v_uv - 0.5) * vec2(aspect, 1.0) * (1.0 - 0.03 * push);
+    vec2 uv = 0.5 + (v_uv - 0.5) * vec2(vj_aspect(), 1.0) * (1.0 - 0.03 * push);   // vj_fill_height, pushed in
     float echo = abs(uv.x - 0.5) > 0.5 ? ECHO : 1.0;
-    uv.x = 1.0 - abs(1.0 - mod(uv.x, 2.0));
+    uv.x = vj_mirror(uv.x);
     vec3 c = texture(u_smooth, 0.01 + 0.98 * uv).rgb;                 // the decoder's outermost pixels left out
     float light = max(max(c.r, c.g), c.b) - GROUND.b;
     float loud = clamp(0.6 * u_rms + 0.6 * u_bass, 0.0, 1.0);

@@ -41,8 +41,7 @@ float mk_level(vec3 c) {
 }
 
 void main() {
-    float aspect = u_resolution.x / u_resolution.y;
-    vec2 uv = 0.5 + (v_uv - 0.5) * vec2(aspect, 1.0);
+    vec2 uv = vj_fill_height(v_uv);
     // footsteps: blocks of the frame pushed their own way, a new push every eighth note
     float shake = clamp(max(u_snare, u_onset), 0.0, 1.0);
     vec2 block = floor(v_uv * vec2(8.0, 6.0));
@@ -50,8 +49,8 @@ void main() {
     vec2 push = vec2(vj_hash(block + slot * 1.37), vj_hash(block.yx + slot * 2.11 + 5.0)) - 0.5;
     uv += push * vec2(0.05, 0.03) * shake;
     float echo = abs(uv.x - 0.5) > 0.5 ? ECHO : 1.0;
-    uv.x = 1.0 - abs(1.0 - mod(uv.x, 2.0));
-    float t = mk_level(vj_image(0.01 + 0.98 * clamp(uv, 0.0, 1.0)).rgb);
+    uv.x = vj_mirror(uv.x);
+    float t = mk_level(vj_image_inset(clamp(uv, 0.0, 1.0), 0.01).rgb);
     t = 0.5 + (t - 0.5) * (1.0 + 0.35 * u_bass);                    // contrast with the bass
     // the heartbeat: lub as the kick hits, dub as its envelope passes half-way
     float dub = exp(-pow((u_kick - 0.45) / 0.08, 2.0)) * step(0.2, u_kick);

@@ -36,25 +36,7 @@ const float STEP = 2.5;       // gaussian taps this many texels apart: sigma 4 t
 const float TURN = 0.45;      // radians a flower turns on a full beat
 const float SWELL = 0.3;      // how much a flower grows on a full kick (plus half that with the bass)
 
-vec3 mk_decoded(vec2 q) { return vj_image(CROP + (1.0 - 2.0 * CROP) * q).rgb; }
-
-// screen uv -> decode space (0..1): the full height, mirror-repeated sideways at the screen's aspect
-vec2 mk_fit(vec2 uv) {
-    float aspect = u_resolution.x / max(u_resolution.y, 1.0);
-    float x = 0.5 + (uv.x - 0.5) * aspect;
-    return vec2(1.0 - abs(1.0 - mod(x, 2.0)), uv.y);
-}
-
-// 9 taps of a gaussian along `step`, sigma 1.6 steps
-vec4 mk_gauss9(sampler2D tex, vec2 uv, vec2 step) {
-    const float W1 = 0.8226, W2 = 0.4578, W3 = 0.1724, W4 = 0.0439;  // exp(-k^2 / (2 * 1.6^2))
-    vec4 s = texture(tex, uv);
-    s += (texture(tex, uv + step) + texture(tex, uv - step)) * W1;
-    s += (texture(tex, uv + 2.0 * step) + texture(tex, uv - 2.0 * step)) * W2;
-    s += (texture(tex, uv + 3.0 * step) + texture(tex, uv - 3.0 * step)) * W3;
-    s += (texture(tex, uv + 4.0 * step) + texture(tex, uv - 4.0 * step)) * W4;
-    return s / (1.0 + 2.0 * (W1 + W2 + W3 + W4));
-}
+vec3 mk_decoded(vec2 q) { return vj_image_inset(q, CROP).rgb; }
 
 int mk_ground_index() { return int(floor(texelFetch(u_ground, ivec2(0, 0), 0).a * 16.0 + 0.5)); }
 
@@ -74,21 +56,21 @@ void main() {
     o_color = vec4(m, m * v_uv, 0.0);
 }
 #elif defined(VJ_STAGE_mass_x)
-void main() { o_color = mk_gauss9(u_mass, v_uv, vec2(STEP / u_target_size.x, 0.0)); }
+void main() { o_color = vj_gauss9(u_mass, v_uv, vec2(STEP / u_target_size.x, 0.0)); }
 #elif defined(VJ_STAGE_mass_y)
-void main() { o_color = mk_gauss9(u_mass_x, v_uv, vec2(0.0, STEP / u_target_size.y)); }
+void main() { o_color = vj_gauss9(u_mass_x, v_uv, vec2(0.0, STEP / u_target_size.y)); }
 #elif defined(VJ_STAGE_wide_x)
 // the same mass at a quarter of the resolution and four times the reach (big flowers' far petals)
-void main() { o_color = mk_gauss9(u_mass_y, v_uv, vec2(1.5 / u_target_size.x, 0.0)); }
+void main() { o_color = vj_gauss9(u_mass_y, v_uv, vec2(1.5 / u_target_size.x, 0.0)); }
 #elif defined(VJ_STAGE_wide_y)
-void main() { o_color = mk_gauss9(u_wide_x, v_uv, vec2(0.0, 1.5 / u_target_size.y)); }
+void main() { o_color = vj_gauss9(u_wide_x, v_uv, vec2(0.0, 1.5 / u_target_size.y)); }
 #elif defined(VJ_STAGE_warp)
 // where each screen point samples the decode, as an offset from where it would at rest: a quarter-size
 // map (the turn and swell are smooth; the full-size pass reads it bilinearly)
 void main() {
-    vec2 rest = mk_fit(v_uv);
+    vec2 rest = vj_image_fit(v_uv);
     // a kick pushes the whole picture in a touch
-    vec2 q = mk_fit(0.5 + (v_uv - 0.5) * (1.0 - 0.04 * u_kick));
+    vec2 q = vj_image_fit(0.5 + (v_uv - 0.5) * (1.0 - 0.04 * u_kick));
     // the flower this point belongs to: the centroid of the face mass around it (near a face the close
     // centroid; further out, on a big flower's petals, the wide one)
     vec3 near = texture(u_mass_y, q).xyz, wide = texture(u_wide_y, q).xyz;
@@ -105,7 +87,7 @@ void main() {
 }
 #else
 void main() {
-    vec2 q = mk_fit(v_uv) + texture(u_warp, v_uv).xy;
+    vec2 q = vj_image_fit(v_uv) + texture(u_warp, v_uv).xy;
     vec3 c = mk_decoded(clamp(q, 0.0, 1.0));
 
     // flat: the nearest candidate, ink or its colour (split where the decode is half way), and the edge
