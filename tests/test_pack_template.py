@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 import importlib
 import json
+import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -113,11 +115,11 @@ def test_its_dataset_draws_the_scenes_in_its_palette_and_its_own_tests_pass(made
         assert (d < 0.15).mean() > 0.95, ds.MOTIFS[k]
     means = np.stack([images[labels == k].astype(np.float32).mean(0) for k in range(8)])
     assert min(np.abs(means[i] - means[j]).mean() for i in range(8) for j in range(i + 1, 8)) > 3
-    # the generated pack's own test file passes as written
-    spec = importlib.util.spec_from_file_location("demo_pack_tests", made / "tests" / "test_demo_pack.py")
-    tests = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tests)
-    tests.test_dataset_is_deterministic_balanced_and_in_the_palette()
+    # the generated pack's own tests pass as written, under pytest with the pack toolkit's fixtures (vjhost.packtest)
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(made / "tests")],
+                         cwd=made, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert re.search(r"\b2[01] passed", run.stdout), run.stdout[-500:]  # dataset, 2 x 8 budget cases, shaders, layout
 
 
 def test_its_manifest_layout_and_prompts_parse_with_the_projects_loaders(made, made_host):
@@ -133,10 +135,14 @@ def test_its_manifest_layout_and_prompts_parse_with_the_projects_loaders(made, m
     layout = load_layout(m.layouts["apc_mini_mk2"])
     scene_pads = sorted((p for p in layout.pads if p.binding.action == "scene"), key=lambda p: p.col)
     assert [p.binding.value for p in scene_pads] == list(range(8)) and {p.row for p in scene_pads} == {7}
-    # the scene pads light in the palette: chart colours (pulsing pads take no RGB), one per palette colour
-    assert [p.look.color.velocity for p in scene_pads[:4]] == [led_colour(c) for c in m.palette]
+    # the scene pads light in the palette: chart colours (pulsing pads take no RGB), the visible palette colours
+    # in turn (the near-black ground #101418 would light white: skipped), each scene a colour of its own
+    velocities = [p.look.color.velocity for p in scene_pads]
+    assert velocities[:3] == [led_colour(c) for c in m.palette[1:]]
+    assert len({VELOCITY_RGB[v] for v in velocities}) == 8
+    assert all(max(VELOCITY_RGB[v] >> shift & 255 for shift in (16, 8, 0)) >= 150 for v in velocities)  # all lit
     assert all(p.look.behaviour == "pulse" and not p.look.color.is_rgb for p in scene_pads)
-    red = scene_pads[2].look.color.velocity  # the palette's vermilion shows as a red on the pad
+    red = scene_pads[1].look.color.velocity  # the palette's vermilion shows as a red on the pad
     r, g, b = (VELOCITY_RGB[red] >> 16) & 255, (VELOCITY_RGB[red] >> 8) & 255, VELOCITY_RGB[red] & 255
     assert r > 200 and r > g + 80 and r > b + 80
     assert layout.grid.packs_row == 0
@@ -215,6 +221,9 @@ def test_the_generated_pack_trains_with_vjhost_train(tmp_path, monkeypatch):
     cfg = tmp_path / "tiny.toml"
     cfg.write_text("widths = [8, 8, 8]\nbatch = 4\npool = 16\n[student]\nwidths = [4, 4, 4]\nbatch = 4\n")
     monkeypatch.syspath_prepend(str(dist))
+    card = pkg / "MODEL_CARD.md"
+    note = "Retrain after changing the petals (the author's note)."
+    card.write_text(card.read_text().replace("<!-- /notes -->", f"{note}\n<!-- /notes -->"))
     try:
         assert train_main([str(dist), "--config", str(cfg), "--steps", "3", "--student-steps", "2", "--no-eval",
                            "--no-track", "--quiet", "--device", "cpu"]) == 0
@@ -227,6 +236,7 @@ def test_the_generated_pack_trains_with_vjhost_train(tmp_path, monkeypatch):
         assert record["dataset"]["generator"] == "vjhost_tplrun.dataset.generate" and record["steps"] == 3
         card = (pkg / "MODEL_CARD.md").read_text()
         assert "UNTRAINED" not in card and "No artwork" in card
+        assert card.index(note) < card.index("## What it is")  # the hand-written notes survive the rewrite
         # a quick evaluation writes the EVAL.json the manifest names; then the pack validates
         m = load_manifest(pkg / "pack.toml", training=True)
         assert not m.untrained

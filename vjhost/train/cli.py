@@ -46,6 +46,29 @@ def model_card(m: dict, vcfg, record: dict, recipe: dict, motifs: tuple[str, ...
     return _card_body(m, vcfg, record, recipe, motifs) + _eval_section(report)
 
 
+#: a hand-written section of MODEL_CARD.md, from the line starting with the first to the line starting with the
+#: second: ``vjhost train`` carries it into the card it writes, right under the title
+NOTES = ("<!-- notes", "<!-- /notes")
+
+
+def keep_notes(old: str, new: str) -> str:
+    """``new`` (a card just written) with the hand-written notes section of ``old`` under its title.
+
+    Without an end marker the notes run to the first ``## `` heading (or the end) of ``old``: nothing
+    written by hand between the markers is lost to a rewrite."""
+    lines = old.splitlines(keepends=True)
+    start = next((i for i, ln in enumerate(lines) if ln.lstrip().startswith(NOTES[0])), None)
+    if start is None:
+        return new
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith(NOTES[1])), None)
+    closed = end is not None
+    if not closed:
+        end = next((i - 1 for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines) - 1)
+    notes = "".join(lines[start:end + 1]).rstrip() + ("" if closed else f"\n{NOTES[1]} -->")  # closed from now on
+    title, nl, rest = new.partition("\n")
+    return f"{title}{nl}\n{notes}\n{rest}"
+
+
 def _procedural_card(recipe: dict, motifs: tuple[str, ...], record: dict | None = None) -> str:
     pool = (record or {}).get("pool") or 0
     drawn = (f"A fixed pool of {pool} images, drawn once, is trained on ({(record or {}).get('epochs', '?')} epochs)"
@@ -284,5 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     record_path.write_text(json.dumps({**record, "dataset": recipe}, indent=2) + "\n")
     eval_path = out.parent / "EVAL.json"
     report = json.loads(eval_path.read_text()) if eval_path.is_file() else None
-    record_path.with_name("MODEL_CARD.md").write_text(model_card(m, vcfg, record, recipe, motifs, report))
+    card = record_path.with_name("MODEL_CARD.md")
+    old_card = card.read_text() if card.is_file() else ""
+    card.write_text(keep_notes(old_card, model_card(m, vcfg, record, recipe, motifs, report)))
     return 0

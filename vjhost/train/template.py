@@ -34,7 +34,7 @@ from string import Template
 
 from .scaffold import ScaffoldError, build_pack, check_name, placeholder_weights, teacher_widths
 
-__all__ = ["TEMPLATES", "MOTIFS", "DEFAULT_PALETTE", "parse_palette", "led_colour", "render_persona",
+__all__ = ["TEMPLATES", "MOTIFS", "DEFAULT_PALETTE", "parse_palette", "led_colour", "scene_leds", "render_persona",
            "new_persona_pack", "cmd_new_template"]
 
 TEMPLATES = ("persona",)
@@ -63,29 +63,48 @@ def parse_palette(text: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
     return cols
 
 
-def led_colour(hexstr: str) -> int:
-    """The APC mini MK2 velocity-chart index that shows ``hexstr`` best on a pad.
+def _near_black(hexstr: str) -> bool:
+    from .motifs.palettes import rgb
+
+    return max(rgb(hexstr)) < 0.2
+
+
+def _led_ranking(hexstr: str) -> list[int]:
+    """Visible APC mini MK2 velocity-chart indices, the one showing ``hexstr`` best first.
 
     A pad shows hue, not darkness: the colour is brightened to full value first; greys and
-    near-blacks light white.  Dark chart entries are never chosen (a pulsing pad would be nearly off).
+    near-blacks rank white first.  Dark chart entries are never chosen (a pulsing pad would be nearly off).
     """
     from ..control.layout import VELOCITY_RGB
     from .motifs.palettes import rgb
 
     c = rgb(hexstr)
     top = max(c)
-    if top - min(c) < 0.12 * max(top, 1e-6) or top < 0.2:
-        return 3  # greys and near-blacks: white (a dark pad would read as off)
-    target = tuple(v / top for v in c)
-    best, err = 3, 1e9
-    for i, v in enumerate(VELOCITY_RGB):
-        e = ((v >> 16) & 255) / 255, ((v >> 8) & 255) / 255, (v & 255) / 255
-        if i < 4 or max(e) < 0.6:
-            continue  # off, greys and the dark shades
-        d = sum((a - b) ** 2 for a, b in zip(e, target))
-        if d < err:
-            best, err = i, d
-    return best
+    grey = top - min(c) < 0.12 * max(top, 1e-6) or top < 0.2
+    target = (1.0, 1.0, 1.0) if grey else tuple(v / top for v in c)
+    chart = {i: (((v >> 16) & 255) / 255, ((v >> 8) & 255) / 255, (v & 255) / 255) for i, v in enumerate(VELOCITY_RGB)}
+    visible = [i for i, e in chart.items() if i == 3 or (i >= 4 and max(e) >= 0.6)]  # white, and no dark shades
+    return sorted(visible, key=lambda i: (sum((a - b) ** 2 for a, b in zip(chart[i], target)), i != 3))
+
+
+def led_colour(hexstr: str) -> int:
+    """The APC mini MK2 velocity-chart index that shows ``hexstr`` best on a pad (greys and near-blacks:
+    white, a dark pad would read as off)."""
+    return _led_ranking(hexstr)[0]
+
+
+def scene_leds(palette: tuple[str, ...], n: int) -> list[int]:
+    """Chart colours for ``n`` scene pads: scene i takes the next visible palette colour (near-black grounds
+    are skipped: they would light white, or not at all), cycling, shown by its nearest chart colour that no
+    earlier scene took -- so every scene has its own colour, close to the palette's."""
+    from ..control.layout import VELOCITY_RGB
+
+    visible = [c for c in palette if not _near_black(c)] or list(palette)
+    used: list[int] = []
+    for i in range(n):  # (the chart repeats some colours under other indices: distinct means distinct colours)
+        used.append(next(j for j in _led_ranking(visible[i % len(visible)])
+                         if VELOCITY_RGB[j] not in {VELOCITY_RGB[k] for k in used}))
+    return used
 
 
 def _glsl_palette(palette: tuple[str, ...]) -> str:
@@ -120,15 +139,16 @@ def render_persona(name: str, palette: tuple[str, ...], *, title: str | None = N
         if "\n" in text or '"' in text or "\\" in text:
             raise ScaffoldError(f"--{label}: one line without quotes or backslashes, got {text!r}")
     dist_dir = dist_dir or f"persona_packs/{name}"
-    leds = [led_colour(c) for c in palette]
+    leds = scene_leds(palette, len(MOTIFS))
+    shown = [c for c in palette if not _near_black(c)] or list(palette)
     # the accents: the two most colourful palette colours (pads for effects and the pack row)
     from .motifs.palettes import rgb
 
     vivid = sorted(palette, key=lambda c: -(max(rgb(c)) - min(rgb(c))))
     accent, accent2 = led_colour(vivid[0]), led_colour(vivid[min(1, len(vivid) - 1)])
     scene_pads = "\n".join(
-        f'  {{ row = 7, col = {i}, action = "scene", value = {i}, color = {leds[i % len(leds)]}, '
-        f'behaviour = "pulse", rate = "1/4" }},  # {m}: {palette[i % len(palette)]}'
+        f'  {{ row = 7, col = {i}, action = "scene", value = {i}, color = {leds[i]}, '
+        f'behaviour = "pulse", rate = "1/4" }},  # {m}: {shown[i % len(shown)]}'
         for i, m in enumerate(MOTIFS))
     steps = [f"vjhost train {dist_dir}", f"pip install -e {dist_dir}", f"vjhost pack validate {name}",
              f"vjhost run --pack {name}"]
@@ -161,8 +181,9 @@ def render_persona(name: str, palette: tuple[str, ...], *, title: str | None = N
     return out
 
 
-def new_persona_pack(name: str, parent: Path | str = "persona_packs", *, palette: str | tuple[str, ...] = DEFAULT_PALETTE,
-                     title: str | None = None, description: str | None = None) -> Path:
+def new_persona_pack(name: str, parent: Path | str = "persona_packs", *,
+                     palette: str | tuple[str, ...] = DEFAULT_PALETTE, title: str | None = None,
+                     description: str | None = None) -> Path:
     """Create ``parent/name`` from the persona template (see the module doc); returns its path."""
     check_name(name)
     pal = parse_palette(palette)
