@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -256,6 +258,11 @@ def test_pack_new_makes_a_valid_pack_and_never_overwrites(footage, tmp_path, cap
     raw = tomllib.loads(m.path.read_text())
     for key in [*raw, *raw["training"]]:
         assert f"`{key}`" in doc or f"`[{key}]`" in doc, key
+
+    # its own tests (the source pass on vjhost's pack toolkit) pass as written
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(root / "tests")],
+                         cwd=root, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0 and "1 passed" in run.stdout, run.stdout[-2000:] + run.stderr[-1000:]
 
     (root / "my_notes.txt").write_text("mine")
     before = sorted(p.relative_to(root) for p in root.rglob("*"))

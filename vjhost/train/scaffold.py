@@ -6,10 +6,11 @@ Creates ``PARENT/NAME/``, an installable pack distribution laid out like
     NAME/
       pyproject.toml                  # vjhost-pack-NAME, entry point [project.entry-points.vjhost] NAME = "vjhost_pack_NAME"
       README.md
+      tests/test_NAME_pack.py         # the pack's own tests, on vjhost's pack toolkit (vjhost.packtest)
       vjhost_pack_NAME/
         __init__.py                   # registers the pack directory, nothing else
         pack.toml                     # [training] footage = DIR; scenes = the footage's motifs
-        shaders/NAME.glsl             # a minimal source pass to make your own
+        shaders/NAME.glsl             # a minimal source pass to make your own (the decode in its proportions)
         weights/decoder.safetensors   # an UNTRAINED placeholder until `vjhost train` replaces it
 
 The footage is decoded first (which also fills the frame cache that ``vjhost
@@ -123,9 +124,10 @@ batch = 32
 
 
 def _shader(name: str, channels: int) -> str:
-    fetch = "vec3(vj_image(uv).r)" if channels == 1 else "vj_image(uv).rgb"
+    fetch = "vec3(vj_image(vj_image_fit(uv)).r)" if channels == 1 else "vj_image(vj_image_fit(uv)).rgb"
     return f"""// {name} source pass: the decoded frame (your footage, as the decoder learnt it), moved by the music.
 // Make it your own: the audio features (u_kick, u_bass, u_beat, vj_band(i), ...) are listed in vjhost's header, vjhost.glsl.
+// The square decode keeps its proportions: it fills the screen's height, mirrored sideways (vj_image_fit).
 
 void main() {{
     vec2 uv = 0.5 + (v_uv - 0.5) * (1.0 - 0.04 * u_kick);      // a kick pushes in a touch
@@ -135,6 +137,30 @@ void main() {{
     o_color = vec4(c, 1.0);
 }}
 """
+
+
+def _tests(name: str, pkg: str) -> str:
+    return f'''"""The {name} pack's own tests (made by `vjhost pack new`), on vjhost's pack toolkit (vjhost.packtest,
+whose fixtures pytest finds wherever vjhost is installed).  Installed, vjhost's shared suite tests the pack too."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+PKG = Path(__file__).resolve().parents[1] / "{pkg}"
+
+
+def test_the_source_pass_is_still_in_silence_and_moves_with_a_kick(pack_chain):
+    y, x = np.mgrid[0:64, 0:64]
+    picture = np.stack([x * 4, y * 4, np.full_like(x, 128)], -1).astype(np.uint8)  # a colour ramp, as if decoded
+    chain = pack_chain(PKG, size=(192, 108), image=picture)
+    quiet = chain.frame(t=2.0)
+    assert np.array_equal(chain.frame(t=2.5), quiet)  # a still picture in silence stays still
+    kick = chain.frame(t=2.0, kick_env=1.0, bass=1.0, beat_env=1.0)
+    assert (np.abs(kick - quiet).max(-1) > 8).mean() > 0.02  # a kick visibly changes the picture
+'''
 
 
 def _pyproject(name: str, pkg: str) -> str:
@@ -257,6 +283,8 @@ def new_pack(name: str, footage: Path | str, parent: Path | str = ".", *, size: 
         (root / "__init__.py").write_text(_init(name, pkg))
         (root / "pack.toml").write_text(_manifest(name, folder, ds.motifs, size, channels, fps))
         (root / "shaders" / f"{name}.glsl").write_text(_shader(name, channels))
+        (tmp / "tests").mkdir()
+        (tmp / "tests" / f"test_{name}_pack.py").write_text(_tests(name, pkg))
         placeholder_weights(root / "weights" / "decoder.safetensors", size, channels, widths, ds.motifs)
 
     return build_pack(target, write), ds
