@@ -9,9 +9,10 @@ touching the stream) when the device or its server goes away.  Each reconnect
 is a new child, so a server can die and come back any number of times.
 
 :class:`ChildInput` has :class:`~vjhost.audio.live.LiveInput`'s interface
-(``start``, ``stop``, ``alive``, ``error``, ``read_hop``, ``position``,
-``latency``, ``ring``), and :func:`input_opener` gives the analysis thread
-whichever of the two works in this process right now.
+(``start``, ``stop``, ``alive``, ``error``, ``ring``, and the analysis side,
+``read_hop``, ``position``, ``latency``, from their common base
+:class:`~vjhost.audio.live.RingInput`), and :func:`input_opener` gives the
+analysis thread whichever of the two works in this process right now.
 """
 
 from __future__ import annotations
@@ -25,14 +26,14 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .live import AudioDeviceError, RingBuffer
+from .live import AudioDeviceError, RingBuffer, RingInput
 
 __all__ = ["ChildInput", "input_opener"]
 
 READY = b"VJOK"  #: the child's first bytes on stdout once its stream runs
 
 
-class ChildInput:
+class ChildInput(RingInput):
     """Capture ``device`` (a name, as PortAudio lists it; None: the default input) in a helper process."""
 
     def __init__(self, device: str | None, sample_rate: int = 48000, blocksize: int = 512,
@@ -103,20 +104,6 @@ class ChildInput:
             self.error = f"no audio from the input device for {self.stall_timeout:g} s (device lost?)"
             return False
         return True
-
-    # ---------------------------------------------------------------- analysis thread
-    def read_hop(self, hop: int, out: np.ndarray | None = None) -> np.ndarray | None:
-        return self.ring.read(hop, out)
-
-    def position(self) -> float:
-        return self.ring.read_pos / self.sample_rate
-
-    def latency(self) -> float:
-        return self.ring.available() / self.sample_rate
-
-    @property
-    def overruns(self) -> int:
-        return self.ring.overruns
 
     # ---------------------------------------------------------------- reader thread
     def _read(self, proc: subprocess.Popen, ready: threading.Event) -> None:

@@ -29,6 +29,7 @@ import numpy as np
 __all__ = [
     "AudioDeviceError",
     "RingBuffer",
+    "RingInput",
     "LiveInput",
     "FilePlayer",
     "list_input_devices",
@@ -359,6 +360,32 @@ class RingBuffer:
         self.written = self._writing = self.read_pos = self.overruns = self.lost = 0
 
 
+class RingInput:
+    """The analysis thread's side of a live input that captures into ``self.ring`` (a :class:`RingBuffer` of
+    mono samples at ``self.sample_rate``): :class:`LiveInput` in this process, :class:`~vjhost.audio.child.ChildInput`
+    through a helper process."""
+
+    ring: RingBuffer
+    sample_rate: int
+
+    def read_hop(self, hop: int, out: np.ndarray | None = None) -> np.ndarray | None:
+        """The next ``hop`` mono samples, in order, or None when not enough have arrived yet."""
+        return self.ring.read(hop, out)
+
+    def position(self) -> float:
+        """Seconds of audio consumed by :meth:`read_hop` so far (the analysis clock)."""
+        return self.ring.read_pos / self.sample_rate
+
+    def latency(self) -> float:
+        """Seconds of audio waiting in the ring."""
+        return self.ring.available() / self.sample_rate
+
+    @property
+    def overruns(self) -> int:
+        """Times the analysis fell so far behind that unread audio was overwritten."""
+        return self.ring.overruns
+
+
 # --------------------------------------------------------------------------- capture
 
 
@@ -390,7 +417,7 @@ class _StreamOwner:
             _stream_closed()
 
 
-class LiveInput(_StreamOwner):
+class LiveInput(RingInput, _StreamOwner):
     """Capture from a PortAudio device into a :class:`RingBuffer` for the analysis thread.
 
     ``channels`` picks what to analyse: ``(l, r)`` (0-based) downmixes a stereo
@@ -501,24 +528,7 @@ class LiveInput(_StreamOwner):
             return False
         return True
 
-    # ---------------------------------------------------------------- analysis thread
-    def read_hop(self, hop: int, out: np.ndarray | None = None) -> np.ndarray | None:
-        """The next ``hop`` mono samples, in order, or None when not enough have arrived yet."""
-        return self.ring.read(hop, out)
-
-    def position(self) -> float:
-        """Seconds of audio consumed by :meth:`read_hop` so far (the analysis clock)."""
-        return self.ring.read_pos / self.sample_rate
-
-    def latency(self) -> float:
-        """Seconds of audio waiting in the ring."""
-        return self.ring.available() / self.sample_rate
-
-    @property
-    def overruns(self) -> int:
-        """Times the analysis fell so far behind that unread audio was overwritten."""
-        return self.ring.overruns
-
+    # ---------------------------------------------------------------- analysis thread (and RingInput's)
     @property
     def stream_time(self) -> float:
         """PortAudio stream time of the newest captured block."""
