@@ -31,13 +31,13 @@ from __future__ import annotations
 import collections
 import queue
 import threading
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
 from ..atomic import OutputExists, check_new, finish, temp_name
 from ..protocols import OutputFrame
+from .video import mux_audio, open_mp4
 
 
 class FileAudio:
@@ -108,26 +108,16 @@ class ShowRecorder:
 
     def __init__(self, path: str | Path, size: tuple[int, int], fps: float, *, audio=None, force: bool = False,
                  preset: str = "ultrafast", crf: int = 20, pool: int = 12) -> None:
-        import av
-
         self.path = check_new(path, force, flag="--force")
         self.force = force
         self.size = (int(size[0]), int(size[1]))
         self.fps = int(round(fps))
         self.tmp = temp_name(self.path)
-        self.container = av.open(str(self.tmp), mode="w")
+        self.container, self.video, self.audio = open_mp4(
+            self.tmp, self.size, self.fps, preset=preset, crf=crf,
+            audio_rate=audio.sample_rate if audio is not None else None, audio_channels=audio.channels if audio else 1)
         w, h = self.size
-        self.video = self.container.add_stream("libx264", rate=self.fps)
-        self.video.width, self.video.height = w, h
-        self.video.pix_fmt = "yuv420p"
-        self.video.options = {"preset": preset, "crf": str(crf), "tune": "zerolatency"}
-        self.video.codec_context.time_base = Fraction(1, self.fps)
         self.audio_src = audio
-        self.audio = None
-        if audio is not None:
-            self.audio = self.container.add_stream("aac", rate=audio.sample_rate)
-            self.audio.layout = "stereo" if audio.channels == 2 else "mono"
-            self.audio.bit_rate = 192000
         self._free: collections.deque = collections.deque(np.empty((h, w, 4), np.uint8) for _ in range(pool))
         self._q: queue.Queue = queue.Queue()
         self._t0: float | None = None
@@ -195,23 +185,16 @@ class ShowRecorder:
                 self._free.append(item[0])
 
     def _audio(self, t: float, flush: bool = False) -> None:
-        import av
-
         if self.audio is None:
             return
         got = self.audio_src.until(t)
         if got is not None:
             self._pending_audio = np.concatenate([self._pending_audio, got.astype(np.float32)])
         chunk = 1024
-        layout = self.audio.layout.name
         while len(self._pending_audio) >= chunk or (flush and len(self._pending_audio)):
             part, self._pending_audio = self._pending_audio[:chunk], self._pending_audio[chunk:]
-            fr = av.AudioFrame.from_ndarray(np.ascontiguousarray(part.T), format="fltp", layout=layout)
-            fr.sample_rate = self.audio_src.sample_rate
-            fr.pts = self._audio_pts
+            mux_audio(self.container, self.audio, part.T, self.audio_src.sample_rate, self._audio_pts)
             self._audio_pts += len(part)
-            for packet in self.audio.encode(fr):
-                self.container.mux(packet)
         if flush:
             for packet in self.audio.encode(None):
                 self.container.mux(packet)

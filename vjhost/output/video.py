@@ -19,31 +19,53 @@ from pathlib import Path
 import numpy as np
 
 
+def open_mp4(path: Path, size: tuple[int, int], fps: int, *, preset: str, crf: int, audio_rate: int | None = None,
+             audio_channels: int = 1):
+    """An mp4 container at ``path`` with an H.264 stream (yuv420p, ``1/fps`` time base) and, with ``audio_rate``,
+    an AAC stream (stereo for 2 channels, else mono): ``(container, video, audio or None)``."""
+    import av
+
+    container = av.open(str(path), mode="w")
+    w, h = size
+    video = container.add_stream("libx264", rate=fps)
+    video.width, video.height = w, h
+    video.pix_fmt = "yuv420p"
+    # zerolatency: no B-frames or lookahead, sliced threads -- a third less CPU on this content
+    video.options = {"preset": preset, "crf": str(crf), "tune": "zerolatency"}
+    video.codec_context.time_base = Fraction(1, fps)
+    audio = None
+    if audio_rate is not None:
+        audio = container.add_stream("aac", rate=audio_rate)
+        audio.layout = "stereo" if audio_channels == 2 else "mono"
+        audio.bit_rate = 192000
+    return container, video, audio
+
+
+def mux_audio(container, stream, samples: np.ndarray, sample_rate: int, pts: int) -> None:
+    """Encode ``samples`` ``(channels, n)`` float32 at ``pts`` (samples) into the AAC ``stream`` and mux it."""
+    import av
+
+    fr = av.AudioFrame.from_ndarray(np.ascontiguousarray(samples, np.float32), format="fltp", layout=stream.layout.name)
+    fr.sample_rate = sample_rate
+    fr.pts = pts
+    for packet in stream.encode(fr):
+        container.mux(packet)
+
+
 class VideoWriter:
     def __init__(self, path: Path, size: tuple[int, int], fps: int, *, audio: np.ndarray | None = None,
                  sample_rate: int = 48000, preset: str = "superfast", crf: int = 20, queue_size: int = 8) -> None:
-        import av
-
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         from ..atomic import temp_name
 
         self.tmp = temp_name(self.path)  # hidden, unique, same folder: renamed over the real name when complete
-        self.container = av.open(str(self.tmp), mode="w")
-        w, h = size
-        self.video = self.container.add_stream("libx264", rate=fps)
-        self.video.width, self.video.height = w, h
-        self.video.pix_fmt = "yuv420p"
-        # zerolatency: no B-frames or lookahead, sliced threads -- a third less CPU on this content
-        self.video.options = {"preset": preset, "crf": str(crf), "tune": "zerolatency"}
-        self.video.codec_context.time_base = Fraction(1, fps)
+        stereo = audio is not None and audio.ndim == 2 and audio.shape[1] == 2
+        self.container, self.video, self.audio = open_mp4(
+            self.tmp, size, fps, preset=preset, crf=crf, audio_rate=sample_rate if audio is not None else None,
+            audio_channels=2 if stereo else 1)
         self.audio_data = audio
         self.sample_rate = sample_rate
-        self.audio = None
-        if audio is not None:
-            self.audio = self.container.add_stream("aac", rate=sample_rate)
-            self.audio.layout = "stereo" if audio.ndim == 2 and audio.shape[1] == 2 else "mono"
-            self.audio.bit_rate = 192000
         self.frames = 0
         self._q: queue.Queue = queue.Queue(maxsize=queue_size)
         self._error: BaseException | None = None
@@ -87,21 +109,13 @@ class VideoWriter:
                 pass
 
     def _write_audio(self) -> None:
-        import av
-
         a = self.audio_data
         if a is None or self.audio is None:
             return
         a = np.ascontiguousarray(a.T if a.ndim == 2 else a[None, :], dtype=np.float32)
-        layout = self.audio.layout.name
         chunk = 1024
         for i in range(0, a.shape[1], chunk):
-            part = np.ascontiguousarray(a[:, i : i + chunk])
-            fr = av.AudioFrame.from_ndarray(part, format="fltp", layout=layout)
-            fr.sample_rate = self.sample_rate
-            fr.pts = i
-            for packet in self.audio.encode(fr):
-                self.container.mux(packet)
+            mux_audio(self.container, self.audio, a[:, i : i + chunk], self.sample_rate, i)
         for packet in self.audio.encode(None):
             self.container.mux(packet)
 
