@@ -100,6 +100,19 @@ def _env(n: int, sr: int, decay: float, attack: float = 0.0005) -> np.ndarray:
     return np.minimum(1.0, t / attack) * np.exp(-t / decay) if attack > 0 else np.exp(-t / decay)
 
 
+def _sidechain(kicks: Sequence[float], n: int, sr: int, depth: float, length: float, tau: float) -> np.ndarray:
+    """Sidechain ducking: a gain curve of ``n`` samples that dips by ``depth`` on every kick (times in s) and
+    recovers with time constant ``tau`` over ``length`` seconds."""
+    duck = np.ones(n)
+    dk = 1.0 - depth * np.exp(-np.arange(int(length * sr)) / (tau * sr))
+    for t in kicks:
+        i = int(round(t * sr))
+        m = min(len(dk), n - i)
+        if m > 0:
+            duck[i : i + m] *= dk[:m]
+    return duck
+
+
 def _place(track: np.ndarray, sample: np.ndarray, times: Sequence[float], gains: Sequence[float], sr: int) -> None:
     """Mix ``sample`` (mono ``(L,)`` or ``(L, ch)``) into ``track`` at each time."""
     for t, g in zip(times, gains):
@@ -370,13 +383,7 @@ def synthesize_demo(duration: float = 20.0, sr: int = 48000, bpm: float = 128.0,
         prev_name = name
 
     # the mix: sidechain ducking of bass + pads by the kick, filtered pads
-    duck = np.ones(n)
-    dk = 1.0 - 0.7 * np.exp(-np.arange(int(0.3 * sr)) / (0.09 * sr))
-    for t in kicks:
-        i = int(round(t * sr))
-        m = min(len(dk), n - i)
-        if m > 0:
-            duck[i : i + m] *= dk[:m]
+    duck = _sidechain(kicks, n, sr, depth=0.7, length=0.3, tau=0.09)
     music = _one_pole_lowpass(music, 2200.0, sr)
     mix = drums + bass[:, None] * duck[:, None] + music * duck[:, None] + fx
     mix = 0.98 * np.tanh(1.1 * mix)  # gentle soft clip on the master

@@ -295,13 +295,7 @@ def synthesize_track(spec: TrackSpec, sr: int = 44100) -> SynthTrack:
                     pan = 0.3 + 0.4 * (i % 2)
                     _d._place(music, np.stack([pl * (1 - pan), pl * pan], 1), [tb + i * (16 // per) * step], [0.4], sr)
         bar += length
-    duck = np.ones(n)
-    dk = 1.0 - 0.6 * np.exp(-np.arange(int(0.25 * sr)) / (0.08 * sr))
-    for t in kicks:
-        i = int(round(t * sr))
-        m = min(len(dk), n - i)
-        if m > 0:
-            duck[i:i + m] *= dk[:m]
+    duck = _d._sidechain(kicks, n, sr, depth=0.6, length=0.25, tau=0.08)
     cutoff = {"techno": 1400.0, "downtempo": 1800.0, "hiphop": 2500.0}.get(g, 3200.0)
     music = _d._one_pole_lowpass(music, cutoff, sr)
     mix = drums + bass[:, None] * duck[:, None] + music * duck[:, None] + fx
