@@ -83,8 +83,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from ..protocols import Features
-from ..tomlcompat import tomllib
-from .layout import LayoutIssue, TomlChecker, _suggest, _syntax_issue
+from .layout import TomlChecker, TomlFileError, _suggest, parse_toml, read_toml_text
 from .state import ControlState
 
 SCHEMA_VERSION = 1
@@ -101,13 +100,8 @@ _CUE_KEYS = ("name", "pack", "scene", "params", "transition", "transition_beats"
              "max_bars", "max_beats", "quantize")
 
 
-class CueError(ValueError):
+class CueError(TomlFileError):
     """A cue list that cannot be used.  ``str()`` lists every problem, one ``file:line: key: message`` a line."""
-
-    def __init__(self, source: str, issues: "list[LayoutIssue]") -> None:
-        self.source = source
-        self.issues = issues
-        super().__init__("\n".join(str(i) for i in issues))
 
 
 @dataclass(frozen=True)
@@ -199,20 +193,12 @@ class CueList:
 def load_cues(path: str | Path, source_name: str | None = None) -> CueList:
     """Read and validate a cue list file.  Raises :class:`CueError` (also for an unreadable file)."""
     name = source_name or str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CueError(name, [LayoutIssue(name, None, "", f"cannot read: {exc}")]) from exc
-    return parse_cues(text, name)
+    return parse_cues(read_toml_text(path, name, CueError), name)
 
 
 def parse_cues(text: str, source_name: str = "<cues>") -> CueList:
     """Parse and validate cue-list TOML ``text``; ``source_name`` is what error messages call the file."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CueError(source_name, [_syntax_issue(text, source_name, exc)]) from None
-    return cues_from_dict(data, source_name, text)
+    return cues_from_dict(parse_toml(text, source_name, CueError), source_name, text)
 
 
 def cues_from_dict(data: Mapping[str, Any], source_name: str = "<cues>", text: str | None = None) -> CueList:

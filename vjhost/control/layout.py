@@ -116,13 +116,34 @@ PALETTE: dict[str, int] = {
 }
 
 
-class LayoutError(ValueError):
-    """A layout that cannot be used.  ``str()`` lists every problem, one ``file:line: key: message`` a line."""
+class TomlFileError(ValueError):
+    """A checked TOML file (a layout, a cue list, a lighting mapping, a prompt library) that cannot be used.
+    ``str()`` lists every problem, one ``file:line: key: message`` a line."""
 
     def __init__(self, source: str, issues: "list[LayoutIssue]") -> None:
         self.source = source
         self.issues = issues
         super().__init__("\n".join(str(i) for i in issues))
+
+
+class LayoutError(TomlFileError):
+    """A layout that cannot be used.  ``str()`` lists every problem, one ``file:line: key: message`` a line."""
+
+
+def read_toml_text(path: str | Path, source: str, error: type[TomlFileError]) -> str:
+    """The text of a checked TOML file, or ``error`` saying it cannot be read (``source``: what to call it)."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(source, [LayoutIssue(source, None, "", f"cannot read: {exc}")]) from exc
+
+
+def parse_toml(text: str, source: str, error: type[TomlFileError]) -> dict[str, Any]:
+    """``text`` parsed, or ``error`` naming the line of the syntax mistake."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise error(source, [_syntax_issue(text, source, exc)]) from None
 
 
 @dataclass(frozen=True)
@@ -270,20 +291,12 @@ class Layout:
 def load_layout(path: str | Path, source_name: str | None = None) -> Layout:
     """Read and validate a layout file.  Raises :class:`LayoutError` (also for an unreadable file)."""
     name = source_name or str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LayoutError(name, [LayoutIssue(name, None, "", f"cannot read: {exc}")]) from exc
-    return parse_layout(text, name)
+    return parse_layout(read_toml_text(path, name, LayoutError), name)
 
 
 def parse_layout(text: str, source_name: str = "<layout>") -> Layout:
     """Parse and validate layout TOML ``text``; ``source_name`` is what error messages call the file."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise LayoutError(source_name, [_syntax_issue(text, source_name, exc)]) from None
-    return layout_from_dict(data, source_name, text)
+    return layout_from_dict(parse_toml(text, source_name, LayoutError), source_name, text)
 
 
 def layout_from_dict(data: Mapping[str, Any], source_name: str = "<layout>", text: str | None = None) -> Layout:

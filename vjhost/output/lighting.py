@@ -45,9 +45,8 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from ..control.layout import LayoutIssue, TomlChecker, _suggest, _syntax_issue
+from ..control.layout import TomlChecker, TomlFileError, _suggest, parse_toml, read_toml_text
 from ..protocols import Features, OutputFrame
-from ..tomlcompat import tomllib
 from .artnet import PORT as ARTNET_PORT
 from .artnet import ArtDmx, dmx_length, port_address, udp_socket
 
@@ -92,12 +91,8 @@ _CHANNEL = ("channel", "value", "rgb", "dimmer", "range", "fine")
 _OSC = ("host", "port", "prefix", "send")
 
 
-class MappingError(ValueError):
+class MappingError(TomlFileError):
     """A lighting mapping file that cannot be used; ``str()`` lists every problem as ``file:line: key: message``."""
-
-    def __init__(self, source: str, issues: list[LayoutIssue]) -> None:
-        self.source, self.issues = source, issues
-        super().__init__("\n".join(str(i) for i in issues))
 
 
 @dataclass(frozen=True)
@@ -133,16 +128,9 @@ class LightMapping:
 def load_mapping(path: str | Path) -> LightMapping:
     """Read and validate a mapping file; raises :class:`MappingError` naming the file, line and key."""
     name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MappingError(name, [LayoutIssue(name, None, "", f"cannot read: {exc}")]) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise MappingError(name, [_syntax_issue(text, name, exc)]) from None
+    text = read_toml_text(path, name, MappingError)
     v = _Checker(name, text)
-    m = v.document(data)
+    m = v.document(parse_toml(text, name, MappingError))
     if v.issues:
         raise MappingError(name, sorted(v.issues, key=lambda i: i.line or 0))
     return m

@@ -42,8 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..control.layout import LayoutIssue, TomlChecker, _syntax_issue
-from ..tomlcompat import tomllib
+from ..control.layout import TomlChecker, TomlFileError, parse_toml, read_toml_text
 
 __all__ = ["SCHEMA_VERSION", "SECONDS", "SIZES", "FORBIDDEN", "Prompt", "PromptLibrary", "PromptsError",
            "load_prompts", "parse_prompts", "find_prompts"]
@@ -63,13 +62,8 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _TOP = ("schema_version", "persona", "description", "safety", "defaults", "prompts")
 
 
-class PromptsError(ValueError):
+class PromptsError(TomlFileError):
     """A prompt library that cannot be used.  ``str()`` lists every problem, one ``file:line: key: message`` a line."""
-
-    def __init__(self, source: str, issues: list[LayoutIssue]) -> None:
-        self.source = source
-        self.issues = issues
-        super().__init__("\n".join(str(i) for i in issues))
 
 
 @dataclass(frozen=True)
@@ -218,10 +212,7 @@ class _Checker(TomlChecker):
 def parse_prompts(text: str, source: str = "<prompts>", *, path: Path | None = None,
                   persona: str | None = None) -> PromptLibrary:
     """Parse and check prompt-library TOML ``text``; ``persona``, if given, is the name it must declare."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PromptsError(source, [_syntax_issue(text, source, exc)]) from None
+    data = parse_toml(text, source, PromptsError)
     c = _Checker(source, text)
     lib = c.library(data, Path(path or source), persona)
     if c.issues:
@@ -232,10 +223,7 @@ def parse_prompts(text: str, source: str = "<prompts>", *, path: Path | None = N
 def load_prompts(path: str | Path, persona: str | None = None) -> PromptLibrary:
     """Read and check a ``prompts.toml``.  ``persona`` defaults to the name of the folder it lies in."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PromptsError(str(path), [LayoutIssue(str(path), None, "", f"cannot read: {exc}")]) from None
+    text = read_toml_text(path, str(path), PromptsError)
     return parse_prompts(text, str(path), path=path, persona=persona or path.resolve().parent.name)
 
 
