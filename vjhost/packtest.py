@@ -48,9 +48,8 @@ from .protocols import Features, Param
 from .tomlcompat import tomllib
 
 __all__ = ["PackChain", "features", "pack_dir", "manifest", "effect_params", "scene_row", "glsl_palette", "dataset",
-           "families", "family_budget_tests", "check_families", "motif_pictures", "size_difference", "edge_shares",
-           "check_dataset", "check_budget",
-           "soften", "rgb255", "gl", "pack_chain"]
+           "families", "family_budget_tests", "check_families", "motif_pictures", "dataset_pictures",
+           "size_difference", "edge_shares", "check_dataset", "check_budget", "soften", "rgb255", "gl", "pack_chain"]
 
 
 def features(**values) -> Features:
@@ -204,6 +203,13 @@ def motif_pictures(pack: str | Path, n: int = 16, size: int = 128, seed: int = 3
     imgs, labels = ds.generate(n, size, seed=seed)
     return {name: np.ascontiguousarray(imgs[int(np.flatnonzero(labels == k)[0])].transpose(1, 2, 0))
             for k, name in enumerate(ds.MOTIFS)}
+
+
+def dataset_pictures(pack: str | Path, n: int = 32, size: int = 128, seed: int = 5) -> list[tuple[str, np.ndarray]]:
+    """``n`` pictures of the pack's training data as ``(motif name, (size, size, C) int16 picture)``."""
+    ds = dataset(pack)
+    imgs, labels = ds.generate(n, size=size, seed=seed)
+    return [(ds.MOTIFS[k], img) for img, k in zip(np.moveaxis(imgs, 1, -1).astype(np.int16), labels)]
 
 
 def size_difference(pack: str | Path, n: int = 16, seed: int = 2) -> np.ndarray:

@@ -20,6 +20,7 @@ from vjhost.packtest import (
     PackChain,
     check_dataset,
     check_families,
+    dataset_pictures,
     glsl_palette,
     manifest,
     rgb255,
@@ -197,12 +198,7 @@ def test_dataset_is_deterministic_balanced_and_in_the_palette():
 
 
 def test_every_family_is_flat_outlined_smiling_flowers():
-    from vjhost_murakami.dataset import MOTIFS, generate
-
-    imgs, labels = generate(32, size=128, seed=5)
-    px = np.moveaxis(imgs, 1, -1).astype(np.int16)
-    for img, k in zip(px, labels):
-        name = MOTIFS[k]
+    for name, img in dataset_pictures(PKG, 32, size=128, seed=5):
         flat = on_palette(img, 3).mean()
         assert flat > 0.5, f"{name}: {flat:.0%} of pixels are flat palette colours"  # the rest: 1-px edges
         assert is_colour(img, 0, 3).mean() > 0.01, f"{name}: no ink outlines"
