@@ -37,7 +37,7 @@ import numpy as np
 
 from ..atomic import OutputExists, check_new, finish, temp_name
 from ..protocols import OutputFrame
-from .video import mux_audio, open_mp4
+from .video import mux_audio, mux_video, open_mp4, yuv420
 
 
 class FileAudio:
@@ -168,12 +168,10 @@ class ShowRecorder:
                 if item is None:
                     break
                 buf, slot, t = item
-                vf = av.VideoFrame.from_ndarray(buf, format="rgba")
+                vf = av.VideoFrame.from_ndarray(buf, format="rgba")  # a copy: the buffer goes back to the pool now
                 self._free.append(buf)
-                vf = vf.reformat(format="yuv420p", interpolation="FAST_BILINEAR")
-                vf.pts = slot
-                for packet in self.video.encode(vf):
-                    self.container.mux(packet)
+                vf = yuv420(vf)
+                mux_video(self.container, self.video, vf, slot)
                 self.written += 1
                 self._audio(t + 1.0 / self.fps)
         except BaseException as exc:  # noqa: BLE001 - raised on the render thread by the next send()
