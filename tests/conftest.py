@@ -17,14 +17,8 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "chaos: fault injection on the real live loop (tests/test_chaos.py, about a minute)")
 
 
-@pytest.fixture(scope="session")
-def gl():
-    """A current headless OpenGL 3.3 core context for the whole session."""
-    from vjhost.render.context import HeadlessContext
-
-    ctx = HeadlessContext()
-    yield ctx
-    ctx.close()
+# `gl` (a current headless OpenGL context for the session) and `pack_chain` come from vjhost's pytest plugin,
+# vjhost.packtest (entry point pytest11), which the packs' own tests use too.
 
 
 @pytest.fixture(scope="session")
