@@ -124,3 +124,52 @@ def test_student_keeps_the_teachers_architecture_and_distils():
     student, record = distill(teacher, scfg, steps=6, batch=4, eval_samples=16)
     assert record["init"] == "random"  # channel pruning needs the plain architecture
     assert student.cfg == scfg and record["fidelity"]["psnr_db"] > 0
+
+
+SUB_COORD = VAEConfig(latent_dim=8, size=64, channels=3, widths=(16, 8, 8), upsample="shuffle", subpixel=2, coord=True)
+
+
+def test_subpixel_and_coordconv_round_trip_save_load_and_export(tmp_path):
+    """256² at 128²'s cost (sub-pixel output) and CoordConv channels: the file describes itself, loads
+    without the (rebuilt, unstored) coordinate grids, exports to ONNX with the same pixels, and the
+    encoder reads what the decoder draws."""
+    from vjhost.decode.vae import VAE
+    from vjhost.decode.weights import build_decoder
+
+    assert VAEConfig.from_json(SUB_COORD.to_json()) == SUB_COORD
+    assert "coord" not in SHARP.to_json()  # files made before CoordConv keep their form
+    with pytest.raises(ValueError, match="subpixel"):
+        VAEConfig(latent_dim=8, size=64, widths=(16, 8, 8), subpixel=3)
+    torch.manual_seed(3)
+    dec = Decoder(SUB_COORD).eval()
+    assert not any("grid" in k for k in dec.state_dict())  # constants, not weights
+    z = torch.randn(2, 8)
+    with torch.no_grad():
+        img = dec(z)
+    assert img.shape == (2, 3, 64, 64)
+    path = tmp_path / "d.safetensors"
+    save_decoder(path, dec)
+    w = load_decoder_weights(path)
+    assert w.config == SUB_COORD
+    with torch.no_grad():
+        assert torch.allclose(build_decoder(w, path)(z), img)
+    assert export_onnx(path, tmp_path / "d.onnx")["max_abs_err_image"] <= 1
+    vae = VAE(SUB_COORD)
+    mu, logvar = vae.encoder(torch.rand(2, 3, 64, 64))
+    assert mu.shape == logvar.shape == (2, 8)
+
+
+def test_coordconv_lets_the_decoder_place_a_line_by_position():
+    """With every weight zero but one tap on the x channel of the output convolution, the picture is
+    a horizontal ramp: the position reaches the output directly (a plain conv stack cannot do this)."""
+    cfg = VAEConfig(latent_dim=8, size=32, channels=1, widths=(8, 8, 8), coord=True)
+    dec = Decoder(cfg).eval()
+    with torch.no_grad():
+        for p in dec.parameters():
+            p.zero_()
+        out = dec.body[-1]
+        out.weight[0, -2, 1, 1] = 40.0  # reads x (centre tap)
+        img = torch.sigmoid(dec(torch.zeros(1, 8)))[0, 0]
+    assert img[:, :14].max() < 0.05 and img[:, 18:].min() > 0.95  # dark left, bright right, sharp at the middle
+    assert torch.allclose(img[0], img[-1])  # the same on every row
+    assert student_config(cfg, (4, 4, 4)).coord  # the student keeps it

@@ -44,6 +44,12 @@ class VAEConfig:
     #: pixel; the encoder reads the image through the inverse (a pixel unshuffle, lossless).
     #: 1: the last level is the output size
     subpixel: int = 1
+    #: CoordConv (Liu et al. 2018): every upsampling convolution and the output convolution
+    #: also read two constant channels, the pixel's x and y in [-1, 1].  A plain conv stack
+    #: grown from 4x4 has to infer *where* it is from its own features; motifs placed at
+    #: positions (dots on a lattice, stripes at columns, a horizon at a height) are drawn
+    #: at their place directly.  Costs two input channels per convolution.
+    coord: bool = False
 
     def __post_init__(self) -> None:
         if self.subpixel not in (1, 2, 4):
@@ -63,7 +69,8 @@ class VAEConfig:
     @property
     def plain(self) -> bool:
         """The original architecture (no residual blocks, nearest upsampling, no separable maps)."""
-        return not self.blocks and self.upsample == "nearest" and not self.rank and self.subpixel == 1
+        return (not self.blocks and self.upsample == "nearest" and not self.rank and self.subpixel == 1
+                and not self.coord)
 
     @property
     def level_size(self) -> int:
@@ -81,9 +88,12 @@ class VAEConfig:
         d["widths"] = list(self.widths)
         d["blocks"] = list(self.blocks)
         if self.plain:  # the original architecture: files stay as they were
-            del d["blocks"], d["upsample"], d["rank"], d["subpixel"]
-        elif self.subpixel == 1:
-            del d["subpixel"]
+            del d["blocks"], d["upsample"], d["rank"], d["subpixel"], d["coord"]
+        else:
+            if self.subpixel == 1:
+                del d["subpixel"]
+            if not self.coord:  # files written before CoordConv stay as they were
+                del d["coord"]
         return json.dumps(d, sort_keys=True)
 
     @classmethod
@@ -107,11 +117,28 @@ class ResBlock(nn.Module):
         return self.act(x + self.conv2(self.act(self.conv1(x))))
 
 
-def _upsample(c_in: int, c_out: int, mode: str) -> list[nn.Module]:
+class AddCoords(nn.Module):
+    """Appends two constant channels, x and y in [-1, 1] (pixel centres), to ``(B, C, size, size)``."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        t = (torch.arange(size, dtype=torch.float32) + 0.5) / size * 2.0 - 1.0
+        grid = torch.stack([t.view(1, size).expand(size, size), t.view(size, 1).expand(size, size)])
+        self.register_buffer("grid", grid.unsqueeze(0), persistent=False)  # rebuilt from the config, not stored
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        g = self.grid.to(dtype=x.dtype).expand(x.shape[0], -1, -1, -1)
+        return torch.cat([x, g], 1)
+
+
+def _upsample(c_in: int, c_out: int, mode: str, coord_size: int = 0) -> list[nn.Module]:
+    """One doubling from ``coord_size`` (the input side; 0: no CoordConv channels)."""
+    extra = 2 if coord_size else 0
     if mode == "shuffle":
-        return [nn.Conv2d(c_in, c_out * 4, 3, padding=1), nn.PixelShuffle(2), nn.LeakyReLU(0.2, inplace=True)]
-    return [nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(c_in, c_out, 3, padding=1),
-            nn.LeakyReLU(0.2, inplace=True)]
+        return ([AddCoords(coord_size)] if extra else []) + [
+            nn.Conv2d(c_in + extra, c_out * 4, 3, padding=1), nn.PixelShuffle(2), nn.LeakyReLU(0.2, inplace=True)]
+    return [nn.Upsample(scale_factor=2, mode="nearest"), *([AddCoords(2 * coord_size)] if extra else []),
+            nn.Conv2d(c_in + extra, c_out, 3, padding=1), nn.LeakyReLU(0.2, inplace=True)]
 
 
 class Profiles(nn.Module):
@@ -149,12 +176,15 @@ class Decoder(nn.Module):
         w = cfg.widths
         self.fc = nn.Linear(cfg.latent_dim, w[0] * 4 * 4)
         layers: list[nn.Module] = []
-        c_in = w[0]
+        c_in, side = w[0], 4
         for i, c_out in enumerate(w):
-            layers += _upsample(c_in, c_out, cfg.upsample)
+            layers += _upsample(c_in, c_out, cfg.upsample, side if cfg.coord else 0)
             layers += [ResBlock(c_out) for _ in range(cfg.blocks[i] if cfg.blocks else 0)]
-            c_in = c_out
+            c_in, side = c_out, side * 2
         out_ch = cfg.channels * cfg.subpixel**2
+        if cfg.coord:
+            layers.append(AddCoords(cfg.level_size))
+            c_in += 2
         if cfg.rank:
             self.profiles = Profiles(cfg.latent_dim, cfg.rank, cfg.level_size)
             self.out = nn.Conv2d(c_in + cfg.rank, out_ch, 3, padding=1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import shlex
 import sys
 import time
@@ -117,7 +118,7 @@ Retrain from scratch with `vjhost train {record.get("pack_dir", "persona_packs/"
 
 
 #: decoder architecture keys of ``[training]`` and ``[training.student]`` (:class:`~vjhost.decode.vae.VAEConfig`)
-ARCH_KEYS = ("blocks", "upsample", "rank", "subpixel")
+ARCH_KEYS = ("blocks", "upsample", "rank", "subpixel", "coord")
 #: the adversarial and optimiser keys of ``[training]`` (:class:`~vjhost.train.vae.TrainConfig`)
 ADV_KEYS = ("betas", "adv_weight", "adv_start", "adv_prior", "disc_width", "disc_layers", "disc_lr", "ema", "ema_start")
 
@@ -146,12 +147,16 @@ def _settings(manifest_training: dict, config_path: str | None) -> dict:
     return tr
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="vjhost train",
         description="Train a pack's decoders from scratch: the teacher VAE on the pack's procedural dataset, "
         "then the distilled student, both exported to ONNX, then the evaluation report and model card. "
-        "Settings come from the manifest's [training] table (and [training.student]), overridden by --config.",
+        "Settings come from the manifest's [training] table (and [training.student]), overridden by --config. "
+        "Several GPUs (or CPU processes): torchrun --nproc_per_node=N -m vjhost train PACK ... trains the teacher "
+        "with DistributedDataParallel (NCCL on GPUs, gloo on CPU), --batch being the batch over all processes; "
+        "rank 0 writes the weights, checkpoints and MLflow run and goes on alone with the student "
+        "(docs/training.md, 'Several GPUs').",
     )
     ap.add_argument("pack", help="pack directory (persona_packs/NAME) or its pack.toml")
     ap.add_argument("--config", help="a TOML file with [training] keys overriding the manifest's")
@@ -168,15 +173,41 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-eval", action="store_true", help="skip the evaluation report")
     ap.add_argument("--footage", metavar="DIR", help="train on this folder of images and video clips instead "
                     "(overrides the manifest's [training] footage / dataset; see docs/packs.md)")
+    ap.add_argument("--checkpoint-every", type=int, default=0, metavar="N",
+                    help="write a teacher checkpoint every N steps (safetensors + JSON, no pickle; the two newest "
+                    "are kept) into --checkpoint-dir")
+    ap.add_argument("--checkpoint-dir", metavar="DIR", help="where checkpoints go (default: checkpoints/ next to "
+                    "the teacher weights)")
+    ap.add_argument("--resume", metavar="CHECKPOINT", help="continue the teacher run saved in this checkpoint "
+                    "(its .safetensors or .json); run with the same settings")
+    ap.add_argument("--amp", choices=("auto", "bf16", "fp16", "off"), default="auto",
+                    help="mixed precision on CUDA (auto: bf16 where supported, else fp16); the CPU trains in fp32")
     ap.add_argument("--quiet", action="store_true")
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = build_parser()
     args = ap.parse_args(argv)
+    if args.checkpoint_every < 0:
+        ap.error("--checkpoint-every must be >= 0")
 
     import torch
 
     from ..decode.vae import VAEConfig
     from ..png import grid, write_png
+    from . import distributed
     from .tracking import Tracker
     from .vae import TrainConfig, save_pack_weights, train_vae
+
+    ctx = distributed.SINGLE
+    if distributed.under_torchrun():
+        if args.stage == "student":  # distillation runs in one process: rank 0's
+            if int(os.environ["RANK"]) != 0:
+                return 0
+        else:
+            ctx, args.device = distributed.setup(args.device)
+            args.quiet = args.quiet or not ctx.is_main()
 
     manifest = find_manifest(args.pack)
     pkg_dir = manifest.parent
@@ -211,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         upsample=tr.get("upsample", "nearest"),
         rank=tr.get("rank", 0),
         subpixel=tr.get("subpixel", 1),
+        coord=bool(tr.get("coord", False)),
     )
     tcfg = TrainConfig(
         steps=args.steps or tr.get("steps", 2400),
@@ -222,11 +254,13 @@ def main(argv: list[str] | None = None) -> int:
         prior_fit=tr.get("prior_fit", True),
         pool=tr.get("pool", 0),
         device=args.device,
+        amp=args.amp,
         **{k: (tuple(tr[k]) if k == "betas" else tr[k]) for k in ADV_KEYS if k in tr},
     )
     if "footage" in tr:
         recipe["seed"] = tcfg.seed  # batch k is generate(batch, size, seed * 7919 + k + 1)
     out = Path(args.out) if args.out else pkg_dir / dec["weights"]
+    ckpt_dir = Path(args.checkpoint_dir) if args.checkpoint_dir else out.parent / "checkpoints"
     out.parent.mkdir(parents=True, exist_ok=True)
     command = "vjhost train " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     record_dir = out.parent if args.out else pkg_dir
@@ -251,10 +285,20 @@ def main(argv: list[str] | None = None) -> int:
 
     record: dict = {}
     if args.stage in ("all", "teacher"):
-        tracker = Tracker.start(f"{name}-teacher", experiment=f"vjhost/{name}", enabled=False if args.no_track else None,
+        tracker = Tracker.start(f"{name}-teacher", experiment=f"vjhost/{name}",
+                                enabled=False if args.no_track or not ctx.is_main() else None,
                                 tags={"pack": name, "role": "teacher"})
         with tracker:
-            result = train_vae(generate, vcfg, tcfg, motifs, bar("teacher", tcfg.steps), tracker=tracker)
+            try:
+                result = train_vae(generate, vcfg, tcfg, motifs, bar("teacher", tcfg.steps), tracker=tracker,
+                                   dist=ctx, checkpoint_every=args.checkpoint_every, checkpoint_dir=ckpt_dir,
+                                   resume=args.resume)
+            except ValueError as e:
+                raise SystemExit(f"vjhost train: {e}") from e
+            finally:
+                distributed.cleanup(ctx)  # rank 0 goes on alone
+            if not ctx.is_main():
+                return 0
             result.record["command"] = command
             result.record["pack_dir"] = args.pack
             result.record["torch"] = torch.__version__

@@ -38,7 +38,7 @@ import torch.nn.functional as F
 
 from ..decode.vae import Decoder, VAEConfig
 from ..decode.weights import build_decoder, load_decoder_weights, save_decoder
-from .vae import pick_device
+from .vae import one_cycle, pick_device
 
 
 def half_widths(widths: tuple[int, ...], factor: float = 0.5, minimum: int = 4) -> tuple[int, ...]:
@@ -56,7 +56,7 @@ def student_config(teacher_cfg: VAEConfig, widths: tuple[int, ...] | None = None
     return VAEConfig(
         latent_dim=teacher_cfg.latent_dim, size=teacher_cfg.size, channels=teacher_cfg.channels, widths=w,
         blocks=tuple(blocks), upsample=upsample or teacher_cfg.upsample,
-        rank=teacher_cfg.rank if rank is None else rank, subpixel=teacher_cfg.subpixel,
+        rank=teacher_cfg.rank if rank is None else rank, subpixel=teacher_cfg.subpixel, coord=teacher_cfg.coord,
     )
 
 
@@ -246,8 +246,7 @@ def distill(
         tracker.log_params(params)
         tracker.log_metrics({f"init_{k}": v for k, v in fid0.items()}, step=0)
     opt = torch.optim.Adam(student.parameters(), lr=lr)
-    sched = (torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=min(0.5, max(0.1, 2.5 / steps)))
-             if steps >= 5 else None)  # (too few steps for a warm-up: constant lr)
+    sched = one_cycle(opt, lr, steps)  # (None under 5 steps: a constant lr)
     gen = torch.Generator().manual_seed(seed * 7919 + 17)
     amp = dict(device_type="cuda", dtype=torch.bfloat16) if dev.type == "cuda" else None
     history: list[dict] = []
