@@ -546,7 +546,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_calibrate(sub)  # vjhost calibrate: the room's latency, for beat-early events
 
-    p = sub.add_parser("train", help="train a pack's decoder (see tools/train_pack.py)", add_help=False)
+    p = sub.add_parser("train", add_help=False,
+                       help="train a pack's decoders (several GPUs: torchrun --nproc_per_node=N -m vjhost train ...)")
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_train)
     return ap

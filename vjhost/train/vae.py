@@ -7,11 +7,19 @@ batch twice); a held-out set drawn from a different seed measures
 reconstruction PSNR.  After training, the mean latent of each motif family is
 stored in the weights as a scene anchor.
 
+Under ``torchrun`` (:mod:`vjhost.train.distributed`) every process trains the
+same model wrapped in DistributedDataParallel on its own share of each
+step's batch; rank 0 alone writes.  ``checkpoint_every`` / ``resume`` save
+and continue a run (:mod:`vjhost.train.checkpoint`: safetensors + JSON, no
+pickle).  On CUDA the forward pass runs under autocast (bf16, or fp16 with a
+gradient scaler).
+
 The live show never imports this module.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from dataclasses import dataclass, field
@@ -24,6 +32,8 @@ import torch.nn.functional as F
 
 from ..decode.vae import VAE, VAEConfig
 from ..decode.weights import save_decoder
+from . import distributed
+from .distributed import SINGLE, Dist
 
 Generate = Callable[[int, int, int], tuple[np.ndarray, np.ndarray]]
 
@@ -70,6 +80,9 @@ class TrainConfig:
     #: noise (adversarial steps especially) out of the decodes, as GAN generators are usually shipped
     ema: float = 0.0
     ema_start: float = 0.5
+    #: mixed precision on CUDA: "auto" (bf16 where the GPU has it, else fp16 with a gradient scaler),
+    #: "bf16", "fp16" or "off"; the CPU always trains in fp32
+    amp: str = "auto"
 
 
 @dataclass
@@ -95,6 +108,60 @@ def frequency_loss(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     fp = torch.fft.rfft2(pred.float(), norm="ortho").abs()
     ft = torch.fft.rfft2(target.float(), norm="ortho").abs()
     return (fp - ft).abs().sum() / pred.shape[0]
+
+
+#: how far apart the ranks' data seeds lie (rank r draws step k's share with seed + r * RANK_SEED)
+RANK_SEED = 100_000_007
+
+
+def one_cycle(opt, lr: float, steps: int):
+    """Adam's one-cycle schedule over ``steps`` (``None``: a constant lr, for runs under 5 steps).
+
+    The warm-up is 10 % of the steps, stretched to 2.5 steps on short runs: OneCycleLR divides by
+    zero when its warm-up ends on step 0 (10 steps at 10 %) and needs a few steps per phase."""
+    if steps < 5:
+        return None
+    return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps,
+                                               pct_start=min(0.5, max(0.1, 2.5 / steps)))
+
+
+class _Amp:
+    """Autocast and (for fp16) a gradient scaler on CUDA; plain fp32 passes elsewhere."""
+
+    def __init__(self, mode: str, device: torch.device) -> None:
+        self.dtype = None
+        if mode not in ("auto", "bf16", "fp16", "off"):
+            raise ValueError(f"amp must be auto, bf16, fp16 or off, not {mode!r}")
+        if device.type == "cuda" and mode != "off":
+            if mode == "auto":
+                mode = "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+            self.dtype = torch.bfloat16 if mode == "bf16" else torch.float16
+        self.name = mode if self.dtype is not None else "off"
+        self.scaler = torch.amp.GradScaler("cuda") if self.dtype is torch.float16 else None
+
+    def autocast(self):
+        return torch.autocast("cuda", dtype=self.dtype) if self.dtype is not None else contextlib.nullcontext()
+
+    def backward(self, loss: torch.Tensor) -> None:
+        (self.scaler.scale(loss) if self.scaler is not None else loss).backward()
+
+    def unscale(self, opt) -> None:
+        if self.scaler is not None:
+            self.scaler.unscale_(opt)
+
+    def step(self, opt) -> None:
+        if self.scaler is None:
+            opt.step()
+        else:
+            self.scaler.step(opt)
+            self.scaler.update()
+
+    def state_dict(self) -> dict:
+        return self.scaler.state_dict() if self.scaler is not None else {}
+
+    def load_state_dict(self, state: dict) -> None:
+        if self.scaler is not None and state:
+            self.scaler.load_state_dict(state)
 
 
 class Prefetch:
@@ -125,11 +192,13 @@ class Prefetch:
 class Pool:
     """A fixed dataset of ``n`` images drawn once (deterministic), sampled in shuffled epochs."""
 
-    def __init__(self, generate: Generate, n: int, batch: int, size: int, seed: int, chunk: int = 64) -> None:
+    def __init__(self, generate: Generate, n: int, batch: int, size: int, seed: int, chunk: int = 64,
+                 part: slice = slice(None)) -> None:
         parts = [generate(min(chunk, n - i), size, seed * 1_000_033 + 500_000 + i) for i in range(0, n, chunk)]
         self.images = np.concatenate([p[0] for p in parts])
         self.labels = np.concatenate([p[1] for p in parts])
         self._batch = batch
+        self._part = part  # this rank's share of each batch (every rank walks the same order)
         self._rng = np.random.default_rng(seed + 17)
         self._order = np.empty(0, np.int64)
 
@@ -137,7 +206,14 @@ class Pool:
         if len(self._order) < self._batch:
             self._order = np.concatenate([self._order, self._rng.permutation(len(self.images))])
         idx, self._order = self._order[: self._batch], self._order[self._batch :]
-        return self.images[idx]
+        return self.images[idx[self._part]]
+
+    def state_dict(self) -> dict:
+        return {"rng": self._rng.bit_generator.state, "order": self._order.copy()}
+
+    def load_state_dict(self, state: dict) -> None:
+        self._rng.bit_generator.state = state["rng"]
+        self._order = np.asarray(state["order"], np.int64)
 
     def close(self) -> None:
         pass
@@ -155,16 +231,36 @@ def train_vae(
     motif_names: tuple[str, ...] = (),
     progress: Callable[[int, dict], None] | None = None,
     tracker=None,
+    *,
+    dist: Dist = SINGLE,
+    checkpoint_every: int = 0,
+    checkpoint_dir: Path | str | None = None,
+    resume: Path | str | None = None,
 ) -> TrainResult:
     """Train a VAE on fresh procedural batches; ``tracker`` (a :class:`~vjhost.train.tracking.Tracker`)
-    gets the params, per-step losses and prior-sample grids."""
+    gets the params, per-step losses and prior-sample grids.
+
+    ``dist`` (:func:`vjhost.train.distributed.setup`): this process's rank among several training
+    together; ``cfg.batch`` is then the batch of one step over all of them, each rank drawing its
+    share, and only rank 0 calls ``progress`` and ``tracker`` or writes checkpoints.
+    ``checkpoint_every`` N > 0: write a checkpoint every N steps into ``checkpoint_dir`` (the two
+    newest are kept); ``resume``: continue the run saved in that checkpoint."""
+    ctx = dist
+    if cfg.batch < ctx.world_size:
+        raise ValueError(f"batch {cfg.batch} is smaller than the {ctx.world_size} training processes")
+    if checkpoint_every and checkpoint_dir is None:
+        raise ValueError("checkpoint_every needs a checkpoint_dir")
+    main = ctx.is_main()
+    if not main:
+        progress, tracker = None, None
     torch.manual_seed(cfg.seed)
     device = pick_device(cfg.device)
     vae = VAE(vae_cfg).to(device)
     if device.type == "cpu":
         vae = vae.to(memory_format=torch.channels_last)
     opt = torch.optim.Adam(vae.parameters(), lr=cfg.lr, betas=tuple(cfg.betas))
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=cfg.steps, pct_start=0.1)
+    sched = one_cycle(opt, cfg.lr, cfg.steps)
+    amp = _Amp(cfg.amp, device)
     held_x, _ = generate(cfg.eval_samples, vae_cfg.size, cfg.seed + 1_000_003)
     held = _to_tensor(held_x, device)
     hw = vae_cfg.size * vae_cfg.size * vae_cfg.channels
@@ -174,46 +270,71 @@ def train_vae(
         tracker.log_params({"role": "teacher", **{k: v for k, v in vars(cfg).items()}, "widths": list(vae_cfg.widths),
                             "size": vae_cfg.size, "channels": vae_cfg.channels, "latent_dim": vae_cfg.latent_dim,
                             "blocks": list(vae_cfg.blocks), "upsample": vae_cfg.upsample, "rank": vae_cfg.rank,
-                            "params": sum(p.numel() for p in vae.decoder.parameters())})
+                            "params": sum(p.numel() for p in vae.decoder.parameters()),
+                            **({"world_size": ctx.world_size} if ctx.enabled else {})})
     fixed_z = torch.randn(16, vae_cfg.latent_dim, generator=torch.Generator().manual_seed(1))
     sample_every = max(1, cfg.steps // 4)
-    if cfg.pool:
-        data = Pool(generate, cfg.pool, cfg.batch, vae_cfg.size, cfg.seed)
-    else:
-        data = Prefetch(generate, cfg.batch, vae_cfg.size, (cfg.seed * 7919 + step + 1 for step in range(cfg.steps)))
-    adv = _Adversary(vae, vae_cfg, cfg, device) if cfg.adv_weight > 0 else None
+    adv = _Adversary(vae, vae_cfg, cfg, device, ctx) if cfg.adv_weight > 0 else None
     ema = _EMA(vae.decoder, cfg.ema, int(cfg.ema_start * cfg.steps)) if cfg.ema > 0 else None
+    model = vae
+    if ctx.enabled:
+        from torch.nn.parallel import DistributedDataParallel
+
+        model = DistributedDataParallel(vae, device_ids=[device.index] if device.type == "cuda" else None)
+        # the same initial weights everywhere (DDP also broadcasts rank 0's), then each rank its own noise
+        torch.manual_seed(cfg.seed * 7919 + RANK_SEED * ctx.rank)
+    start, before = 0, 0.0
+    pool_state = None
+    if resume is not None:
+        start, before, pool_state = _restore(resume, ctx, cfg, vae_cfg, vae, opt, sched, amp, ema, adv, history)
+    if cfg.pool:
+        data = Pool(generate, cfg.pool, cfg.batch, vae_cfg.size, cfg.seed, part=distributed.shard(ctx, cfg.batch))
+        if pool_state is not None:
+            data.load_state_dict(pool_state)
+    else:
+        data = Prefetch(generate, distributed.share(ctx, cfg.batch), vae_cfg.size,
+                        (cfg.seed * 7919 + step + 1 + RANK_SEED * ctx.rank for step in range(start, cfg.steps)))
+    saved: list[Path] = []
     vae.train()
-    for step in range(cfg.steps):
+    for step in range(start, cfg.steps):
         x = _to_tensor(data.get(), device)
         if device.type == "cpu":
             x = x.contiguous(memory_format=torch.channels_last)
-        logits, mu, logvar = vae(x)
-        rec = F.binary_cross_entropy_with_logits(logits, x, reduction="sum") / x.shape[0]
-        kl = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp()) / x.shape[0]
-        w = cfg.beta * min(1.0, (step + 1) / max(1, cfg.kl_warmup * cfg.steps))
-        loss = rec + w * kl
-        recon = torch.sigmoid(logits)
-        freq = frequency_loss(recon, x) if cfg.freq_weight else None
-        if freq is not None:
-            loss = loss + cfg.freq_weight * freq
-        row = {"step": step + 1}
-        if adv is not None:
-            adv.observe(mu, logvar)
-            if adv.active(step):
-                loss = loss + adv.generator_term(step, rec, recon, row)
+        with amp.autocast():
+            logits, mu, logvar = model(x)
+            mu, logvar = mu.float(), logvar.float()
+            rec = F.binary_cross_entropy_with_logits(logits, x, reduction="sum") / x.shape[0]
+            kl = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp()) / x.shape[0]
+            w = cfg.beta * min(1.0, (step + 1) / max(1, cfg.kl_warmup * cfg.steps))
+            loss = rec + w * kl
+            recon = torch.sigmoid(logits)
+            freq = frequency_loss(recon, x) if cfg.freq_weight else None
+            if freq is not None:
+                loss = loss + cfg.freq_weight * freq
+            row = {"step": step + 1}
+            if adv is not None:
+                adv.observe(mu, logvar)
+                if adv.active(step):
+                    loss = loss + adv.generator_term(step, rec, recon, row)
         opt.zero_grad(set_to_none=True)
-        loss.backward()
+        amp.backward(loss)
+        amp.unscale(opt)
         torch.nn.utils.clip_grad_norm_(vae.parameters(), 50.0)
-        opt.step()
-        sched.step()
+        amp.step(opt)
+        if sched is not None:
+            sched.step()
         if ema is not None:
             ema.update(vae.decoder, step)
         if adv is not None and adv.active(step):
             adv.discriminator_step(x, row)
-        row.update({"loss": loss.item() / hw, "rec": rec.item() / hw, "kl": kl.item()})
+        parts = [loss, rec, kl] + ([freq] if freq is not None else [])
+        if ctx.enabled:  # what every rank saw, averaged
+            vals = distributed.mean(ctx, torch.stack([t.detach().float() for t in parts])).tolist()
+        else:
+            vals = [t.item() for t in parts]
+        row.update({"loss": vals[0] / hw, "rec": vals[1] / hw, "kl": vals[2]})
         if freq is not None:
-            row["freq"] = freq.item() / hw
+            row["freq"] = vals[3] / hw
         history.append(row)
         if tracker is not None:
             tracker.log_step(step + 1, row, last=step + 1 == cfg.steps)
@@ -221,8 +342,18 @@ def train_vae(
                 _log_samples(tracker, vae, fixed_z, step + 1)
         if progress:
             progress(step + 1, row)
+        if checkpoint_every and (step + 1) % checkpoint_every == 0:
+            state = {"step": step + 1, "seconds": before + time.perf_counter() - t0, "world_size": ctx.world_size,
+                     "config": vars(cfg), "vae_config": vae_cfg.to_json(), "model": vae.state_dict(),
+                     "optimizer": opt.state_dict(), "scheduler": sched.state_dict() if sched is not None else None,
+                     "scaler": amp.state_dict(), "ema": ema.state_dict() if ema is not None else None,
+                     "adversary": adv.state_dict() if adv is not None else None,
+                     "pool": data.state_dict() if cfg.pool else None, "history": history,
+                     "rng": distributed.gather_objects(ctx, _rng_state(device))}  # every rank's noise
+            if main:
+                saved.append(_save_checkpoint(Path(checkpoint_dir), state, saved))
     data.close()
-    seconds = time.perf_counter() - t0
+    seconds = before + time.perf_counter() - t0
     if ema is not None:
         ema.copy_to(vae.decoder)
     vae.eval()
@@ -263,6 +394,15 @@ def train_vae(
     if cfg.freq_weight:
         record["freq_weight"] = cfg.freq_weight
         record["final_freq_per_pixel"] = round(sum(r["freq"] for r in tail) / len(tail), 5)
+    if amp.dtype is not None:
+        record["amp"] = amp.name
+    if ctx.enabled:
+        if not distributed.in_sync(ctx, vae):
+            raise RuntimeError(f"rank {ctx.rank}: the training processes ended with different weights")
+        record["distributed"] = {"world_size": ctx.world_size, "backend": ctx.backend,
+                                 "batch_per_rank": distributed.share(ctx, cfg.batch), "ranks_in_sync": True}
+    if resume is not None:
+        record["resumed_from"] = {"checkpoint": str(resume), "step": start}
     if tracker is not None:
         tracker.log_metrics({"heldout_psnr_db": eval_psnr, "seconds": seconds}, step=cfg.steps)
     res = TrainResult(vae.cpu().to(memory_format=torch.contiguous_format), history, record)
@@ -294,14 +434,22 @@ class _EMA:
             for s, p in zip(self.shadow, self._params):
                 p.copy_(s)
 
+    def state_dict(self) -> dict:
+        return {"start": self.start, "shadow": self.shadow}
+
+    @torch.no_grad()
+    def load_state_dict(self, state: dict) -> None:
+        shadow = state["shadow"]
+        self.shadow = None if shadow is None else [s.to(p.device).clone() for s, p in zip(shadow, self._params)]
+
 
 class _Adversary:
     """The discriminator, its optimiser and the prior fit it samples from (see :mod:`.adversarial`)."""
 
-    def __init__(self, vae: VAE, vae_cfg: VAEConfig, cfg: TrainConfig, device) -> None:
+    def __init__(self, vae: VAE, vae_cfg: VAEConfig, cfg: TrainConfig, device, dist: Dist = SINGLE) -> None:
         from .adversarial import PatchDiscriminator, RunningGaussian
 
-        self.vae, self.cfg, self.device = vae, cfg, device
+        self.vae, self.cfg, self.device, self.dist = vae, cfg, device, dist
         self.disc = PatchDiscriminator(vae_cfg.channels, cfg.disc_width, cfg.disc_layers).to(device)
         if device.type == "cpu":
             self.disc = self.disc.to(memory_format=torch.channels_last)
@@ -336,7 +484,7 @@ class _Adversary:
             self.lams.append(self.lam)
         # ramp in over the first 5 % of the steps so the decoder is not yanked off its reconstructions
         ramp = min(1.0, (step - self.start + 1) / max(1.0, 0.05 * self.cfg.steps))
-        self.fake = fake.detach()
+        self.fake = fake.detach().float()  # the discriminator's own step runs outside autocast
         row["g_adv"] = g.item()
         row["adv_lambda"] = self.lam
         return self.lam * ramp * g
@@ -347,10 +495,23 @@ class _Adversary:
         loss = hinge_d_loss(self.disc(real), self.disc(self.fake))
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
+        distributed.average_gradients(self.dist, self.disc)  # DDP wraps the VAE only
         self.opt.step()
         self.fake = None
         row["d_loss"] = loss.item()
         self.d_losses.append(loss.item())
+
+    def state_dict(self) -> dict:
+        return {"disc": self.disc.state_dict(), "opt": self.opt.state_dict(), "fit_mean": self.fit.mean,
+                "fit_cov": self.fit.cov, "gen": self.gen.get_state(), "lam": self.lam,
+                "d_losses": self.d_losses, "lams": self.lams}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.disc.load_state_dict(state["disc"])
+        self.opt.load_state_dict(state["opt"])
+        self.fit.mean, self.fit.cov = state["fit_mean"].clone(), state["fit_cov"].clone()
+        self.gen.set_state(state["gen"])
+        self.lam, self.d_losses, self.lams = state["lam"], list(state["d_losses"]), list(state["lams"])
 
     def describe(self) -> dict:
         tail = self.d_losses[-50:] or [float("nan")]
@@ -360,6 +521,68 @@ class _Adversary:
                 "loss": "hinge; decoder weight adaptive (VQGAN): |grad rec| / |grad adv| at the last layer",
                 "final_d_loss": round(sum(tail) / len(tail), 4),
                 "final_lambda": round(self.lams[-1], 4) if self.lams else None}
+
+
+def _rng_state(device: torch.device) -> dict:
+    state = {"torch": torch.get_rng_state()}
+    if device.type == "cuda":
+        state["cuda"] = torch.cuda.get_rng_state(device).cpu()
+    return state
+
+
+#: the checkpoint files of a teacher run, in ``checkpoint_dir``
+CHECKPOINT_NAME = "teacher-step{step:06d}"
+
+
+def _save_checkpoint(folder: Path, state: dict, saved: list[Path], keep: int = 2) -> Path:
+    """Write ``state`` as ``folder/teacher-stepNNNNNN.{safetensors,json}``; drop all but the ``keep`` newest."""
+    from . import checkpoint
+
+    path = checkpoint.save(folder / CHECKPOINT_NAME.format(step=state["step"]), state)
+    for old in saved[: max(0, len(saved) + 1 - keep)]:
+        for f in checkpoint.paths(old):
+            f.unlink(missing_ok=True)
+    del saved[: max(0, len(saved) + 1 - keep)]
+    return path
+
+
+def _restore(path, ctx: Dist, cfg: TrainConfig, vae_cfg: VAEConfig, vae: VAE, opt, sched, amp: _Amp, ema, adv,
+             history: list[dict]) -> tuple[int, float, dict | None]:
+    """Load the checkpoint ``path`` into the run's objects; ``(step reached, seconds spent, pool state)``."""
+    from . import checkpoint
+
+    try:
+        state = checkpoint.load(path)
+    except checkpoint.CheckpointError as e:
+        raise ValueError(f"cannot resume: {e}") from e
+    if state["vae_config"] != vae_cfg.to_json():
+        raise ValueError(f"cannot resume from {path}: it trains another architecture ({state['vae_config']})")
+    old = state["config"]
+    changed = [k for k in ("steps", "batch", "seed", "lr", "pool") if old.get(k) != getattr(cfg, k)]
+    if changed:
+        raise ValueError(f"cannot resume from {path}: {', '.join(f'{k} was {old.get(k)}' for k in changed)} "
+                         f"(resume with the run's own settings)")
+    if (ema is None) != (state["ema"] is None) or (adv is None) != (state["adversary"] is None):
+        raise ValueError(f"cannot resume from {path}: the run was saved with other ema / adversarial settings")
+    vae.load_state_dict(state["model"])
+    opt.load_state_dict(state["optimizer"])
+    if sched is not None and state["scheduler"] is not None:
+        sched.load_state_dict(state["scheduler"])
+    amp.load_state_dict(state["scaler"])
+    if ema is not None:
+        ema.load_state_dict(state["ema"])
+    if adv is not None:
+        adv.load_state_dict(state["adversary"])
+    rngs = state["rng"]
+    device = next(vae.parameters()).device
+    if len(rngs) == ctx.world_size:  # the same number of processes: each continues its own noise
+        torch.set_rng_state(rngs[ctx.rank]["torch"])
+        if "cuda" in rngs[ctx.rank] and device.type == "cuda":
+            torch.cuda.set_rng_state(rngs[ctx.rank]["cuda"], device)
+    else:
+        torch.manual_seed(cfg.seed * 7919 + RANK_SEED * ctx.rank + state["step"])
+    history.extend(state["history"])
+    return int(state["step"]), float(state["seconds"]), state["pool"]
 
 
 def _log_samples(tracker, vae: VAE, z: torch.Tensor, step: int) -> None:
