@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 import torch
-from vjhost_builtins.torch_decoder import TorchDecoder
+from conftest import stripes_dataset as stripes
 
 from vjhost.decode.vae import Decoder, VAEConfig
 from vjhost.decode.weights import load_decoder_weights
@@ -21,9 +21,7 @@ from vjhost.train.distill import (
     student_config,
 )
 from vjhost.train.vae import TrainConfig, save_pack_weights, train_vae
-
-from conftest import stripes_dataset as stripes
-
+from vjhost_builtins.torch_decoder import TorchDecoder
 
 pytestmark = pytest.mark.usefixtures("keep_torch_threads")
 

@@ -235,10 +235,9 @@ def test_displacement_follows_the_decoded_image_and_swells_with_the_bass(fx, mak
 
 
 def test_blur_softens_edges_and_onsets_pull_it_in(gl, make_features, tmp_path):
-    from vjhost_builtins.effects import EFFECTS
-
     from vjhost.render.chain import Renderer
     from vjhost.render.shaders import ShaderFinder
+    from vjhost_builtins.effects import EFFECTS
 
     spec = next(e for e in EFFECTS if e.name == "blur")
     (tmp_path / "src.glsl").write_text("void main() { o_color = vec4(vec3(step(0.5, v_uv.x)), 1.0); }\n")

@@ -12,7 +12,7 @@ import torch
 
 pytest.importorskip("onnxruntime")
 
-from vjhost_builtins.torch_decoder import TorchDecoder
+from conftest import stripes_dataset as stripes
 
 from vjhost.decode.vae import VAEConfig
 from vjhost.train.distill import distill, save_student, student_config
@@ -29,9 +29,7 @@ from vjhost.train.pack_commands import (
     format_eval,
 )
 from vjhost.train.vae import TrainConfig, save_pack_weights, train_vae
-
-from conftest import stripes_dataset as stripes
-
+from vjhost_builtins.torch_decoder import TorchDecoder
 
 pytestmark = pytest.mark.usefixtures("keep_torch_threads")
 

@@ -144,8 +144,9 @@ def effect(name):
 
 
 def solid_texture(rgb, size=(8, 8)) -> int:
-    from vjhost.render.isf import _new_texture
     from OpenGL import GL
+
+    from vjhost.render.isf import _new_texture
 
     img = np.zeros((size[1], size[0], 4), np.uint8)
     img[..., :3] = rgb
@@ -190,8 +191,9 @@ def test_custom_vertex_shader_varying(target):
     img = np.zeros((8, 8, 4), np.uint8)
     img[:, :4, 0] = 255  # left half red
     img[..., 3] = 255
-    from vjhost.render.isf import _new_texture
     from OpenGL import GL
+
+    from vjhost.render.isf import _new_texture
 
     tex = _new_texture(GL, 8, 8, False, img)
     e.draw(target, SIZE, inputs={"inputImage": tex}, time=0.0, date=DATE)

@@ -15,7 +15,6 @@ from typing import Callable
 
 import mido
 import pytest
-from vjhost_builtins.generic_midi import GenericMidi, port_matches, user_layout
 
 from vjhost.control.layout import GENERIC, load_layout
 from vjhost.control.learn import (
@@ -30,6 +29,7 @@ from vjhost.control.midi import JACK_BACKEND, MidiSurface
 from vjhost.control.state import Action, ControlState
 from vjhost.faults import FaultLog
 from vjhost.protocols import MappingSpec, Param
+from vjhost_builtins.generic_midi import GenericMidi, port_matches, user_layout
 
 USER_LAYOUT = """\
 # my nanoKONTROL: hand-written, please keep this comment

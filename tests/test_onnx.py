@@ -9,15 +9,13 @@ import torch
 pytest.importorskip("onnx")
 pytest.importorskip("onnxruntime")
 
-from vjhost_builtins.onnx_decoder import OnnxDecoder, pick_providers
-from vjhost_builtins.torch_decoder import TorchDecoder
-
 from vjhost.decode.onnx_export import ExportError, export_onnx, read_onnx_metadata
 from vjhost.decode.vae import Decoder as VAEDecoder
 from vjhost.decode.vae import VAEConfig
 from vjhost.decode.weights import WeightsError, save_decoder
 from vjhost.protocols import Decoder
-
+from vjhost_builtins.onnx_decoder import OnnxDecoder, pick_providers
+from vjhost_builtins.torch_decoder import TorchDecoder
 
 pytestmark = pytest.mark.usefixtures("keep_torch_threads")
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from vjhost.output.pacing import FrameLimiter, FrameStats, RenderScaler, ShowPacing, is_software_renderer, parse_render_scale
+from vjhost.output.pacing import (
+    FrameLimiter,
+    FrameStats,
+    RenderScaler,
+    ShowPacing,
+    is_software_renderer,
+    parse_render_scale,
+)
 
 
 class FakeClock:

@@ -259,10 +259,10 @@ def test_layout_validates_and_maps_the_show():
 
 
 def test_scene_pads_send_their_scene_and_shift_sets_the_room_depth():
-    from vjhost_builtins.apcmini import ApcMiniMk2
     from vjhost_kusama.dataset import MOTIFS
 
     from vjhost.control.state import Action, ControlState
+    from vjhost_builtins.apcmini import ApcMiniMk2
 
     state = ControlState([Param("fx.kusama_mirror.amount", 0.0), Param("fx.feedback.amount", 0.0),
                           Param("master.brightness", 1.0)])

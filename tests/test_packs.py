@@ -75,8 +75,8 @@ def test_weights_errors_name_the_file(tmp_path, tiny_weights):
     junk.write_bytes(b"\x80\x04\x95 this is a pickle, not safetensors")
     with pytest.raises(WeightsError, match=f"{junk}: not a readable safetensors file"):
         load_decoder_weights(junk)
-    from safetensors.torch import save_file
     import torch
+    from safetensors.torch import save_file
 
     other = tmp_path / "other.safetensors"
     save_file({"x": torch.zeros(2)}, str(other), metadata={"format": "someone-else/3"})

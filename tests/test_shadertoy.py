@@ -80,8 +80,9 @@ def test_buffer_reads_its_own_last_frame(target):
 
 
 def test_filter_with_common_code_and_music_channel(target, make_features):
-    from vjhost.render.isf import AudioTextures, _new_texture
     from OpenGL import GL
+
+    from vjhost.render.isf import AudioTextures, _new_texture
 
     e = make(ST / "filter" / "invert.json")
     assert e.kind == "filter" and [p.name for p in e.params] == ["mouse.x", "mouse.y", "mouse.down"]

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 import torch
 
-from vjhost.decode.vae import Decoder as VAEDecoder, VAEConfig
+from vjhost.decode.vae import Decoder as VAEDecoder
+from vjhost.decode.vae import VAEConfig
 from vjhost.decode.weights import WeightsError, save_decoder
 from vjhost.protocols import Decoder
 from vjhost_builtins import torch_decoder as td
 from vjhost_builtins.torch_decoder import TorchDecoder
-
 
 pytestmark = pytest.mark.usefixtures("keep_torch_threads")
 

@@ -67,6 +67,8 @@ def run(size=(1280, 720), frames: int = 30, pack: str = "ikeda", warmup: int = 2
 
 
 def _run(ctx, size, frames, pack, warmup, rounds) -> dict[str, Any]:
+    from OpenGL import GL
+
     from vjhost.faults import FaultLog
     from vjhost.packs import load_manifest
     from vjhost.plugins import load_host
@@ -75,8 +77,6 @@ def _run(ctx, size, frames, pack, warmup, rounds) -> dict[str, Any]:
     from vjhost.render.shaders import ShaderFinder
     from vjhost.render.transition import Transition
     from vjhost_builtins.effects import LIBRARY
-
-    from OpenGL import GL
 
     host = load_host()
     m = load_manifest(host.pack(pack))

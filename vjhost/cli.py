@@ -20,7 +20,6 @@ import sys
 import time
 from pathlib import Path
 
-
 DEMO_OUT = "demo.mp4"
 
 
@@ -294,12 +293,11 @@ def cmd_plugins(args) -> int:
 
 
 def cmd_devices(args) -> int:
+    from .analysis.tempo import ORDER, LinkTempo
     from .audio.live import audio_unavailable_reason, list_input_devices, list_output_devices
     from .control.midi import list_midi_ports
-    from .render.context import list_monitors
-
-    from .analysis.tempo import ORDER, LinkTempo
     from .output.outputs import availability
+    from .render.context import list_monitors
 
     link = LinkTempo(120.0)  # not enabled: listing devices must not join sessions on the network
     info = {

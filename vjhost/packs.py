@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Collection
 
-from .protocols import Param, PackSpec
+from .protocols import PackSpec, Param
 from .tomlcompat import key_lines, tomllib
 
 SCHEMA_VERSION = 1

@@ -27,8 +27,20 @@ from typing import Sequence
 import numpy as np
 
 from vjhost.audio.demo import (
-    _CHORDS, _ROOTS, _bass_note, _clap, _closed_hat, _kick, _one_pole_lowpass, _open_hat, _pad, _place,
-    _place_variants, _pluck, _snare, write_wav,
+    _CHORDS,
+    _ROOTS,
+    _bass_note,
+    _clap,
+    _closed_hat,
+    _kick,
+    _one_pole_lowpass,
+    _open_hat,
+    _pad,
+    _place,
+    _place_variants,
+    _pluck,
+    _snare,
+    write_wav,
 )
 
 __all__ = ["TrackSpec", "EvalTrack", "EVAL_SPECS", "QUICK_SPECS", "render", "eval_set", "spec", "TrackerRun",

@@ -327,10 +327,9 @@ class OscTempo:
 
     def start(self) -> "OscTempo":
         try:
+            from pythonosc import osc_packet
             from pythonosc.dispatcher import Dispatcher
             from pythonosc.osc_server import ThreadingOSCUDPServer
-
-            from pythonosc import osc_packet
 
             owner = self
 

@@ -68,7 +68,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from ..tomlcompat import KeyLines as _KeyLines, tomllib
+from ..tomlcompat import KeyLines as _KeyLines
+from ..tomlcompat import tomllib
 
 SCHEMA_VERSION = 1
 DEVICES = ("apc_mini_mk2", "apc_mini")

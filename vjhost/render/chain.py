@@ -40,8 +40,16 @@ from ..faults import FaultLog, Guard
 from ..protocols import Features, Param
 from .decodes import DecodeRing
 from .history import FrameHistory, parse_history
-from .shaders import (ShaderError, ShaderFinder, StageDecl, assemble, compile_program, parse_decodes, parse_pass_scale,
-                      parse_stages)
+from .shaders import (
+    ShaderError,
+    ShaderFinder,
+    StageDecl,
+    assemble,
+    compile_program,
+    parse_decodes,
+    parse_pass_scale,
+    parse_stages,
+)
 
 SECTIONS = {"": 0.0, "build": 1.0, "drop": 2.0, "breakdown": 3.0}
 UBO_FLOATS = 4 * 8  # 8 vec4s, see shaders/vjhost.glsl

@@ -358,6 +358,7 @@ def evaluate_files(
 ) -> dict[str, Any]:
     """The evaluation report for one teacher (and optional student) weights file."""
     import torch
+
     from vjhost_builtins.torch_decoder import TorchDecoder
 
     from .distill import fidelity

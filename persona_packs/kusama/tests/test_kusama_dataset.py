@@ -110,7 +110,7 @@ def test_the_net_is_one_mesh_covering_the_frame():
 
 
 def test_the_pumpkin_is_one_ribbed_body_covered_in_dots():
-    from vjhost_kusama.dataset import GOURDS, _RGB
+    from vjhost_kusama.dataset import _RGB, GOURDS
 
     for seed in SEEDS:
         img = draw("pumpkin", seed)

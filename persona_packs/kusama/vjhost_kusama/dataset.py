@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from vjhost.train.motifs import Canvas, arrange, balanced, coverage, grid, palettes, shapes, tiling, waves
-from vjhost.train.motifs.light import Lights, halo
+from vjhost.train.motifs import Canvas, arrange, balanced, grid, palettes, shapes, tiling, waves
+from vjhost.train.motifs.light import Lights
 
 MOTIFS = ("polka", "scatter", "net", "pumpkin", "mirror_room", "rings", "waves", "swell")
 

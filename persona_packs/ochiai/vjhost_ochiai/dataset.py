@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from vjhost.train.motifs import Canvas, balanced, cells, noise, palettes, points3d, raster, shapes, tiling, waves
+from vjhost.train.motifs import Canvas, balanced, cells, noise, palettes, points3d, raster, shapes, tiling
 
 MOTIFS = ("clouds", "caustics", "leaves", "light_shafts", "particles", "water", "lightning", "interference")
 

@@ -52,8 +52,22 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from . import (arrange, budget, cells, figures, glyphs, light, noise, palettes, points3d, raster, shapes, textures,
-               tiling, waves)
+from . import (
+    arrange,
+    budget,
+    cells,
+    figures,
+    glyphs,
+    light,
+    noise,
+    palettes,
+    points3d,
+    raster,
+    shapes,
+    textures,
+    tiling,
+    waves,
+)
 from .raster import Canvas, coverage, grid
 
 __all__ = ["balanced", "Draw", "Finish", "Canvas", "coverage", "grid",
