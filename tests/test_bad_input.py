@@ -188,7 +188,8 @@ WEIGHT_CASES = {
     "empty": (lambda good: b"", "empty file (0 bytes)"),
     "pickle renamed": (lambda good: pickle.dumps({"decoder.w": [0.0] * 8}, protocol=4), "this is a Python pickle"),
     "torch.save renamed": (lambda good: _torch_zip(), "this is a zip archive (PyTorch's torch.save format"),
-    "huge header": (lambda good: struct.pack("<Q", 1 << 40) + good[8:], "its header claims 1099511627776 bytes, more than the 8 MiB limit"),
+    "huge header": (lambda good: struct.pack("<Q", 1 << 40) + good[8:],
+                    "its header claims 1099511627776 bytes, more than the 8 MiB limit"),
     "header not json": (lambda good: good[:8] + b"\xff" * 64 + good[72:], "the header is not JSON"),
     "nan": (_nan_weights, "holds NaN or infinite values"),
 }

@@ -29,12 +29,14 @@ def test_bench_reports_the_frame_budget_of_a_pack(host):
     assert bare["x_bare"] == 1.0 and bare["ms"] > 0 and row["passes"]["default_chain_x_bare"] > 0
     assert row["offline"]["x_realtime"] > 0 and row["offline"]["frames"] > 0
     assert set(rep["verdict"]) == set()  # the targets are for 1280x720; not judged at other sizes
-    assert any("decodes/s" in line for line in said) and any("x realtime" in line or "realtime" in line for line in said)
+    assert any("decodes/s" in line for line in said) and any("x realtime" in line
+                                                             or "realtime" in line for line in said)
 
 
 def test_bench_command_line_json():
     r = subprocess.run([sys.executable, "-m", "vjhost", "bench", "--pack", "ikeda", "--size", "160x90", "--seconds", "0.4",
-                        "--render-scale", "0.75", "--no-offline", "--json"], capture_output=True, text=True, timeout=180)
+                        "--render-scale", "0.75", "--no-offline", "--json"], capture_output=True,
+                       text=True, timeout=180)
     assert r.returncode == 0, r.stderr
     rep = json.loads(r.stdout)
     live = rep["sizes"]["160x90"]["live"]

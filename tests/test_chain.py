@@ -59,7 +59,8 @@ def test_rgb_image_keeps_its_orientation(renderer_factory, make_features, upload
 
 def test_effect_at_zero_costs_no_pass_and_a_fader_turns_it_on(renderer_factory, make_features, tmp_path):
     (tmp_path / "invert.glsl").write_text(
-        "uniform float u_amount;\nvoid main() { vec3 c = texture(u_input, v_uv).rgb; o_color = vec4(mix(c, 1.0 - c, u_amount), 1.0); }\n")
+        "uniform float u_amount;\nvoid main() { vec3 c = texture(u_input, v_uv).rgb; o_color = vec4(mix(c, 1.0 - c, "
+        "u_amount), 1.0); }\n")
     r, faults = renderer_factory()
     r.add_effect("invert", "invert.glsl", (Param("amount", 0.0),))
     r.upload_image(half_image())

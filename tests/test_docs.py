@@ -19,7 +19,8 @@ HOOKS = [n for n in dir(hookspecs) if n.startswith("vjhost_")]
 
 
 def test_hook_reference_is_generated_from_the_docstrings():
-    r = subprocess.run([sys.executable, str(ROOT / "tools" / "gen_hook_docs.py"), "--check"], capture_output=True, text=True)
+    r = subprocess.run([sys.executable, str(ROOT / "tools" / "gen_hook_docs.py"), "--check"],
+                       capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     text = (ROOT / "docs" / "hooks.md").read_text()
     for name in HOOKS:

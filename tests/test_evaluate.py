@@ -77,7 +77,8 @@ def test_report_fields_and_values(files):
     assert sp["teacher_fps"] > 0 and sp["student_fps"] > 0
     assert math.isclose(sp["ratio"], sp["student_fps"] / sp["teacher_fps"], rel_tol=0.02)
     backends = {(row["role"], row["backend"]) for row in r["bench"]}
-    assert {("teacher", "torch fp32"), ("student", "torch fp32"), ("teacher", "onnxruntime"), ("student", "onnxruntime")} <= backends
+    assert {("teacher", "torch fp32"), ("student", "torch fp32"), ("teacher", "onnxruntime"),
+            ("student", "onnxruntime")} <= backends
     assert sp["student_best"]["fps"] >= sp["student_fps"] * 0.5
     for role in ("teacher", "student"):
         sm = r["smoothness"][role]

@@ -27,7 +27,8 @@ def test_lenient_header_lowercase_keys_trailing_commas_and_params():
 
     doc = parse_isf(ISF / "lenient_header.fs")
     assert doc.version == 2 and doc.kind == "generator"
-    assert [(i.name, i.type) for i in doc.inputs] == [("center", "point2D"), ("flag", "bool"), ("mode", "long"), ("flash", "event")]
+    assert [(i.name, i.type) for i in doc.inputs] == [("center", "point2D"), ("flag", "bool"),
+                                                      ("mode", "long"), ("flash", "event")]
     params = {p.name: p for p in isf_params(doc)}
     assert set(params) == {"center.x", "center.y", "flag", "mode", "flash"}
     assert params["center.x"].default == 0.25 and params["center.y"].default == 0.75

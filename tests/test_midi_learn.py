@@ -226,7 +226,8 @@ def test_generic_mapping_without_ports(tmp_path):
     m.handle(mido.Message("control_change", control=30, value=127))
     m.handle(mido.Message("control_change", control=30, value=0))
     m.handle(mido.Message("note_on", note=40, velocity=90, channel=5))  # any channel
-    assert [(a.name, a.value, a.source) for a in state.drain_actions()] == [("tap", None, "midi"), ("blackout", None, "midi")]
+    assert [(a.name, a.value, a.source) for a in state.drain_actions()] == [("tap", None, "midi"),
+                                                                            ("blackout", None, "midi")]
     m.handle(mido.Message("note_on", note=41, velocity=90))  # momentary param
     assert state.get("master.brightness") == 0.0
     m.handle(mido.Message("note_off", note=41))

@@ -64,7 +64,8 @@ def test_pair_output():
     assert pair_output("APC mini mk2 Control", ["X", "APC mini mk2 Control"]) == "APC mini mk2 Control"
     # JACK: the device's input port lives in a second client, renamed "-01"
     assert pair_output("APC mini mk2:APC mini mk2 Control",
-                       ["RtMidiIn Client:x", "APC mini mk2-01:APC mini mk2 Control"]) == "APC mini mk2-01:APC mini mk2 Control"
+                       ["RtMidiIn Client:x",
+                        "APC mini mk2-01:APC mini mk2 Control"]) == "APC mini mk2-01:APC mini mk2 Control"
     # Windows numbering
     assert pair_output("APC mini mk2 0", ["Microsoft GS Wavetable Synth 0", "APC mini mk2 1"]) == "APC mini mk2 1"
     assert pair_output("APC mini mk2 Control", ["Other"], is_mk2_port) is None

@@ -59,7 +59,8 @@ def test_a_disc_is_round_with_a_one_pixel_edge(size):
     ("ellipse", lambda u, v: shapes.ellipse(u, v, 0.5, 0.5, 0.35, 0.15, 0.6), np.pi * 0.35 * 0.15),
     ("ring", lambda u, v: shapes.ring(u, v, 0.5, 0.5, 0.3, 0.04), 2 * np.pi * 0.3 * 0.04),
     ("box", lambda u, v: shapes.box(u, v, 0.5, 0.5, 0.3, 0.1, 0.4), 4 * 0.3 * 0.1),
-    ("rounded box", lambda u, v: shapes.box(u, v, 0.5, 0.5, 0.3, 0.2, 0.0, 0.08), 4 * 0.3 * 0.2 - (4 - np.pi) * 0.08**2),
+    ("rounded box", lambda u, v: shapes.box(u, v, 0.5, 0.5, 0.3, 0.2, 0.0, 0.08),
+     4 * 0.3 * 0.2 - (4 - np.pi) * 0.08**2),
     ("hexagon", lambda u, v: shapes.polygon(u, v, 0.5, 0.5, 0.3, 6, 0.2), 1.5 * np.sqrt(3) * 0.09),
     ("triangle", lambda u, v: shapes.polygon(u, v, 0.5, 0.5, 0.3, 3), 0.75 * np.sqrt(3) * 0.09),
     ("segment", lambda u, v: shapes.segment(u, v, 0.2, 0.3, 0.8, 0.7, 0.05),
@@ -159,7 +160,8 @@ def test_bounds_limit_where_a_shape_is_drawn_without_changing_it():
     assert np.array_equal(a.img, b.img)
     assert window((0.3, 0.5, 0.5, 0.7), 128) == (slice(62, 92), slice(36, 66))
     assert window((1.5, 1.5, 2.0, 2.0), 128) == (slice(128, 128), slice(128, 128))
-    Canvas(128).fill(lambda u, v: shapes.disc(u, v, 1.5, 1.5, 0.1), 1.0, bounds=(1.4, 1.4, 1.6, 1.6))  # off-frame: no-op
+    # off-frame: no-op
+    Canvas(128).fill(lambda u, v: shapes.disc(u, v, 1.5, 1.5, 0.1), 1.0, bounds=(1.4, 1.4, 1.6, 1.6))
 
 
 def test_canvas_compositing():

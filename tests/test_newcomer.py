@@ -31,8 +31,8 @@ def test_numbered_demos_are_git_ignored(tmp_path):
 
 def test_demo_reports_the_full_path(tmp_path):
     out = tmp_path / "first.mp4"
-    env_cmd = [sys.executable, "-m", "vjhost", "demo", "--offline", "--duration", "1", "--size", "160x90", "--fps", "30",
-               "--out", str(out)]
+    env_cmd = [sys.executable, "-m", "vjhost", "demo", "--offline", "--duration", "1", "--size", "160x90", "--fps",
+               "30", "--out", str(out)]
     r = subprocess.run(env_cmd, capture_output=True, text=True, timeout=180, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert f"wrote {out.resolve()}:" in r.stdout

@@ -46,7 +46,8 @@ def test_render_scale_flag():
             parse_render_scale(bad)
 
 
-def run(scaler: RenderScaler, cost_at_full_ms: float, seconds: float, t0: float = 0.0, fixed_ms: float = 0.0) -> list[float]:
+def run(scaler: RenderScaler, cost_at_full_ms: float, seconds: float, t0: float = 0.0,
+        fixed_ms: float = 0.0) -> list[float]:
     """Frames whose cost follows the pixel count (plus a fixed part), for ``seconds`` at 60 fps; the scales seen."""
     scales = []
     for i in range(int(seconds * 60)):

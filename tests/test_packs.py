@@ -38,8 +38,10 @@ def test_the_copy_is_valid(pack_copy):
 
 
 @pytest.mark.parametrize("old,new,expect", [
-    ("schema_version = 1", "schema_version = 7", r"pack.toml:\d+: schema_version: this vjhost reads schema 1, the pack has 7"),
-    ('weights = "weights/decoder.safetensors"', 'weights = "weights/nope.safetensors"', r"pack.toml:\d+: decoder.weights: file not found"),
+    ("schema_version = 1", "schema_version = 7",
+     r"pack.toml:\d+: schema_version: this vjhost reads schema 1, the pack has 7"),
+    ('weights = "weights/decoder.safetensors"', 'weights = "weights/nope.safetensors"',
+     r"pack.toml:\d+: decoder.weights: file not found"),
     ("channels = 1", "channels = 4", r"pack.toml:\d+: decoder.channels: must be 1 or 3, got 4"),
     ("size = 128", 'size = "big"', r"pack.toml:\d+: decoder.size: expected int, got str 'big'"),
     ('source = "ikeda.glsl"', 'source = "missing.glsl"', r"pack.toml:\d+: shaders.source: file not found"),
@@ -50,7 +52,8 @@ def test_the_copy_is_valid(pack_copy):
      r"pack.toml:\d+: decoder.student: file not found: .*pupil.safetensors"),
     ('onnx = ["weights/teacher.onnx", "weights/student.onnx"]', 'onnx = ["weights/teacher.onnx", 3]',
      r"pack.toml:\d+: decoder.onnx: entry 1: expected a path string, got 3"),
-    ('backend = "torch"', 'backend = "torch"\ndefault = "apprentice"', r"pack.toml:\d+: decoder.default: must be teacher or student"),
+    ('backend = "torch"', 'backend = "torch"\ndefault = "apprentice"',
+     r"pack.toml:\d+: decoder.default: must be teacher or student"),
 ])
 def test_manifest_errors_name_file_line_and_key(pack_copy, old, new, expect):
     edit(pack_copy / "pack.toml", old, new)
@@ -95,7 +98,8 @@ def test_the_pack_says_which_decoder_files_it_ships(pack_copy):
     assert m.decoder_file("teacher", "onnx") == pack_copy / "weights" / "teacher.onnx"
     assert m.eval_report == pack_copy / "weights" / "EVAL.json"
     edit(pack_copy / "pack.toml", 'student = "weights/student.safetensors"', "")
-    edit(pack_copy / "pack.toml", 'onnx = ["weights/teacher.onnx", "weights/student.onnx"]', 'onnx = ["weights/teacher.onnx"]')
+    edit(pack_copy / "pack.toml", 'onnx = ["weights/teacher.onnx", "weights/student.onnx"]',
+         'onnx = ["weights/teacher.onnx"]')
     m = load_manifest(pack_copy / "pack.toml")
     with pytest.raises(ManifestError, match="ships no student decoder"):
         m.decoder_file("student")

@@ -54,13 +54,15 @@ text = "Flat red discs drifting on white."
      r"prompts\.0\.text: contains 'kusama'"),
     ('text = "Flat red discs drifting on white."', 'text = "Discs like Banksy would spray."', r"contains 'banksy'"),
     ('id = "a-01"', 'id = "A 01"', r"prompts\.0\.id: 'A 01': use a-z, 0-9, - and _"),
-    ('scene = "a"', 'scene = "a"\nseconds = 5', r"prompts\.0\.seconds: 5 seconds: the video API makes clips of 4, 8, 12"),
+    ('scene = "a"', 'scene = "a"\nseconds = 5',
+     r"prompts\.0\.seconds: 5 seconds: the video API makes clips of 4, 8, 12"),
     ('scene = "a"', 'scene = "a"\nsize = "640x480"', r"prompts\.0\.size: '640x480': the video API makes"),
     ('scene = "a"', 'scene = "a"\ncolour = "red"', r"prompts\.0\.colour: unknown key"),
     ("schema_version = 1", "schema_version = 2", r"schema_version: unsupported schema_version 2"),
     ('persona = "demo"', 'persona = "other"', r"persona: is 'other' but the file lies in the 'demo' pack's folder"),
     ('[safety]\nsuffix = "No text, logos or people."\n', "", r"safety: missing"),
-    ('suffix = "No text, logos or people."', 'suffix = "Fine."\navoid = ["discs"]', r"prompts\.0\.text: contains 'discs'"),
+    ('suffix = "No text, logos or people."', 'suffix = "Fine."\navoid = ["discs"]',
+     r"prompts\.0\.text: contains 'discs'"),
     ('text = "Flat red discs drifting on white."', 'text = "Flat red discs', r"invalid TOML"),
 ])
 def test_bad_libraries_name_the_file_line_and_key(tmp_path, old, new, expect):
@@ -102,7 +104,8 @@ def test_a_bad_palette_in_a_manifest_is_named_with_its_line(tmp_path):
     (d / "weights").mkdir(parents=True)
     (d / "shaders").mkdir()
     (d / "layouts").mkdir()
-    for f in ("weights/decoder.safetensors", "weights/student.safetensors", "weights/teacher.onnx", "weights/student.onnx",
+    for f in ("weights/decoder.safetensors", "weights/student.safetensors", "weights/teacher.onnx",
+              "weights/student.onnx",
               "weights/EVAL.json", "layouts/apc_mini_mk2.toml", "shaders/kusama.glsl", "shaders/kusama_motif.glsl",
               "shaders/kusama_mirror.glsl"):
         (d / f).write_bytes(b"")

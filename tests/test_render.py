@@ -148,7 +148,8 @@ def test_offline_render_at_a_reduced_scale_is_still_the_full_size(host, demo_tra
     log = io.StringIO()  # not a terminal: a few plain lines, no carriage returns
     frames = []
     res = render_offline(host, "ikeda", demo_track.audio, demo_track.sr, None, size=(320, 180), fps=30, duration=2.0,
-                         render_scale=0.5, progress=progress_bar(log), on_frame=lambda i, rgba: frames.append(rgba.shape))
+                         render_scale=0.5, progress=progress_bar(log),
+                         on_frame=lambda i, rgba: frames.append(rgba.shape))
     assert res.frames == 60 and set(frames) == {(180, 320, 4)}
     lines = log.getvalue().splitlines()
     assert "\r" not in log.getvalue() and 2 <= len(lines) <= 11 and lines[-1].startswith("render 100%: 60/60 frames")

@@ -160,8 +160,10 @@ def _run(ctx, size, frames, pack, warmup, rounds) -> dict[str, Any]:
     for tr in transitions:
         tr.close()
     r.close()
-    return {"size": f"{size[0]}x{size[1]}", "gl": ctx.info(), "timer": "gpu (GL_TIME_ELAPSED)" if timer.gpu else "wall (glFinish)",
-            "frames": max(1, frames // rounds) * rounds, "rounds": rounds, "pack": pack, "faults": sorted(faults.faults), "rows": rows}
+    return {"size": f"{size[0]}x{size[1]}", "gl": ctx.info(),
+            "timer": "gpu (GL_TIME_ELAPSED)" if timer.gpu else "wall (glFinish)",
+            "frames": max(1, frames // rounds) * rounds, "rounds": rounds, "pack": pack,
+            "faults": sorted(faults.faults), "rows": rows}
 
 
 def table(rep: dict[str, Any]) -> str:

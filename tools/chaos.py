@@ -718,7 +718,8 @@ class Chaos:
             src = self.session.source
             raise RuntimeError(f"the show does not hear the music (analysis {getattr(src, 'status', '?')}, "
                                f"input {getattr(getattr(src, 'input', None), 'error', None)}, "
-                               f"rms {getattr(getattr(src, '_latest', None), 'rms', None)}, ports {self.stage.ports()[1]})")
+                               f"rms {getattr(getattr(src, '_latest', None), 'rms', None)}, ports "
+                               f"{self.stage.ports()[1]})")
         self.t_begin = time.monotonic()  # the whole-run measure starts here, with the show up and listening
         time.sleep(self.gap)
         steps = {"effect": self.effect, "analyzer": self.analyzer, "decoder": self.decoder, "shader": self.shader,

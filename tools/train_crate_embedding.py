@@ -32,7 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batch", type=int, default=d.batch)
     ap.add_argument("--lr", type=float, default=d.lr)
     ap.add_argument("--seed", type=int, default=d.seed)
-    ap.add_argument("--threads", type=int, default=d.threads, help="torch threads (1 is fastest on a shared 2-core machine)")
+    ap.add_argument("--threads", type=int, default=d.threads,
+                    help="torch threads (1 is fastest on a shared 2-core machine)")
     a = ap.parse_args(argv)
     cfg = TrainConfig(n_tracks=a.tracks, n_holdout=a.holdout, duration=a.duration, steps=a.steps, batch=a.batch,
                       lr=a.lr, seed=a.seed, threads=a.threads)

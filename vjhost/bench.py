@@ -394,9 +394,11 @@ def bench_pack(host: Host, pack: str, sizes, seconds: float, *, render_scale: fl
                 report["decoder"] = decoder_info(show)
                 d = report["decoder"]
                 say(f"{pack}: GL {report['gl']} | decoder {d['file']} ({d['backend']}, {d['device']}, {d['precision']}"
-                    + (f", {d['threads']} thread(s)" if d["threads"] else "") + f") | load {report['machine']['load_1min']}")
+                    + (f", {d['threads']} thread(s)"
+                       if d["threads"] else "") + f") | load {report['machine']['load_1min']}")
             row: dict[str, Any] = {}
-            row["live"] = live = live_loop(show, source, seconds, render_scale=render_scale, faults=faults, track_s=track_s)
+            row["live"] = live = live_loop(show, source, seconds, render_scale=render_scale,
+                                           faults=faults, track_s=track_s)
             say(f"  {w}x{h} live: {live['fps']:.1f} fps, p99 {live['p99_ms']:.1f} ms, {live['dropped']} dropped, "
                 f"frame cost p50 {live['cost_p50_ms']:.1f} / p99 {live['cost_p99_ms']:.1f} ms, render scale "
                 f"{round(100 * live['render_scale'])}% ({live['render_scale_mode']}), "
@@ -421,7 +423,8 @@ def bench_pack(host: Host, pack: str, sizes, seconds: float, *, render_scale: fl
             times.append((time.perf_counter() - t0) * 1000)
         a = np.asarray(times)
         report["decoder"].update(fps=round(1000 / a.mean(), 1), p99_ms=round(float(np.percentile(a, 99)), 2))
-        say(f"  decoder alone (batch 1): {report['decoder']['fps']:.0f} decodes/s (p99 {report['decoder']['p99_ms']:.2f} ms)")
+        say(f"  decoder alone (batch 1): {report['decoder']['fps']:.0f} decodes/s (p99 "
+            f"{report['decoder']['p99_ms']:.2f} ms)")
     finally:
         ctx.close()
     if offline:
@@ -433,7 +436,8 @@ def bench_pack(host: Host, pack: str, sizes, seconds: float, *, render_scale: fl
                 off = {"x_realtime": round(res.realtime, 3), "fps": round(res.frames / res.seconds, 1),
                        "frames": res.frames, "wall_s": round(res.seconds, 2)}
                 report["sizes"][f"{w}x{h}"]["offline"] = off
-                say(f"  {w}x{h} offline (mp4, 60 fps, decode at 30 Hz): {off['x_realtime']:.2f}x realtime ({off['fps']:.1f} fps)")
+                say(f"  {w}x{h} offline (mp4, 60 fps, decode at 30 Hz): {off['x_realtime']:.2f}x realtime "
+                    f"({off['fps']:.1f} fps)")
     report["faults"] = sorted(faults.faults)
     report["verdict"] = v = verdict(report)
     if v:

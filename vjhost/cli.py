@@ -144,7 +144,8 @@ def cmd_render(args) -> int:
                          decode_every=decode_every(args), progress=None if args.quiet else progress_bar(),
                          decoder=args.decoder, backend=args.backend, render_scale=offline_scale(args),
                          cues=args.cues, replay=args.replay)
-    print(f"wrote {res.path.resolve()}: {res.frames} frames, {res.duration:.2f} s in {res.seconds:.1f} s ({res.realtime:.2f}x realtime)")
+    print(f"wrote {res.path.resolve()}: {res.frames} frames, {res.duration:.2f} s in {res.seconds:.1f} s "
+          f"({res.realtime:.2f}x realtime)")
     if res.faults.faults:
         print(f"{len(res.faults.faults)} fault(s) during the render (see above); the picture kept going", file=sys.stderr)
     return 0
@@ -185,7 +186,8 @@ def cmd_demo(args) -> int:
                          progress=None if args.quiet else progress_bar(), decoder=args.decoder, backend=args.backend,
                          render_scale=offline_scale(args))
     assert track.sr == SAMPLE_RATE
-    print(f"wrote {res.path.resolve()}: {res.frames} frames, {res.duration:.2f} s in {res.seconds:.1f} s ({res.realtime:.2f}x realtime)")
+    print(f"wrote {res.path.resolve()}: {res.frames} frames, {res.duration:.2f} s in {res.seconds:.1f} s "
+          f"({res.realtime:.2f}x realtime)")
     return 0
 
 
@@ -268,7 +270,8 @@ def cmd_packs(args) -> int:
         print("no packs installed (pip install -e persona_packs/ikeda)")
     for r in rows:
         print(f"{r['name']:<12} {r['version']:<8} {r['distribution']:<22} "
-              + (f"ERROR: {r['error']}" if r["error"] else f"{r['title']}  [{len(r['scenes'])} scenes, decoder {r['decoder']} {r['size']}]"))
+              + (f"ERROR: {r['error']}" if r["error"]
+                 else f"{r['title']}  [{len(r['scenes'])} scenes, decoder {r['decoder']} {r['size']}]"))
     for e in errors:
         print(f"load error: {e}")
     return 0
@@ -366,7 +369,8 @@ def cmd_pack(args) -> int:
 def cmd_bench(args) -> int:
     from .bench import run_bench
 
-    report = run_bench(_host(args), args.pack or ["ikeda"], sizes=args.sizes, seconds=args.seconds, decoder=args.decoder,
+    report = run_bench(_host(args), args.pack or ["ikeda"], sizes=args.sizes, seconds=args.seconds,
+                       decoder=args.decoder,
                        backend=args.backend, render_scale=args.render_scale, offline=not args.no_offline)
     if args.json:
         print(json.dumps(report, indent=2))
@@ -417,13 +421,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--decode-hz", type=in_range(float, 0, MAX_FPS), default=30.0,
                    help="decodes per second (beats and kicks always get one at once; 0 = every frame)")
     p.add_argument("--hud", action="store_true", help="overlay what the analysis hears (toggle with H)")
-    p.add_argument("--midi-clock", metavar="PORT", help="follow MIDI beat clock from the input port whose name contains PORT")
+    p.add_argument("--midi-clock", metavar="PORT",
+                   help="follow MIDI beat clock from the input port whose name contains PORT")
     p.add_argument("--no-link", action="store_true", help="don't join Ableton Link sessions")
-    p.add_argument("--osc-port", type=port, default=9000, help="OSC control port: /vj/pack, /vj/param/..., /vj/bpm ... (0 = off; docs/osc.md)")
+    p.add_argument("--osc-port", type=port, default=9000,
+                   help="OSC control port: /vj/pack, /vj/param/..., /vj/bpm ... (0 = off; docs/osc.md)")
     p.add_argument("--cues", metavar="FILE.toml", help="play a cue list (see docs/cues.md)")
     p.add_argument("--record", metavar="FILE.mid", help="record every control move, on the beat grid, to a MIDI file")
     p.add_argument("--replay", metavar="FILE.mid", help="replay a recorded performance against the music")
-    p.add_argument("--web", action="store_true", help="serve the tablet control page (token in the printed URL / QR code)")
+    p.add_argument("--web", action="store_true",
+                   help="serve the tablet control page (token in the printed URL / QR code)")
     p.add_argument("--web-port", type=port, default=8765, help="port of the tablet page (default 8765)")
     p.add_argument("--web-host", default="127.0.0.1",
                    help="address the web page listens on (default 127.0.0.1: this machine only; 0.0.0.0 opens it "
@@ -440,7 +447,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--latency-ms", type=in_range(float, 0, 500), default=None,
                    help="fire beat-locked events this much early (the projector's latency; default: the value "
                         "`vjhost calibrate` saved, else 0)")
-    p.add_argument("--force", action="store_true", help="overwrite an existing --record / --record-video / --screenshot file")
+    p.add_argument("--force", action="store_true",
+                   help="overwrite an existing --record / --record-video / --screenshot file")
     from .crate.cli import add_run_options as add_crate_run_options
 
     add_crate_run_options(p)  # --crate, --auto-look, --room-camera (docs/crate.md)
@@ -448,7 +456,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("render", help="render an audio file to mp4, offline")
     show_opts(p)
-    p.add_argument("--audio", required=True, metavar="FILE", help="the music: wav, flac, mp3, ... (any rate, mixed to 48 kHz)")
+    p.add_argument("--audio", required=True, metavar="FILE",
+                   help="the music: wav, flac, mp3, ... (any rate, mixed to 48 kHz)")
     p.add_argument("--out", required=True, metavar="FILE.mp4", help="the video to write (H.264 + AAC)")
     p.add_argument("--duration", type=positive(float), help="seconds to render (default: to the end of the audio)")
     p.add_argument("--start", type=non_negative, default=0.0, help="start this many seconds into the audio (default 0)")
@@ -473,7 +482,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_demo)
 
-    for name, fn, helptext in (("packs", cmd_packs, "list installed packs"), ("plugins", cmd_plugins, "list plugins and what they register"),
+    for name, fn, helptext in (("packs", cmd_packs, "list installed packs"),
+                               ("plugins", cmd_plugins, "list plugins and what they register"),
                                ("devices", cmd_devices, "list audio inputs, MIDI ports and monitors")):
         p = sub.add_parser(name, help=helptext)
         p.add_argument("--json", action="store_true")
@@ -498,7 +508,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "or colours '#rrggbb,#rrggbb,...' (default primaries)")
     n.add_argument("--title", help="--template: the pack's title")
     n.add_argument("--description", help="--template: one line on the persona")
-    n.add_argument("--size", type=int, choices=(32, 64, 128, 256), default=128, help="decoder output size (default 128)")
+    n.add_argument("--size", type=int, choices=(32, 64, 128, 256), default=128,
+                   help="decoder output size (default 128)")
     n.add_argument("--channels", type=int, choices=(1, 3), default=3, help="3 = RGB (default), 1 = grey")
     n.add_argument("--fps", type=positive(float), default=4.0, help="frames taken per second of video (default 4)")
     p.set_defaults(func=cmd_pack)

@@ -59,7 +59,8 @@ class GuardedAnalyzer:
         self.guard.call(self.inner.reset)
 
 
-def make_analyzers(host: Host, faults: FaultLog, sample_rate: int = SAMPLE_RATE, hop: int = HOP) -> list[GuardedAnalyzer]:
+def make_analyzers(host: Host, faults: FaultLog,
+                   sample_rate: int = SAMPLE_RATE, hop: int = HOP) -> list[GuardedAnalyzer]:
     """Instantiate every registered analyzer in order; one that fails to build is reported and left out."""
     out = []
     for spec in sorted(host.analyzers.specs(), key=lambda s: (s.order, s.name)):

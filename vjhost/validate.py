@@ -57,7 +57,8 @@ def controller_check(host: Host, m: Manifest, latent_dim: int, anchors: np.ndarr
 LIVE_DECODE_HZ = 30.0  #: the live show's decode rate (vjhost run --decode-hz)
 
 
-def validate_pack(host: Host, name: str, size: tuple[int, int] = (640, 360), budget_seconds: float = 1.0) -> dict[str, Any]:
+def validate_pack(host: Host, name: str, size: tuple[int, int] = (640, 360),
+                  budget_seconds: float = 1.0) -> dict[str, Any]:
     checks: list[dict[str, Any]] = []
 
     def check(label: str, ok: bool, detail: str) -> bool:
@@ -129,7 +130,8 @@ def validate_pack(host: Host, name: str, size: tuple[int, int] = (640, 360), bud
             continue
         same = out.shape == img.shape and list(getattr(other, "anchor_names", [])) == list(getattr(dec, "anchor_names", []))
         diff = float(np.abs(out.astype(np.float32) - img.astype(np.float32)).mean()) / 255.0
-        check(f"{role} ({bname})", same, f"{f.name}: output {out.shape}, mean |difference| to the {m.variant} {diff:.3f}"
+        check(f"{role} ({bname})", same,
+              f"{f.name}: output {out.shape}, mean |difference| to the {m.variant} {diff:.3f}"
               + ("" if same else " (shape or scene anchors differ)"))
     if m.eval_report is not None:
         import json
@@ -175,7 +177,8 @@ def validate_pack(host: Host, name: str, size: tuple[int, int] = (640, 360), bud
     for key, path in m.layouts.items():
         try:
             layout = load_layout(path)
-            check(f"layout {key}", True, f"{path.name}: {len(getattr(layout, 'pads', []))} pads, {len(getattr(layout, 'faders', []))} faders")
+            check(f"layout {key}", True,
+                  f"{path.name}: {len(getattr(layout, 'pads', []))} pads, {len(getattr(layout, 'faders', []))} faders")
         except LayoutError as exc:
             check(f"layout {key}", False, str(exc))
     return done()

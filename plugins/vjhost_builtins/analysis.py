@@ -598,7 +598,8 @@ class BeatTracker:
         self._lag_f = (lags - self._lag_i).astype(np.float32)
         self._comb_w = (1.0 / np.sqrt(self._comb_k)).astype(np.float32)
         lo, hi = self.PREFER_BPM
-        octs = np.where(self._bpms < lo, np.log2(lo / self._bpms), np.where(self._bpms > hi, np.log2(self._bpms / hi), 0.0))
+        octs = np.where(self._bpms < lo, np.log2(lo / self._bpms),
+                        np.where(self._bpms > hi, np.log2(self._bpms / hi), 0.0))
         self._prior = np.exp(-0.5 * (octs / 0.3) ** 2).astype(np.float32)
         # phase comb: beats at k periods back (k = 1..), older beats weigh less
         self._n_back = 12

@@ -145,7 +145,8 @@ class ApcMini:
     #: a fader "has" its parameter when within this many steps of it
     TAKEOVER_WINDOW = 2
 
-    def __init__(self, layout: Layout | Mapping[str, Any] | None, state: ControlState, device: Device | None = None) -> None:
+    def __init__(self, layout: Layout | Mapping[str, Any] | None, state: ControlState,
+                 device: Device | None = None) -> None:
         if device is not None:
             self.device = device
         if layout is None:

@@ -148,13 +148,15 @@ class Keyframes:
     PARAMS: tuple[Param, ...] = (
         Param("keyframes.hold", 16.0, 0.0, 64.0, "beats each keyframe is held (those without their own hold)"),
         Param("keyframes.glide", 4.0, 0.0, 32.0, "beats each move between keyframes takes (0 = cut)"),
-        Param("keyframes.quantize", 4.0, 1.0, 16.0, "moves start on multiples of this many beats (1 = any beat, 4 = bar lines)"),
+        Param("keyframes.quantize", 4.0, 1.0, 16.0,
+              "moves start on multiples of this many beats (1 = any beat, 4 = bar lines)"),
         Param("keyframes.ease", 1.0, 0.0, 1.0, "easing of the moves: 0 constant speed, 1 smoothstep"),
         Param("latent.bass_push", 0.5, 0.0, 2.0, "how far kick / bass push the latent outward (its radius)"),
         Param("latent.onset_pulse", 0.3, 0.0, 2.0, "size of the short sideways pulse on each onset"),
     )
 
-    def __init__(self, latent_dim: int, anchors: np.ndarray | None = None, settings: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, latent_dim: int, anchors: np.ndarray | None = None,
+                 settings: Mapping[str, Any] | None = None) -> None:
         self.latent_dim = d = int(latent_dim)
         self.anchors = checked_anchors(d, anchors)
         self.n_anchors = 0 if self.anchors is None else int(self.anchors.shape[0])
@@ -380,7 +382,8 @@ class Keyframes:
         if p > 0.0 and nb > 1e-9:
             np.multiply(self._pulse_dir, p, out=out)
             out += base
-            out *= nb * scale / math.sqrt(float(out @ out))  # the pulse turns the latent; only the bass changes its norm
+            # the pulse turns the latent; only the bass changes its norm
+            out *= nb * scale / math.sqrt(float(out @ out))
         else:
             np.multiply(base, scale, out=out)
         self.last_event = event

@@ -278,18 +278,24 @@ class AudioWalk:
     PARAMS: tuple[Param, ...] = (
         Param("latent.speed", 1.0, 0.0, 4.0, "glide speed: 1 reaches each target in one jump period, 0 holds"),
         Param("latent.jump", 0.5, 0.0, 2.0, "beat jump size: random offset from the scene anchor, in prior std devs"),
-        Param("latent.jump_every", 1.0, 1.0, 16.0, "beats per jump (rounded): jumps fall on this beat grid, 4 = every bar line"),
-        Param("latent.beat_snap", 0.3, 0.0, 1.0, "share of the way to a new target taken on the beat itself (1 = hard cut)"),
+        Param("latent.jump_every", 1.0, 1.0, 16.0,
+              "beats per jump (rounded): jumps fall on this beat grid, 4 = every bar line"),
+        Param("latent.beat_snap", 0.3, 0.0, 1.0,
+              "share of the way to a new target taken on the beat itself (1 = hard cut)"),
         Param("latent.bass_push", 0.5, 0.0, 2.0, "how far kick / bass push the latent along the bar's direction"),
-        Param("latent.bass_zoom", 0.3, 0.0, 2.0, "how far kick / bass push the latent outward (its radius, within the norm band)"),
+        Param("latent.bass_zoom", 0.3, 0.0, 2.0,
+              "how far kick / bass push the latent outward (its radius, within the norm band)"),
         Param("latent.onset_pulse", 0.3, 0.0, 2.0, "size of the short pulse on each onset"),
         Param("latent.drift", 0.3, 0.0, 2.0, "slow drift speed (its direction follows the spectral centroid)"),
-        Param("latent.centroid_steer", 1.0, 0.0, 2.0, "how far the spectral centroid turns the drift (1: +-90 degrees dark to bright)"),
+        Param("latent.centroid_steer", 1.0, 0.0, 2.0,
+              "how far the spectral centroid turns the drift (1: +-90 degrees dark to bright)"),
         Param("latent.build_pull", 0.5, 0.0, 1.0, "how far a full build leans toward the drop's anchor (slerp share)"),
-        Param("latent.drop_snap", 0.75, 0.0, 1.0, "share of the morph into the drop's region taken at once (the rest within a beat)"),
+        Param("latent.drop_snap", 0.75, 0.0, 1.0,
+              "share of the morph into the drop's region taken at once (the rest within a beat)"),
     )
 
-    def __init__(self, latent_dim: int, anchors: np.ndarray | None = None, settings: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, latent_dim: int, anchors: np.ndarray | None = None,
+                 settings: Mapping[str, Any] | None = None) -> None:
         self.latent_dim = d = int(latent_dim)
         self.anchors = checked_anchors(d, anchors)
         self.n_anchors = 0 if self.anchors is None else int(self.anchors.shape[0])

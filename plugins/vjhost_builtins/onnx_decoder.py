@@ -126,7 +126,8 @@ class OnnxDecoder:
             raise WeightsError(f"{path}: not a loadable ONNX model ({msg})") from None
         meta = dict(self.session.get_modelmeta().custom_metadata_map)
         if meta.get("format") != FORMAT:
-            raise WeightsError(f"{path}: format is {meta.get('format')!r}, expected {FORMAT!r} (export with vjhost.decode.onnx_export)")
+            raise WeightsError(f"{path}: format is {meta.get('format')!r}, expected {FORMAT!r} (export with "
+                               "vjhost.decode.onnx_export)")
         try:
             cfg = json.loads(meta["vae_config"])
             self.latent_dim: int = int(cfg["latent_dim"])
@@ -134,7 +135,8 @@ class OnnxDecoder:
             self.channels: int = int(cfg["channels"])
             self.anchor_names: list[str] = list(json.loads(meta.get("anchor_names", "[]")))
             self.anchors: np.ndarray | None = (
-                np.asarray(json.loads(meta["anchors"]), np.float32).reshape(-1, self.latent_dim) if "anchors" in meta else None
+                np.asarray(json.loads(meta["anchors"]), np.float32).reshape(-1, self.latent_dim) if "anchors" in meta
+                else None
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise WeightsError(f"{path}: bad vjhost metadata ({type(exc).__name__}: {exc})") from None

@@ -397,7 +397,8 @@ def score(tr: EvalTrack, run: TrackerRun) -> dict:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m vjhost.analysis.evalset", description="Write the evaluation set as WAV files.")
+    p = argparse.ArgumentParser(prog="python -m vjhost.analysis.evalset",
+                                description="Write the evaluation set as WAV files.")
     p.add_argument("outdir")
     p.add_argument("--quick", action="store_true", help="only the short test subset")
     args = p.parse_args(argv)

@@ -417,7 +417,8 @@ def write_wav(path: str | Path, audio: np.ndarray, sr: int) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m vjhost.audio.demo", description="Render the vjhost demo track to a WAV file.")
+    p = argparse.ArgumentParser(prog="python -m vjhost.audio.demo",
+                                description="Render the vjhost demo track to a WAV file.")
     p.add_argument("out", help="output .wav path")
     p.add_argument("--duration", type=float, default=20.0, help="seconds (default 20)")
     p.add_argument("--bpm", type=float, default=128.0)

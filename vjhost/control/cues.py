@@ -230,7 +230,8 @@ class _Validator(TomlChecker):
             return default
         v = (aliases or {}).get(v, v)
         if v not in options:
-            self.error(path + (key,), f"unknown {key} {v!r} (expected one of {', '.join(options)}){_suggest(v, options)}")
+            self.error(path + (key,), f"unknown {key} {v!r} (expected one of "
+                                      f"{', '.join(options)}){_suggest(v, options)}")
             return default
         return v
 
@@ -247,7 +248,8 @@ class _Validator(TomlChecker):
         version = self.typed(data, "schema_version", int, (), required=True,
                              what=f"write schema_version = {SCHEMA_VERSION}")
         if version is not None and version != SCHEMA_VERSION:
-            self.error(("schema_version",), f"unsupported schema_version {version} (this vjhost reads {SCHEMA_VERSION})")
+            self.error(("schema_version",),
+                       f"unsupported schema_version {version} (this vjhost reads {SCHEMA_VERSION})")
         name = self.typed(data, "name", str, (), "")
         loop = self.typed(data, "loop", bool, (), False)
         quantize = self.choice(data, "quantize", QUANTIZE, (), "none")

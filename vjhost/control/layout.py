@@ -504,12 +504,15 @@ class _Validator(TomlChecker):
     # ---------------------------------------------------------------- the document
     def layout(self, data: Mapping[str, Any]) -> Layout:
         self.keys(data, _TOP_KEYS, ())
-        version = self.typed(data, "schema_version", int, (), required=True, what=f"write schema_version = {SCHEMA_VERSION}")
+        version = self.typed(data, "schema_version", int, (), required=True,
+                             what=f"write schema_version = {SCHEMA_VERSION}")
         if version is not None and version != SCHEMA_VERSION:
-            self.error(("schema_version",), f"unsupported schema_version {version} (this vjhost reads {SCHEMA_VERSION})")
+            self.error(("schema_version",),
+                       f"unsupported schema_version {version} (this vjhost reads {SCHEMA_VERSION})")
         device = self.typed(data, "device", str, (), "apc_mini_mk2")
         if device not in ALL_DEVICES:
-            self.error(("device",), f"unknown device {device!r} (expected one of {', '.join(DEVICES)}){_suggest(device, DEVICES)}")
+            self.error(("device",), f"unknown device {device!r} (expected one of "
+                                    f"{', '.join(DEVICES)}){_suggest(device, DEVICES)}")
 
         grid = self.grid(self.typed(data, "grid", dict, (), {}))
         pads = self.pads(self.typed(data, "pads", list, (), []))
@@ -747,7 +750,8 @@ class _Validator(TomlChecker):
                 number = None if cc is None else cc - FADER_CC0 + 1
             else:
                 number = self.ranged(t, "fader", 1, N_FADERS, path, required=True, what="1-8, 9 = master")
-            param = self.typed(t, "param", str, path, required=True, what="the parameter it moves, e.g. \"master.brightness\"")
+            param = self.typed(t, "param", str, path, required=True,
+                               what="the parameter it moves, e.g. \"master.brightness\"")
             if param is not None and not param.strip():
                 self.error(path + ("param",), "empty parameter name")
                 param = None

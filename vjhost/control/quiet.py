@@ -25,7 +25,8 @@ def silence_native_audio_logs() -> None:
         name = ctypes.util.find_library("asound")
         if name:
             lib = ctypes.CDLL(name)
-            handler_t = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p)
+            handler_t = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                                         ctypes.c_int, ctypes.c_char_p)
             cb = handler_t(lambda *a: None)
             lib.snd_lib_error_set_handler(cb)
             _keep.append(cb)

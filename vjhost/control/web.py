@@ -175,7 +175,8 @@ def apply_message(state: ControlState, raw: Any, transitions: Sequence[str] = TR
             if value is not None and value not in transitions:
                 raise BadMessage(f"unknown transition {value!r}")
         elif name == "crate.playing":  # a track id, or a name part
-            if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and _NAME.match(value))):
+            if isinstance(value, bool) or not (isinstance(value, int)
+                                               or (isinstance(value, str) and _NAME.match(value))):
                 raise BadMessage(f"bad track {value!r}")
         elif name == "crate.energy":
             if value not in ("keep", "up", "down", "room"):

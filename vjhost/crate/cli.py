@@ -39,7 +39,8 @@ def cmd_scan(args) -> int:
         print(f"crate {db.path}: {res.found} audio files; analysed {res.analysed} "
               f"({res.audio_seconds:.0f} s of audio in {res.seconds:.1f} s, {res.realtime:.1f}x realtime), "
               f"{res.skipped} unchanged{f' ({res.known_bad} known bad)' if res.known_bad else ''}, {len(res.failed)} failed"
-              + (f", {res.removed} gone files forgotten" if res.removed else "") + f"; {db.count()} tracks in the crate")
+              + (f", {res.removed} gone files forgotten"
+                 if res.removed else "") + f"; {db.count()} tracks in the crate")
         for path, err in res.failed:
             print(f"  failed: {err}", file=sys.stderr)
         return 1 if res.failed and not res.analysed and not res.skipped else 0
@@ -165,7 +166,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="crate_cmd", required=True)
 
     def db_opt(q):
-        q.add_argument("--db", metavar="PATH", help=f"crate database (default: $VJHOST_CRATE_DB or {default_db_path()})")
+        q.add_argument("--db", metavar="PATH",
+                       help=f"crate database (default: $VJHOST_CRATE_DB or {default_db_path()})")
 
     q = sub.add_parser("scan", help="analyse a folder of tracks (wav/flac/mp3/ogg/m4a) into the crate, resumably")
     q.add_argument("dir", help="folder (searched recursively) or one file")
@@ -276,8 +278,8 @@ def _attach(session, db: CrateDB) -> Any:
 
         idx = args.room_camera
         room = RoomCamera(int(idx) if str(idx).isdigit() else idx).start()
-    comp = Companion(db, session.state, sorted(session.host.packs.names()), auto=bool(getattr(args, "auto_look", False)),
-                     room=room)
+    comp = Companion(db, session.state, sorted(session.host.packs.names()),
+                     auto=bool(getattr(args, "auto_look", False)), room=room)
     comp.attach_source(session.source)
     session.frame_hooks.append(comp)
     for s in session.surfaces:

@@ -268,7 +268,8 @@ class Companion:
         if t is not None:
             c = character_of_track(t)
             if f.rms > 0:
-                return Character(energy=0.5 * c.energy + 0.5 * f.energy, brightness=0.5 * c.brightness + 0.5 * f.centroid,
+                return Character(energy=0.5 * c.energy + 0.5 * f.energy,
+                                 brightness=0.5 * c.brightness + 0.5 * f.centroid,
                                  major=c.major, bpm=f.bpm if f.beat_confidence > 0 else c.bpm, genre=c.genre,
                                  camelot=c.camelot)
             return c

@@ -162,7 +162,8 @@ class CrateDB:
     def forget_missing(self, under: Path, present: set[str]) -> int:
         """Drop rows for files under ``under`` that are gone; returns how many (their plays go too)."""
         prefix = str(under.resolve()) + os.sep
-        rows = self.conn.execute("SELECT id, path FROM tracks WHERE path LIKE ?", (prefix.replace("%", "\\%") + "%",)).fetchall()
+        rows = self.conn.execute("SELECT id, path FROM tracks WHERE path LIKE ?",
+                                 (prefix.replace("%", "\\%") + "%",)).fetchall()
         gone = [r[0] for r in rows if r[1].startswith(prefix) and r[1] not in present]
         with self.conn:
             for tid in gone:

@@ -38,7 +38,8 @@ PATCH = 64  #: frames per patch (~2.97 s)
 EMBED_DIM = 64
 FMIN, FMAX = 30.0, 11000.0
 WEIGHTS_NAME = "crate_embedding.safetensors"
-#: the layers and their tensor names: conv{i}.weight (out, in, 3, 3), conv{i}.bias, proj.weight, proj.bias, genre.weight/bias
+#: the layers and their tensor names: conv{i}.weight (out, in, 3, 3), conv{i}.bias, proj.weight, proj.bias,
+#: genre.weight/bias
 CONV_CHANNELS = (16, 32, 64, 64)
 
 
@@ -67,7 +68,8 @@ def _hz_to_mel(f: np.ndarray | float) -> np.ndarray:
 
 
 @lru_cache(maxsize=4)
-def mel_filterbank(sr: int = SR, n_fft: int = N_FFT, n_mels: int = N_MELS, fmin: float = FMIN, fmax: float = FMAX) -> np.ndarray:
+def mel_filterbank(sr: int = SR, n_fft: int = N_FFT, n_mels: int = N_MELS,
+                   fmin: float = FMIN, fmax: float = FMAX) -> np.ndarray:
     """``(n_fft//2+1, n_mels)`` triangular mel filters (HTK mel scale, unit area)."""
     freqs = np.fft.rfftfreq(n_fft, 1.0 / sr)
     edges = 700.0 * (10 ** (np.linspace(_hz_to_mel(fmin), _hz_to_mel(min(fmax, sr / 2)), n_mels + 2) / 2595.0) - 1.0)
@@ -168,7 +170,8 @@ class Embedder:
     def embed_patches(self, x: np.ndarray) -> np.ndarray:
         return self.forward(x)[0]
 
-    def embed_audio(self, mono: np.ndarray, sr: int, max_patches: int = 24) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def embed_audio(self, mono: np.ndarray, sr: int,
+                    max_patches: int = 24) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """A track (or a live window): ``(mean embedding (64,), segment embeddings (k, 64), genre probabilities)``."""
         mel = log_mel(resample_to(mono, sr))
         p = patches(mel, max_patches=max_patches)

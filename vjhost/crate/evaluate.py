@@ -223,7 +223,8 @@ def evaluate_crate(n_tracks: int = 28, duration: float = 60.0, seed: int = 0, wo
         report = {
             "tracks": len(truth), "duration": duration, "formats": list(formats), "seed": seed + EVAL_SEED_OFFSET,
             "scan": {"seconds": round(res.seconds, 1), "audio_seconds": round(res.audio_seconds, 1),
-                     "x_realtime": round(res.realtime, 1), "failed": len(res.failed), "synth_seconds": round(t_synth, 1)},
+                     "x_realtime": round(res.realtime, 1), "failed": len(res.failed),
+                     "synth_seconds": round(t_synth, 1)},
             "key": {"mirex": round(float(np.mean(key_scores)) if key_scores else 0.0, 4),
                     **{k: round(v / n, 4) for k, v in outcomes.items()}},
             "bpm": {"accuracy1": round(acc1 / n, 4), "accuracy2": round(acc2 / n, 4)},
@@ -266,7 +267,8 @@ def print_report(rep: dict[str, Any]) -> None:
           f"best possible {s['best_possible_key']:.0%}), tempo-compatible {s['top5_tempo_compatible']:.0%} "
           f"(random {s['random_tempo_compatible']:.0%}, best {s['best_possible_tempo']:.0%}), "
           f"both {s['top5_both']:.0%} (random {s['random_both']:.0%}, best {s['best_possible_both']:.0%})")
-    print(f"  direction   --energy up really higher {s['energy_up_is_higher']:.0%}, down really lower {s['energy_down_is_lower']:.0%}")
+    print(f"  direction   --energy up really higher {s['energy_up_is_higher']:.0%}, down really lower "
+          f"{s['energy_down_is_lower']:.0%}")
     if rep.get("identify_top1"):
         i = rep["identify_top1"]
         print(f"  identify    12 s window -> its track: clean {i['clean']:.0%}, small speaker + noise {i['small_speaker']:.0%} "

@@ -142,12 +142,14 @@ def suggest(current: Track, crate: Iterable[Track], *, direction: str = "keep", 
             reasons.append(f"key clash {current.camelot}->{c.camelot}")
         pct = (c.bpm * factor / current.bpm - 1.0) * 100 if current.bpm > 0 else 0.0
         if diff <= TEMPO_TOLERANCE:
-            how = "" if factor == 1.0 else (" at half time" if factor == 2.0 else " at double time")  # the candidate's feel
+            # the candidate's feel
+            how = "" if factor == 1.0 else (" at half time" if factor == 2.0 else " at double time")
             reasons.append(f"{c.bpm:.1f} BPM{how} ({pct:+.1f} %)")
         else:
             reasons.append(f"{c.bpm:.1f} BPM is {pct:+.0f} % away")
         arrow = "=" if abs(c.energy - current.energy) < 0.02 else ("up" if c.energy > current.energy else "down")
-        reasons.append(f"energy {current.energy_level}->{c.energy_level} ({arrow}{'' if dirn == 'keep' else ', asked ' + dirn})")
+        reasons.append(f"energy {current.energy_level}->{c.energy_level} "
+                       f"({arrow}{'' if dirn == 'keep' else ', asked ' + dirn})")
         out.append(Suggestion(track=c, score=score, parts=parts, reasons=reasons, key_relation=rel,
                               tempo_ratio=factor, tempo_diff=diff, key_ok=rel is not None,
                               tempo_ok=diff <= TEMPO_TOLERANCE, extra={"cosine": float(sim)}))

@@ -96,12 +96,14 @@ class SynthTrack:
     sections: list[tuple[str, float, float]] = field(default_factory=list)
 
 
-def random_spec(rng: np.random.Generator, genre: str | None = None, duration: float = 60.0, seed: int | None = None) -> TrackSpec:
+def random_spec(rng: np.random.Generator, genre: str | None = None, duration: float = 60.0,
+                seed: int | None = None) -> TrackSpec:
     """A random track of ``genre`` (random if None): key, mode, tempo in the genre's range, intensity."""
     g = genre or str(rng.choice(sorted(GENRES)))
     (lo, hi), modes, _ = GENRES[g]
     return TrackSpec(genre=g, tonic=int(rng.integers(12)), mode=str(rng.choice(modes)),
-                     bpm=float(round(rng.uniform(lo, hi), 1)), seed=int(rng.integers(1 << 30) if seed is None else seed),
+                     bpm=float(round(rng.uniform(lo, hi), 1)),
+                     seed=int(rng.integers(1 << 30) if seed is None else seed),
                      duration=duration, intensity=float(round(rng.uniform(0.1, 0.9), 2)),
                      progression=int(rng.integers(len(_PROGRESSIONS["minor"]))))
 
@@ -222,7 +224,8 @@ def synthesize_track(spec: TrackSpec, sr: int = 44100) -> SynthTrack:
                     hs = list(range(0, 16, 2))
                 else:
                     hs = list(range(0, 16, 2))
-                ht = [tb + s * step + (swing if s % 2 else 0.0) for s in hs if not (g in ("house", "trance") and s % 4 == 2)]
+                ht = [tb + s * step + (swing if s % 2 else 0.0) for s in hs
+                      if not (g in ("house", "trance") and s % 4 == 2)]
                 _d._place_variants(drums, [np.stack([h * 0.9, h], 1) for h in chats], ht,
                                    [(0.12 + 0.14 * inten) * level] * len(ht), sr)
                 if g in ("house", "trance", "techno"):
@@ -286,7 +289,8 @@ def synthesize_track(spec: TrackSpec, sr: int = 44100) -> SynthTrack:
                     k = ("keys", chord)
                     if k not in cache:
                         cache[k] = _sine_keys(chord, int(1.2 * sr), sr, decay=0.5)
-                    _d._place(music, np.stack([cache[k], cache[k]], 1), [tb + s * step + (swing if s % 2 else 0)], [0.6 * level], sr)
+                    _d._place(music, np.stack([cache[k], cache[k]], 1),
+                              [tb + s * step + (swing if s % 2 else 0)], [0.6 * level], sr)
             if (name == "breakdown" or g in ("trance", "downtempo") and name == "drop") and g != "dubstep":
                 per = 16 if g == "trance" else 8
                 arp = [chord[i % 3] * (2 if (i // 3) % 2 else 1) for i in range(per)]

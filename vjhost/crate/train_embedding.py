@@ -46,7 +46,8 @@ class TrainConfig:
     threads: int = 1  #: one thread is faster than two when the machine is shared
 
 
-def build_dataset(n: int, seed: int, duration: float, log: Callable[[str], None] = print) -> tuple[list[np.ndarray], np.ndarray]:
+def build_dataset(n: int, seed: int, duration: float,
+                  log: Callable[[str], None] = print) -> tuple[list[np.ndarray], np.ndarray]:
     """Log-mel spectrograms and genre indices of ``n`` synthesised tracks."""
     genres = sorted(GENRES)
     mels, labels = [], []

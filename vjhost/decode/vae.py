@@ -229,7 +229,8 @@ class Encoder(nn.Module):
         self.body = nn.Sequential(*layers)
         feat = c_in * 16
         if cfg.rank:  # the separable decoder's mirror: the image's row and column means, read linearly
-            self.projections = nn.Sequential(nn.Linear(2 * cfg.size * cfg.channels, 256), nn.LeakyReLU(0.2, inplace=True))
+            self.projections = nn.Sequential(nn.Linear(2 * cfg.size * cfg.channels, 256),
+                                             nn.LeakyReLU(0.2, inplace=True))
             feat += 256
         self.mu = nn.Linear(feat, cfg.latent_dim)
         self.logvar = nn.Linear(feat, cfg.latent_dim)

@@ -197,7 +197,8 @@ def build_decoder(weights: DecoderWeights, path: Path | str = "<weights>"):
         raise WeightsError(f"{path}: tensors do not match the config ({first})") from None
     if missing or unexpected:
         raise WeightsError(
-            f"{path}: tensors do not match the config (missing {sorted(missing)[:3]}, unexpected {sorted(unexpected)[:3]})"
+            f"{path}: tensors do not match the config (missing {sorted(missing)[:3]}, unexpected "
+            f"{sorted(unexpected)[:3]})"
         )
     dec.eval()
     return dec

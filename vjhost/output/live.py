@@ -111,7 +111,8 @@ class LiveSession:
         self.host, self.args, self.win, self.faults = host, args, win, faults
         self.state = ControlState()
         self.size = win.framebuffer_size() if args.fullscreen else args.size
-        self.show = Show(host, args.pack, self.size, faults=faults, device=args.device, seed=args.seed, state=self.state,
+        self.show = Show(host, args.pack, self.size, faults=faults, device=args.device, seed=args.seed,
+                         state=self.state,
                          decoder=getattr(args, "decoder", None), backend=getattr(args, "backend", None))
         self.source, self.clock, self._close_audio, self.heard = _features_source(args, host, faults)
         self.worker = DecodeWorker(self.show.decoder, faults)
@@ -421,7 +422,8 @@ def _osc_control(session: LiveSession):
     from ..control.osc import OscControl
 
     args = session.args
-    osc = OscControl(session.state, args.osc_host, args.osc_port, tempo=session.osc_tempo, faults=session.faults).start()
+    osc = OscControl(session.state, args.osc_host, args.osc_port, tempo=session.osc_tempo,
+                     faults=session.faults).start()
     for msg in (osc.error, osc.warning):
         if msg:
             print(f"vjhost: {msg}", file=sys.stderr)

@@ -146,7 +146,8 @@ def render_offline(
     # the analysis runs from the top of the track, so tempo is settled by `start`
     end_sample = min(audio.shape[0], int((start + duration) * sample_rate) + HOP)
     if timeline is None:
-        timeline = analyze_buffer(mono[:end_sample].astype(np.float32), sample_rate, make_analyzers(host, faults), hop=HOP)
+        timeline = analyze_buffer(mono[:end_sample].astype(np.float32), sample_rate,
+                                  make_analyzers(host, faults), hop=HOP)
 
     ctx = HeadlessContext()
     state = None
@@ -158,7 +159,8 @@ def render_offline(
         from ..control.state import ControlState
 
         state = ControlState()
-    show = Show(host, pack, size, faults=faults, device=device, seed=seed, decoder=decoder, backend=backend, state=state)
+    show = Show(host, pack, size, faults=faults, device=device, seed=seed, decoder=decoder,
+                backend=backend, state=state)
     if state is not None:
         if cues is not None:
             sequencer = CueSequencer(cues if isinstance(cues, CueList) else load_cues(cues), state)

@@ -170,7 +170,8 @@ class RenderScaler:
                     if nxt <= up or self.load * (nxt / s) ** 2 >= self.up_at or self._held.get(nxt, -math.inf) > now:
                         break
                     up = nxt
-                return self._change(up, now, f"headroom: frames cost {self.load * self.budget_ms:.1f} ms of {self.budget_ms:.1f}")
+                return self._change(up, now, f"headroom: frames cost {self.load * self.budget_ms:.1f} ms of "
+                                             f"{self.budget_ms:.1f}")
         else:
             self._clear = 0
         return None

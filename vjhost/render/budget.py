@@ -47,7 +47,8 @@ class Budget:
         parts = [f"default chain {self.chain_ms:.1f} ms/frame at {w}x{h} = {self.x_bare:.2f}x a bare frame "
                  f"({self.bare_ms:.1f} ms here; budget {BUDGET_X:g}x)",
                  f"{self.full_passes:.2f} full-size passes ({', '.join(self.passes)}; at most {MAX_FULL_PASSES})",
-                 "nothing made per frame" if self.made_per_frame == 0 else f"{self.made_per_frame:.2f} GL targets made per frame"]
+                 "nothing made per frame" if self.made_per_frame == 0
+                 else f"{self.made_per_frame:.2f} GL targets made per frame"]
         return "; ".join(parts)
 
 

@@ -102,7 +102,8 @@ class Pass:
     scale: float = 1.0  #: share of the render size the main pass draws at (``#pragma vjhost scale``)
     small: "_Target | None" = None  #: its own target when ``scale`` < 1
     decodes: int = 0  #: past beats' decodes it reads, u_decode1.. (``#pragma vjhost decodes N``, vjhost.render.decodes)
-    history: "FrameHistory | None" = None  #: its input over the last N frames (``#pragma vjhost history``, vjhost.render.history)
+    #: its input over the last N frames (``#pragma vjhost history``, vjhost.render.history)
+    history: "FrameHistory | None" = None
 
     def param_key(self, p: Param) -> str:
         return self.prefix + p.name
@@ -402,7 +403,8 @@ class Renderer:
             return
         extra = None
         if p.uniforms is not None and p.guard is not None:
-            extra = p.guard.call(p.uniforms, features, {prm.name: params.get(p.param_key(prm), prm.default) for prm in p.params}, fallback=None)
+            extra = p.guard.call(p.uniforms, features,
+                                 {prm.name: params.get(p.param_key(prm), prm.default) for prm in p.params}, fallback=None)
         if p.history is not None:  # this frame's input into the ring (before the units are bound: it draws)
             extra = {**(extra or {}), "u_history_ring": p.history.record(self, src_tex)}
         GL.glActiveTexture(GL.GL_TEXTURE0)
@@ -471,7 +473,8 @@ class Renderer:
                         GL.glClear(GL.GL_COLOR_BUFFER_BIT)
                         if old[0] is not None:  # the newest state (the target written last)
                             GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, old[0].fbo)
-                            GL.glBlitFramebuffer(0, 0, old[0].w, old[0].h, 0, 0, sw, sh, GL.GL_COLOR_BUFFER_BIT, GL.GL_LINEAR)
+                            GL.glBlitFramebuffer(0, 0, old[0].w, old[0].h, 0, 0, sw, sh,
+                                                 GL.GL_COLOR_BUFFER_BIT, GL.GL_LINEAR)
                     GL.glClearColor(0, 0, 0, 1)
                 for t in old:
                     if t is not None:
@@ -514,7 +517,8 @@ class Renderer:
         self._image_tex = self._blend.tex
 
     def render(self, features: Features, params: Mapping[str, float], toggles: Mapping[str, bool] | None = None, *,
-               frame: int = 0, dt: float = 1 / 60, image_mix: float = 1.0, scene: int = 0, blackout: bool = False) -> int:
+               frame: int = 0, dt: float = 1 / 60, image_mix: float = 1.0, scene: int = 0,
+               blackout: bool = False) -> int:
         """Draw one frame; returns the output texture (also kept as ``self.output``)."""
         GL = self.GL
         toggles = toggles or {}

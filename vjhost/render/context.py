@@ -75,7 +75,8 @@ class HeadlessContext:
             raise GLUnavailable(
                 "no headless OpenGL: " + "; ".join(errors) + " (on Debian: apt-get install libegl1 libegl-mesa0 libgl1-mesa-dri)"
             )
-        attrs = (EGL.EGLint * 5)(EGL.EGL_RENDERABLE_TYPE, EGL.EGL_OPENGL_BIT, EGL.EGL_SURFACE_TYPE, EGL.EGL_PBUFFER_BIT, EGL.EGL_NONE)
+        attrs = (EGL.EGLint * 5)(EGL.EGL_RENDERABLE_TYPE, EGL.EGL_OPENGL_BIT, EGL.EGL_SURFACE_TYPE,
+                                 EGL.EGL_PBUFFER_BIT, EGL.EGL_NONE)
         cfg, n = EGL.EGLConfig(), EGL.EGLint()
         if not EGL.eglChooseConfig(self.display, attrs, ctypes.pointer(cfg), 1, ctypes.pointer(n)) or n.value < 1:
             raise GLUnavailable("EGL has no OpenGL-capable config")

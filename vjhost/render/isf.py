@@ -398,7 +398,8 @@ def translate(doc: ISFDoc) -> tuple[Source, Source]:
     decl = _declarations(doc)
     files = [doc.path] + ([doc.vertex] if doc.vertex else [])
     # fragment
-    out = ["#version 330 core", "out vec4 isf_FragColor;", "in vec2 isf_FragNormCoord;", *decl, *IMG_MACROS.splitlines()]
+    out = ["#version 330 core", "out vec4 isf_FragColor;", "in vec2 isf_FragNormCoord;", *decl,
+           *IMG_MACROS.splitlines()]
     origin = [(-1, 0)] * len(out)
     _convert(doc.body, 0, "in", out, origin)
     frag = Source("\n".join(out) + "\n", files, origin)
@@ -765,7 +766,8 @@ class MultipassEffect:
         self._last_time = time
         if date is None:
             lt = _time.localtime()
-            date = (lt.tm_year, lt.tm_mon, lt.tm_mday, lt.tm_hour * 3600 + lt.tm_min * 60 + lt.tm_sec + (_time.time() % 1.0))
+            date = (lt.tm_year, lt.tm_mon, lt.tm_mday,
+                    lt.tm_hour * 3600 + lt.tm_min * 60 + lt.tm_sec + (_time.time() % 1.0))
         w, h = size
         variables = {**{p.name: p.default for p in self.params}, **values}
         variables = {k: v for k, v in variables.items() if "." not in k}

@@ -152,7 +152,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("paths", nargs="+", metavar="PATH", help=".fs files, Shadertoy .glsl/.json/folders, or folders of .fs files")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help=".fs files, Shadertoy .glsl/.json/folders, or folders of .fs files")
     p.add_argument("--json", action="store_true")
     p.add_argument("--size", type=_size, default=(320, 180), metavar="WxH")
     p.add_argument("--frames", type=int, default=3, help="frames to render per shader")

@@ -53,8 +53,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 KINDS = ("crossfade", "cut", "paint")
 _ALIASES = {"fade": "crossfade", "painterly": "paint", "latent_painter": "paint"}
-SHADERS = {"crossfade": "transition_crossfade.glsl", "cut": "transition_crossfade.glsl", "paint": "transition_paint.glsl",
-           "paint_mask": "transition_paint_mask.glsl"}
+SHADERS = {"crossfade": "transition_crossfade.glsl", "cut": "transition_crossfade.glsl",
+           "paint": "transition_paint.glsl", "paint_mask": "transition_paint_mask.glsl"}
 DEST_UNIT = 4  #: texture unit of ``u_dest`` (units 0-3 are the chain's standard textures)
 MASK_UNIT = 5  #: texture unit of ``u_mask`` (the painterly composite)
 
@@ -379,7 +379,8 @@ class Transition:
             self._held = _Target(renderer.w, renderer.h)
         GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, renderer.targets[renderer.prev].fbo)
         GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, self._held.fbo)
-        GL.glBlitFramebuffer(0, 0, renderer.w, renderer.h, 0, 0, renderer.w, renderer.h, GL.GL_COLOR_BUFFER_BIT, GL.GL_NEAREST)
+        GL.glBlitFramebuffer(0, 0, renderer.w, renderer.h, 0, 0, renderer.w, renderer.h,
+                             GL.GL_COLOR_BUFFER_BIT, GL.GL_NEAREST)
         return self._held.tex
 
     def latent(self, z_src: np.ndarray, z_dst: np.ndarray, progress: float | None, axis: int = -1) -> np.ndarray:

@@ -211,10 +211,12 @@ def distill(
     teacher = _as_module(teacher_decoder)
     if student_cfg is None:
         student_cfg = student_config(teacher.cfg)
-    if (student_cfg.latent_dim, student_cfg.size, student_cfg.channels) != (teacher.cfg.latent_dim, teacher.cfg.size, teacher.cfg.channels):
+    if (student_cfg.latent_dim, student_cfg.size, student_cfg.channels) != (teacher.cfg.latent_dim, teacher.cfg.size,
+                                                                            teacher.cfg.channels):
         raise ValueError("the student must have the teacher's latent_dim, size and channels")
     if anchors is not None:
-        anchors = torch.as_tensor(np.asarray(anchors, np.float32) if not torch.is_tensor(anchors) else anchors).float().cpu()
+        anchors = torch.as_tensor(np.asarray(anchors, np.float32)
+                                  if not torch.is_tensor(anchors) else anchors).float().cpu()
     torch.manual_seed(seed)
     dev = pick_device(device)
     cl = dev.type == "cpu"
@@ -396,8 +398,8 @@ def main(argv: list[str] | None = None) -> int:
 
     with tracker:
         student, record = distill(teacher, scfg, args.steps, args.batch, lr=args.lr, seed=args.seed,
-                                  anchors=tw.anchors, device=args.device, init=args.init, progress=progress, tracker=tracker,
-                                  edge_weight=args.edge_weight,
+                                  anchors=tw.anchors, device=args.device, init=args.init, progress=progress,
+                                  tracker=tracker, edge_weight=args.edge_weight,
                                   sample_every=max(1, args.steps // 4))
         if not args.quiet:
             print()

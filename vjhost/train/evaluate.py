@@ -77,7 +77,8 @@ def decode_fps(dec: Any, seconds: float = 1.0, rounds: int = 5, batch: int = 1) 
     return round(batch / statistics.median(times), 1)
 
 
-def walk_smoothness(dec: Any, walks: int = 16, steps: int = 16, step: float = SMALL_STEP, seed: int = 0) -> dict[str, float]:
+def walk_smoothness(dec: Any, walks: int = 16, steps: int = 16,
+                    step: float = SMALL_STEP, seed: int = 0) -> dict[str, float]:
     """Mean |frame-to-frame pixel change| (0..1) for small random-walk steps vs random jumps."""
     rng = np.random.default_rng(seed)
     d = dec.latent_dim
@@ -413,7 +414,8 @@ def evaluate_files(
         anchors = torch.from_numpy(teacher.anchors) if teacher.anchors is not None else None
         with torch.inference_mode():
             report["student_vs_teacher"] = {"samples": samples, **fidelity(
-                student.module, teacher.module, n=samples, anchors=anchors.to(teacher._dev) if anchors is not None else None)}
+                student.module, teacher.module, n=samples,
+                anchors=anchors.to(teacher._dev) if anchors is not None else None)}
 
     # -- speed (same backend) and per-backend bench
     speed: dict[str, Any] = {"backend": "torch fp32 (TorchDecoder, channels_last)", "batch": 1,

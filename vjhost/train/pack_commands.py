@@ -51,13 +51,15 @@ def format_eval(r: dict[str, Any]) -> str:
         s = r["student"]
         lines.append(f"student  {s['file']}: widths {s['widths']}, {s['params'] / 1e6:.2f} M params")
     rc = r["recon"]
-    lines.append(f"recon PSNR (stored, held-out {rc.get('heldout_samples_stored')}): teacher {rc.get('teacher_heldout_psnr_db_stored')} dB")
+    lines.append(f"recon PSNR (stored, held-out {rc.get('heldout_samples_stored')}): teacher "
+                 f"{rc.get('teacher_heldout_psnr_db_stored')} dB")
     inv = rc.get("inversion")
     if isinstance(inv, dict):
         line = f"recon PSNR (latent inversion, {inv['images']} held-out): teacher {inv['teacher_psnr_db']} dB"
         if "student_psnr_db" in inv:
             line += (f", student {inv['student_psnr_db']} dB (loss {inv['student_loss_db']} dB; thresholded"
-                     f" {inv['teacher_binary_psnr_db']} -> {inv['student_binary_psnr_db']} dB, loss {inv['student_binary_loss_db']} dB)")
+                     f" {inv['teacher_binary_psnr_db']} -> {inv['student_binary_psnr_db']} dB, loss "
+                     f"{inv['student_binary_loss_db']} dB)")
         lines.append(line)
     elif inv:
         lines.append(f"recon PSNR (latent inversion): {inv}")
@@ -65,7 +67,8 @@ def format_eval(r: dict[str, Any]) -> str:
     if st:
         lines.append(f"student vs teacher ({st['samples']} prior samples): {st['psnr_db']} dB, thresholded {st['psnr_binary_db']} dB,"
                      f" {st['pixel_agreement'] * 100:.1f}% pixels agree" + (
-                         f"; around anchors {st['psnr_db_anchors']} dB / {st['psnr_binary_db_anchors']} dB" if "psnr_db_anchors" in st else ""))
+                         f"; around anchors {st['psnr_db_anchors']} dB / {st['psnr_binary_db_anchors']} dB"
+                         if "psnr_db_anchors" in st else ""))
     sp = r["speed"]
     line = f"speed ({sp['backend']}, batch 1): teacher {sp['teacher_fps']} fps"
     if "student_fps" in sp:

@@ -116,7 +116,8 @@ class _Checker(TomlChecker):
 
     def library(self, data: Mapping[str, Any], path: Path, persona_hint: str | None) -> PromptLibrary:
         self.keys(data, _TOP, ())
-        ver = self.typed(data, "schema_version", int, (), required=True, what=f"write schema_version = {SCHEMA_VERSION}")
+        ver = self.typed(data, "schema_version", int, (), required=True,
+                         what=f"write schema_version = {SCHEMA_VERSION}")
         if ver is not None and ver != SCHEMA_VERSION:
             self.error(("schema_version",), f"unsupported schema_version {ver} (this vjhost reads {SCHEMA_VERSION})")
         persona = self.typed(data, "persona", str, (), "", required=True, what="the pack's name")

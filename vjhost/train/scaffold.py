@@ -33,7 +33,8 @@ from pathlib import Path
 
 from .footage import DEFAULT_FPS, FootageDataset
 
-__all__ = ["ScaffoldError", "build_pack", "check_name", "new_pack", "next_steps", "placeholder_weights", "teacher_widths"]
+__all__ = ["ScaffoldError", "build_pack", "check_name", "new_pack", "next_steps",
+           "placeholder_weights", "teacher_widths"]
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 RESERVED = {"builtins", "shaders", "pack", "packs"}
@@ -210,7 +211,8 @@ def placeholder_weights(path: Path, size: int, channels: int, widths: tuple[int,
     torch.manual_seed(0)
     dec = Decoder(VAEConfig(latent_dim=64, size=size, channels=channels, widths=widths))
     save_decoder(path, dec, anchors=torch.randn(len(motifs), 64), anchor_names=motifs,
-                 extra={"role": "untrained", "note": "placeholder from `vjhost pack new`: run `vjhost train` on the pack"})
+                 extra={"role": "untrained",
+                        "note": "placeholder from `vjhost pack new`: run `vjhost train` on the pack"})
 
 
 def build_pack(target: Path, write: Callable[[Path], None], *, keep: tuple[str, ...] = ()) -> Path:
@@ -307,7 +309,8 @@ def cmd_new(args) -> int:
         from .template import cmd_new_template
 
         return cmd_new_template(args)
-    target, ds = new_pack(args.name, args.footage, args.dir or ".", size=args.size, channels=args.channels, fps=args.fps)
+    target, ds = new_pack(args.name, args.footage, args.dir or ".", size=args.size,
+                          channels=args.channels, fps=args.fps)
     n_files = len(ds.index["files"])
     print(f"created {target}: {len(ds.motifs)} scene(s) ({', '.join(ds.motifs)}) from {n_files} file(s), "
           f"{len(ds)} frames ({len(ds.skipped)} file(s) skipped)")

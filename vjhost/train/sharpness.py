@@ -155,7 +155,8 @@ def sharpness_report(decodes: np.ndarray, data: np.ndarray, *, c2st_steps: int =
     }
 
 
-def decoder_sharpness(decoder: Any, generate: Callable, n: int = 256, seed: int = 31_337, c2st_steps: int = 300) -> dict[str, Any]:
+def decoder_sharpness(decoder: Any, generate: Callable, n: int = 256, seed: int = 31_337,
+                      c2st_steps: int = 300) -> dict[str, Any]:
     """:func:`sharpness_report` of ``n`` prior decodes against ``n`` images of ``generate`` (held-out seed)."""
     size = decoder.size[0] if isinstance(decoder.size, (tuple, list)) else int(decoder.size)
     data, _ = generate(n, size, seed)

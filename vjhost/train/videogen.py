@@ -218,7 +218,8 @@ def generate_footage(lib: PromptLibrary, folder: Path, *, client=None, base_url:
         if e is None or not e.get("job_id"):
             todo.append(p)
             continue
-        if (e.get("prompt"), e.get("model"), e.get("seconds"), e.get("size")) != (p.full_text, p.model, p.seconds, p.size):
+        made = (e.get("prompt"), e.get("model"), e.get("seconds"), e.get("size"))
+        if made != (p.full_text, p.model, p.seconds, p.size):
             print(f"vjhost footage: {p.id}: the prompt changed since its clip was made (job {e['job_id']}); "
                   f"keeping that clip -- give the new prompt a new id to make another", file=out)
         if e.get("status") == DONE and _intact(jobs, e):
@@ -317,7 +318,8 @@ def generate_footage(lib: PromptLibrary, folder: Path, *, client=None, base_url:
             while queue and len([e for e in pending() if e["status"] in PENDING]) < concurrency:
                 p = queue.pop(0)
                 try:
-                    v = call(creator.videos.create, prompt=p.full_text, model=p.model, seconds=str(p.seconds), size=p.size)
+                    v = call(creator.videos.create, prompt=p.full_text, model=p.model,
+                             seconds=str(p.seconds), size=p.size)
                 except openai.AuthenticationError as exc:
                     raise VideoGenError(f"the API key was refused ({_api_error(exc)})", 2) from None
                 except openai.RateLimitError as exc:
@@ -465,7 +467,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     g.add_argument("--limit", type=_positive(int), metavar="N", help="at most the first N prompts")
     g.add_argument("--model", help="override every prompt's model (e.g. sora-2-pro)")
     g.add_argument("--base-url", help="another server speaking the same API (default: OPENAI_BASE_URL or OpenAI's)")
-    g.add_argument("--concurrency", type=_positive(int), default=4, metavar="N", help="jobs rendering at once (default 4)")
+    g.add_argument("--concurrency", type=_positive(int), default=4, metavar="N",
+                   help="jobs rendering at once (default 4)")
     g.add_argument("--poll", type=_positive(float), default=5.0, metavar="S", help="seconds between polls (default 5)")
     g.add_argument("--timeout", type=_positive(float), default=3600.0, metavar="S",
                    help="stop waiting after S seconds (pending jobs are kept for the next run; default 3600)")

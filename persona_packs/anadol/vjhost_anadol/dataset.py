@@ -89,7 +89,8 @@ def _pointcloud(rng, s):
     h1, h2 = rng.uniform(0.15, 0.4, 2)
     pts = points3d.surface(n, n, lambda x, y: h1 * np.sin(f1 * 2 * x + p1) + h2 * np.cos(f2 * 2 * (x + y) + p2))
     pts[:, 1] *= 0.45  # a ribbon: long in x, narrow in y
-    rot = points3d.rotate(pts, float(rng.uniform(-0.8, 0.8)), float(rng.uniform(-1.2, -0.3)), float(rng.uniform(-0.6, 0.6)))
+    rot = points3d.rotate(pts, float(rng.uniform(-0.8, 0.8)), float(rng.uniform(-1.2, -0.3)),
+                          float(rng.uniform(-0.6, 0.6)))
     cx, cy = rng.uniform(0.4, 0.6, 2)
     x, y, k, near = points3d.project(rot, float(cx), float(cy), float(rng.uniform(0.32, 0.42)))
     along = np.clip((x - x.min()) / max(np.ptp(x), 1e-6), 0, 1)  # colour runs along the ribbon

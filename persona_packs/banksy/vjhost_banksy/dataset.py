@@ -158,7 +158,8 @@ def balloon(x, y, cx: float, cy: float, r: float, heart: bool = False):
     """A balloon of radius ``r`` (round, or a heart) with its knot, centre ``(cx, cy)``."""
     if heart:
         k = r * 0.55
-        lobes = shapes.union(shapes.disc(x, y, cx - k * 0.72, cy - k * 0.35, k), shapes.disc(x, y, cx + k * 0.72, cy - k * 0.35, k))
+        lobes = shapes.union(shapes.disc(x, y, cx - k * 0.72, cy - k * 0.35, k),
+                             shapes.disc(x, y, cx + k * 0.72, cy - k * 0.35, k))
         point = shapes.box(x, y, cx, cy + k * 0.25, k * 1.0, k * 1.0, np.pi / 4)
         body = shapes.intersect(shapes.union(lobes, point), shapes.half_plane(x, y, cx, cy - k * 2, 0.0))
         bottom = cy + k * 1.65
@@ -201,7 +202,8 @@ def bouquet(x, y, cx: float, cy: float, size: float, heads: int, spread: float):
         a = -np.pi / 2 + spread * ((i + 0.5) / heads - 0.5)
         hx, hy = cx + np.cos(a) * 0.55 * size, cy - 0.05 * size + np.sin(a) * 0.55 * size
         stems = shapes.union(stems, shapes.segment(x, y, base_x, base_y, hx, hy, 0.025 * size))
-        fl = shapes.union(shapes.flower(x, y, hx, hy, 0.16 * size, 5 + i % 3, 0.7 * i), shapes.disc(x, y, hx, hy, 0.07 * size))
+        fl = shapes.union(shapes.flower(x, y, hx, hy, 0.16 * size, 5 + i % 3, 0.7 * i),
+                          shapes.disc(x, y, hx, hy, 0.07 * size))
         head_d = fl if head_d is None else shapes.union(head_d, fl)
     return stems, head_d
 
@@ -235,7 +237,8 @@ def _wall_scene(rng, s):
     size, facing = float(rng.uniform(0.35, 0.55)), float(rng.choice([-1.0, 1.0]))
     cx, cy = float(rng.uniform(0.3, 0.7)), float(rng.uniform(0.68, 0.85))
     tail, head = float(rng.uniform(0, 1)), float(rng.uniform(-1, 1))
-    spray(c, lambda u, v: rat(u, v, cx, cy, size, facing, tail, head), (cx - size * 0.75, cy - size * 0.6, cx + size * 0.75, cy + 0.02),
+    spray(c, lambda u, v: rat(u, v, cx, cy, size, facing, tail, head),
+          (cx - size * 0.75, cy - size * 0.6, cx + size * 0.75, cy + 0.02),
           drips=int(rng.integers(2, 5)), drip_len=float(rng.uniform(0.04, 0.12)), phase=float(rng.uniform(0, 6.28)))
     return c.image()
 
@@ -274,7 +277,8 @@ def _balloon(rng, s):
         length = float(0.95 - bottom)
         spray(c, lambda u, v, cx=cx, cy=cy, b=bottom, ln=length: string(u, v, cx, b, ln, sway * (1 + i)),
               (cx - 0.06, bottom, cx + 0.06, bottom + length), halo=0.006)
-        spray(c, lambda u, v, cx=cx, cy=cy, h=h: balloon(u, v, cx, cy, r, h), (cx - r, cy - r * 1.1, cx + r, cy + r * 1.3),
+        spray(c, lambda u, v, cx=cx, cy=cy, h=h: balloon(u, v, cx, cy, r, h),
+              (cx - r, cy - r * 1.1, cx + r, cy + r * 1.3),
               RED if red else INK, drips=1 if red else 0, drip_len=0.08, phase=float(cx * 10))
     return c.image()
 
@@ -299,8 +303,8 @@ def _figure(rng, s):
             bx, by = float(hand[0]), max(float(hand[1]) - 0.22 * h, 2 * ph + 0.04)
             spray(c, lambda u, v: shapes.segment(u, v, float(hand[0]), float(hand[1]), bx, by, 0.012),
                   (bx - 0.02, by - 0.02, bx + 0.02, float(hand[1]) + 0.02))
-            spray(c, lambda u, v: shapes.box(u, v, bx, by - ph, pw, ph, 0.0, 0.005), (bx - pw, by - 2 * ph, bx + pw, by), RED,
-                  drips=2, drip_len=0.05, phase=float(pw * 40))
+            spray(c, lambda u, v: shapes.box(u, v, bx, by - ph, pw, ph, 0.0, 0.005),
+                  (bx - pw, by - 2 * ph, bx + pw, by), RED, drips=2, drip_len=0.05, phase=float(pw * 40))
     return c.image()
 
 
@@ -325,8 +329,8 @@ def _camera(rng, s):
         cy = y0 - 0.09 * (n > 1)
         lx = cx + facing * 0.12 * size * np.cos(tilt) - 0.05 * size * facing
         ly = cy + 0.12 * size * np.sin(tilt) - 0.2 * size
-        spray(c, lambda u, v: shapes.disc(u, v, lx, ly, 0.035 * size), (lx - 0.03, ly - 0.03, lx + 0.03, ly + 0.03), RED,
-              halo=0.006)
+        spray(c, lambda u, v: shapes.disc(u, v, lx, ly, 0.035 * size), (lx - 0.03, ly - 0.03, lx + 0.03, ly + 0.03),
+              RED, halo=0.006)
     return c.image()
 
 

@@ -212,7 +212,8 @@ def test_manifest_chain_defaults_and_layout():
     layout, by_note = scene_row(PKG)
     toggles = {p.binding.value for p in layout.pads if p.binding.action == "toggle"}
     assert {"fx.manabe_points", "fx.manabe_glitch"} <= toggles
-    assert {f.param for f in layout.faders} >= {"fx.manabe_glitch.blink", "fx.manabe_glitch.rate", "fx.manabe_glitch.amount",
+    assert {f.param for f in layout.faders} >= {"fx.manabe_glitch.blink", "fx.manabe_glitch.rate",
+                                                "fx.manabe_glitch.amount",
                                                  "fx.manabe_glitch.tear"}
     scene_colours = [by_note[56 + i].look.color.text for i in range(8)]
     assert scene_colours == ["white", "cyan", "magenta", "lime"] * 2  # the line colours

@@ -197,7 +197,8 @@ def test_scanlines_roll_and_grain_grows_with_the_hats(chain):
     assert abs(int(np.argmax(a)) - int(np.argmax(b))) > 100
     # grain: faint in silence (under 8 levels), stronger with the hats, re-drawn over time
     quiet = c.frame(params, t=1.0, bar_phase=0.5) - c.frame(params, t=1.1, bar_phase=0.5)
-    loud = c.frame(params, t=1.0, bar_phase=0.5, hat_env=1.0, high=1.0) - c.frame(params, t=1.1, bar_phase=0.5, hat_env=1.0, high=1.0)
+    loud = c.frame(params, t=1.0, bar_phase=0.5, hat_env=1.0, high=1.0) - c.frame(params, t=1.1, bar_phase=0.5,
+                                                                                  hat_env=1.0, high=1.0)
     assert 0 < np.abs(quiet).mean() and np.abs(quiet).max() <= 12
     assert np.abs(loud).mean() > 3 * np.abs(quiet).mean()
 
@@ -227,7 +228,8 @@ def test_manifest_chain_defaults_and_layout():
     layout, by_note = scene_row(PKG)
     assert [by_note[24 + i].binding.amount for i in range(5)] == pytest.approx([0, 1 / 6, 1 / 3, 2 / 3, 1], abs=1e-3)
     assert {by_note[56 + i].look.color.text for i in range(8)} <= {"blue", "cyan", "white"}
-    assert {f.param for f in layout.faders} >= {"fx.mikami_delay.amount", "fx.mikami_delay.windows", "fx.mikami_delay.zoom"}
+    assert {f.param for f in layout.faders} >= {"fx.mikami_delay.amount", "fx.mikami_delay.windows",
+                                                "fx.mikami_delay.zoom"}
 
 
 def test_dataset_is_deterministic_balanced_and_on_the_ramp():

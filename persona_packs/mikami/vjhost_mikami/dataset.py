@@ -197,7 +197,8 @@ def _readouts(rng, s):
     for i in range(8):
         cx = 0.12 + i * 0.76 / 7
         on = (i + mph) % every == 0
-        c.fill(lambda uu, vv: shapes.disc(uu, vv, cx, 0.94, 0.018), 0.95 if on else 0.22, bounds=(cx - 0.03, 0.9, cx + 0.03, 0.98))
+        c.fill(lambda uu, vv: shapes.disc(uu, vv, cx, 0.94, 0.018), 0.95 if on else 0.22,
+               bounds=(cx - 0.03, 0.9, cx + 0.03, 0.98))
     return c.img
 
 

@@ -71,8 +71,8 @@ from . import (
 from .raster import Canvas, coverage, grid
 
 __all__ = ["balanced", "Draw", "Finish", "Canvas", "coverage", "grid",
-           "arrange", "budget", "cells", "figures", "glyphs", "light", "noise", "palettes", "points3d", "raster", "shapes",
-           "textures", "tiling", "waves"]
+           "arrange", "budget", "cells", "figures", "glyphs", "light", "noise", "palettes", "points3d", "raster",
+           "shapes", "textures", "tiling", "waves"]
 
 Draw = Callable[[np.random.Generator, int], np.ndarray]
 Finish = Callable[[np.random.Generator, int, np.ndarray], np.ndarray]
