@@ -149,6 +149,7 @@ def test_subpixel_and_coordconv_round_trip_save_load_and_export(tmp_path):
     assert img.shape == (2, 3, 64, 64)
     path = tmp_path / "d.safetensors"
     save_decoder(path, dec)
+    assert path.stat().st_mode & 0o777 == 0o644  # readable by whoever runs the show (safetensors makes 0600)
     w = load_decoder_weights(path)
     assert w.config == SUB_COORD
     with torch.no_grad():

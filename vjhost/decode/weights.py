@@ -16,6 +16,7 @@ unpickled; a truncated file is reported with how much is missing.
 from __future__ import annotations
 
 import json
+import os
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +71,7 @@ def save_decoder(path: Path, decoder, anchors=None, anchor_names=(), extra: dict
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
     save_file(tensors, str(tmp), metadata=meta)
+    os.chmod(tmp, 0o644)  # safetensors creates its file private (0600); a pack's weights are read by whoever runs the show
     tmp.replace(path)
 
 
@@ -137,7 +139,8 @@ def check_safetensors(path: Path) -> dict:
             if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end):
                 raise ValueError
         except (KeyError, TypeError, ValueError):
-            raise WeightsError(f"{path}: corrupt header: tensor {name!r} has no valid dtype/shape/data_offsets") from None
+            raise WeightsError(f"{path}: corrupt header: tensor {name!r} has no valid "
+                               "dtype/shape/data_offsets") from None
         if end > data:
             raise WeightsError(f"{path}: truncated: tensor {name!r} ends at byte {8 + n + end} but the file has "
                                f"{size} bytes (an interrupted copy or download?)")
