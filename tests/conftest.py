@@ -14,7 +14,8 @@ import pytest
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "chaos: fault injection on the real live loop (tests/test_chaos.py, about a minute)")
+    config.addinivalue_line("markers",
+                            "chaos: fault injection on the real live loop (tests/test_chaos.py, about a minute)")
 
 
 # `gl` (a current headless OpenGL context for the session) and `pack_chain` come from vjhost's pytest plugin,

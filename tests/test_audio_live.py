@@ -149,7 +149,8 @@ needs_jack = pytest.mark.skipif(JACKD is None, reason="jackd not installed (apt-
 
 
 def _jackd_cmd(name: str) -> list[str]:
-    return [JACKD or "jackd", "-n", name, "--no-realtime", "-d", "dummy", "-r", "48000", "-p", "256", "-C", "2", "-P", "2"]
+    return [JACKD or "jackd", "-n", name, "--no-realtime",
+            "-d", "dummy", "-r", "48000", "-p", "256", "-C", "2", "-P", "2"]
 
 
 @pytest.fixture(scope="module")

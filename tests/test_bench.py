@@ -34,9 +34,9 @@ def test_bench_reports_the_frame_budget_of_a_pack(host):
 
 
 def test_bench_command_line_json():
-    r = subprocess.run([sys.executable, "-m", "vjhost", "bench", "--pack", "ikeda", "--size", "160x90", "--seconds", "0.4",
-                        "--render-scale", "0.75", "--no-offline", "--json"], capture_output=True,
-                       text=True, timeout=180)
+    r = subprocess.run([sys.executable, "-m", "vjhost", "bench", "--pack", "ikeda", "--size", "160x90",
+                        "--seconds", "0.4", "--render-scale", "0.75", "--no-offline", "--json"],
+                       capture_output=True, text=True, timeout=180)
     assert r.returncode == 0, r.stderr
     rep = json.loads(r.stdout)
     live = rep["sizes"]["160x90"]["live"]

@@ -164,7 +164,7 @@ def test_beats_counted_when_frames_skip_beat_hops():
                       '[[cues]]\nbars = 1\n', "t.toml")
     seq = CueSequencer(cues, state)
     seq.start()
-    for pos, f in stream(120.0, 1.3, 17.0):  # 1.54 beats a frame
+    for _pos, f in stream(120.0, 1.3, 17.0):  # 1.54 beats a frame
         f.beat = f.downbeat = False  # only the counters are reliable here
         seq.step(f)
     # the first frame after each bar line fires the next cue

@@ -22,7 +22,8 @@ def test_render_is_deterministic_and_has_ground_truth():
     # the noise floor: never digital silence
     assert np.abs(a.audio[: a.sr // 100]).max() > 0 or a.kicks[0] == 0.0
     names = [t.name for t in EVAL_SPECS]
-    assert len(set(names)) == len(names) and min(t.bpm for t in EVAL_SPECS) >= 80 and max(t.bpm for t in EVAL_SPECS) <= 175
+    assert len(set(names)) == len(names)
+    assert min(t.bpm for t in EVAL_SPECS) >= 80 and max(t.bpm for t in EVAL_SPECS) <= 175
 
 
 @pytest.fixture(scope="module", params=[s.name for s in QUICK_SPECS])

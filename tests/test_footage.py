@@ -252,7 +252,8 @@ def test_pack_new_makes_a_valid_pack_and_never_overwrites(footage, tmp_path, cap
     assert w.anchor_names == ["blue", "clip", "red"] and tuple(w.anchors.shape) == (3, 64)
     py = tomllib.loads((root / "pyproject.toml").read_text())
     assert py["project"]["entry-points"]["vjhost"] == {"mine": "vjhost_pack_mine"}
-    assert 'register(PackSpec.from_package(__name__, "mine"))' in (root / "vjhost_pack_mine" / "__init__.py").read_text()
+    init = (root / "vjhost_pack_mine" / "__init__.py").read_text()
+    assert 'register(PackSpec.from_package(__name__, "mine"))' in init
     # every key it writes is documented
     doc = (Path(__file__).resolve().parents[1] / "docs" / "packs.md").read_text()
     raw = tomllib.loads(m.path.read_text())
@@ -287,7 +288,8 @@ def test_pack_new_shader_compiles_and_draws(gl, host, footage, tmp_path, make_fe
     for channels in (3, 1):
         root, _ = new_pack(f"look{channels}", footage, tmp_path, size=32, channels=channels, quiet=True)
         faults = FaultLog(stream=None)
-        r = Renderer((32, 32), ShaderFinder([root / f"vjhost_pack_look{channels}" / "shaders", *host.shader_dirs]), faults)
+        finder = ShaderFinder([root / f"vjhost_pack_look{channels}" / "shaders", *host.shader_dirs])
+        r = Renderer((32, 32), finder, faults)
         r.set_source(f"look{channels}.glsl")
         for name in ("feedback", "blur", "hue", "rgbsplit", "bloom"):
             spec = host.effects[name]

@@ -116,7 +116,8 @@ def test_history_pragmas_are_checked_with_the_line(make):
                          ("#pragma vjhost history eight", "expected")):
         r, faults = make(DELAY.replace("#pragma vjhost history 8 16x8", bad))
         assert r.effects[0].broken
-        text = "\n".join(str(f) for f in faults.faults.values()) if isinstance(faults.faults, dict) else str(faults.faults)
+        found = faults.faults
+        text = "\n".join(str(f) for f in found.values()) if isinstance(found, dict) else str(found)
         assert "delay.glsl:2" in text and message in text, text
     r, faults = make(DELAY + "#pragma vjhost history 4\n")
     assert r.effects[0].broken and "given twice" in str(faults.faults)

@@ -313,7 +313,8 @@ def test_isf_filter_in_the_chain_bypasses_at_amount_zero(renderer, make_features
 def test_isf_generator_as_source_and_filter_without_amount_always_on(renderer, make_features, tmp_path):
     r, faults = renderer
     r.set_source("solid_generator.fs")
-    text = (ISF / "invert_filter.fs").read_text().replace('"NAME": "amount"', '"NAME": "strength"').replace("amount)", "strength)")
+    text = (ISF / "invert_filter.fs").read_text()
+    text = text.replace('"NAME": "amount"', '"NAME": "strength"').replace("amount)", "strength)")
     (tmp_path / "inv2.fs").write_text(text)
     r.add_effect("inv2", "inv2.fs")
     r.render(make_features(), {"fx.inv2.strength": 1.0})

@@ -101,7 +101,8 @@ def test_slerp_lerps_the_norms_and_handles_parallel_and_opposite_vectors():
 
 def test_registered_built_from_settings_and_parameters_in_the_control_model(host, make_features):
     spec = host.controllers.get("keyframes")
-    assert spec is not None and host.controllers.owner("keyframes") == host.controllers.owner("audio-walk") == "builtins"
+    assert spec is not None
+    assert host.controllers.owner("keyframes") == host.controllers.owner("audio-walk") == "builtins"
     kf = spec.factory(D, make_anchors(), {"keyframes": [0, 2], "glide": 1, "keyframes.hold": 8, "bass_push": 0.2})
     assert isinstance(kf, LatentController)
     kf.reset(0)

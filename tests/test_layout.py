@@ -125,12 +125,14 @@ track = ["blackout", "freez", "scene:",
         f"{p}:6: pads.3.behaviour: unknown behaviour 'wobble' (expected one of solid, pulse, blink)",
         f"{p}:7: pads.4.behaviour: an RGB colour (#ff0000) can only be solid; use a palette colour to pulse",
         f"{p}:8: pads.5.colour: unknown key (expected one of row, col, note, action, value, amount, momentary, "
-        f"color, behaviour, rate, brightness, dim, shift_action, shift_value, shift_amount, label); did you mean 'color'?",
+        "color, behaviour, rate, brightness, dim, shift_action, shift_value, shift_amount, label); "
+        "did you mean 'color'?",
         f"{p}:9: pads.6: pad row 0 col 3 (note 3) is already used by pads.1",
         f"{p}:12: faders.0.fader: 10 out of range 1..9 (1-8, 9 = master)",
         f"{p}:13: faders.1.cc: 60 out of range 48..56 (faders 1-8 send CC 48-55, master CC 56)",
         f"{p}:14: faders.2.param: missing (the parameter it moves, e.g. \"master.brightness\")",
-        f"{p}:18: buttons.track.1: unknown action 'freez' (expected one of {', '.join(ACTIONS)}); did you mean 'freeze'?",
+        f"{p}:18: buttons.track.1: unknown action 'freez' (expected one of {', '.join(ACTIONS)}); "
+        "did you mean 'freeze'?",
         f"{p}:18: buttons.track.2: 'scene' needs a value, e.g. \"scene:0\"",
         f"{p}:19: buttons.track.3: amount 2.0 out of range 0..1",
     ]
@@ -155,7 +157,8 @@ velocity = 3
     p = str(path)
     assert error_lines(path) == [
         f"{p}:1: schema_version: unsupported schema_version 2 (this vjhost reads 1)",
-        f"{p}:2: device: unknown device 'apc_mini_mk3' (expected one of apc_mini_mk2, apc_mini); did you mean 'apc_mini_mk2'?",
+        f"{p}:2: device: unknown device 'apc_mini_mk3' (expected one of apc_mini_mk2, apc_mini); "
+        "did you mean 'apc_mini_mk2'?",
         f"{p}:6: pads.0.col: expected an integer, got True",
         f"{p}:4: pads.0.value: missing (action 'toggle' needs a value, e.g. 'fx.feedback')",
         f"{p}:14: pads.1.velocity: unknown key (expected one of row, col, note, action, value, amount, momentary, "
@@ -171,7 +174,8 @@ def test_toml_syntax_error_names_line_and_key(tmp_path):
     assert line.startswith(f"{path}:3: row: invalid TOML: Expected newline or end of document after a statement")
     assert "TOML has no ';'" in line
 
-    path = write(tmp_path, 'schema_version = 1\npads = [\n  { row = 7, col = 0,\n    action = "scene" },\n]\n', "b.toml")
+    path = write(tmp_path, 'schema_version = 1\npads = [\n  { row = 7, col = 0,\n    action = "scene" },\n]\n',
+                 "b.toml")
     (line,) = error_lines(path)
     assert line.startswith(f"{path}:3: ") and "must be on one line" in line
 

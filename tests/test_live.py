@@ -104,7 +104,8 @@ def test_cue_list_switches_pack_with_a_transition_and_the_take_is_recorded(xdisp
     write_wav(wav, demo_track.audio[: 48000 * 8], demo_track.sr)
     cues = tmp_path / "set.toml"
     cues.write_text('schema_version = 1\n\n[[cues]]\nname = "open"\npack = "ikeda"\nbars = 1\n\n'
-                    '[[cues]]\nname = "switch"\npack = "ikedab"\ntransition = "painterly"\ntransition_beats = 2\nbars = 8\n')
+                    '[[cues]]\nname = "switch"\npack = "ikedab"\ntransition = "painterly"\n'
+                    'transition_beats = 2\nbars = 8\n')
     take = tmp_path / "take.mid"
     env_path = f"{second_pack}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"
     os.environ["PYTHONPATH"], old = env_path, os.environ.get("PYTHONPATH")

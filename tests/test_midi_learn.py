@@ -290,7 +290,8 @@ def test_learn_cc_and_note_over_jack_then_the_mapping_plays(jack, tmp_path):
         assert path.with_name("layout.toml.bak").exists()
         layout = load_layout(path)  # validates
         assert [(c.cc, c.param) for c in layout.ccs] == [(16, "latent.speed"), (21, "fx.feedback.amount")]
-        assert [(n.note, n.channel, n.binding.action) for n in layout.notes] == [(40, None, "blackout"), (36, 10, "toggle")]
+        assert [(n.note, n.channel, n.binding.action) for n in layout.notes] == [(40, None, "blackout"),
+                                                                                 (36, 10, "toggle")]
 
         # the generic mapping now drives the parameter from the same port
         log = FaultLog(stream=None)
@@ -299,7 +300,8 @@ def test_learn_cc_and_note_over_jack_then_the_mapping_plays(jack, tmp_path):
         surface = MidiSurface([spec], state, backend=JACK_BACKEND, faults=log, poll_interval=0.05).start()
         assert wait_for(lambda: surface.connected == dev.name, 10), (list(surface.events), log.faults)
         assert wait_for(lambda: (dev.send(0xB0, 21, 0), state.get("fx.feedback.amount") == 0.0)[1])
-        assert wait_for(lambda: (dev.send(0xB0, 21, 100), state.get("fx.feedback.amount") == pytest.approx(100 / 127))[1])
+        assert wait_for(lambda: (dev.send(0xB0, 21, 100),
+                                 state.get("fx.feedback.amount") == pytest.approx(100 / 127))[1])
         seen: list[Action] = []
         assert wait_for(lambda: (dev.send(0x99, 36, 100), seen.extend(state.drain_actions()),
                                  Action("toggle", "fx.feedback", "midi") in seen)[2])

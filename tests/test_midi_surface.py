@@ -38,7 +38,8 @@ def wait_for(pred: Callable[[], object], timeout: float = 5.0) -> bool:
 
 
 def make_state() -> ControlState:
-    state = ControlState([Param("latent.speed", 0.5), Param("fx.feedback.amount", 0.0), Param("master.brightness", 1.0)])
+    state = ControlState([Param("latent.speed", 0.5), Param("fx.feedback.amount", 0.0),
+                          Param("master.brightness", 1.0)])
     state.scenes = list(SCENES)
     state.packs = ["ikeda"]
     state.pack = "ikeda"
@@ -160,8 +161,8 @@ def test_apc_over_jack_pads_leds_and_hot_plug(jack):
         state.scene = 1
         state.touch()
         # (the scene buttons follow: button 1 off, button 2 on)
-        assert dev.collect(lambda r: all(m in r for m in ([0x96, 57, 3], [0x91, 56, 3], [0x90, 112, 0], [0x90, 113, 1]))), \
-            dev.received
+        lit = ([0x96, 57, 3], [0x91, 56, 3], [0x90, 112, 0], [0x90, 113, 1])
+        assert dev.collect(lambda r: all(m in r for m in lit)), dev.received
 
         # unplug: reported once, the thread keeps running and scanning
         source = f"midi/APC mini mk2:{PORT}"

@@ -83,7 +83,8 @@ def test_distances_are_true_distances_away_from_the_edge():
     np.testing.assert_allclose(shapes.box(x, y, 0.5, 0.5, 0.2, 0.1), [0.2, 0.35, -0.1], atol=1e-6)
     corner = shapes.box(np.float32(0.8), np.float32(0.7), 0.5, 0.5, 0.2, 0.1)
     assert float(corner) == pytest.approx(np.hypot(0.1, 0.1), abs=1e-6)
-    assert float(shapes.segment(np.float32(0.5), np.float32(0.6), 0.2, 0.5, 0.8, 0.5, 0.02)) == pytest.approx(0.09, abs=1e-6)
+    d = float(shapes.segment(np.float32(0.5), np.float32(0.6), 0.2, 0.5, 0.8, 0.5, 0.02))
+    assert d == pytest.approx(0.09, abs=1e-6)
     # the ellipse's first-order distance is right on and near its edge
     assert float(shapes.ellipse(np.float32(0.85), np.float32(0.5), 0.5, 0.5, 0.3, 0.1)) == pytest.approx(0.05, abs=0.01)
 

@@ -45,7 +45,8 @@ def test_curl_is_divergence_free_and_particles_follow_the_contours():
     w = waves.random_waves(np.random.default_rng(7), 3, freq=(1.0, 2.5))
     u, v = grid(64)
     h = 1e-3
-    div = ((waves.curl(u + h, v, w)[0] - waves.curl(u - h, v, w)[0]) + (waves.curl(u, v + h, w)[1] - waves.curl(u, v - h, w)[1])) / (2 * h)
+    div = ((waves.curl(u + h, v, w)[0] - waves.curl(u - h, v, w)[0])
+           + (waves.curl(u, v + h, w)[1] - waves.curl(u, v - h, w)[1])) / (2 * h)
     assert np.abs(div).max() < 1e-2 * np.abs(waves.curl(u, v, w)[0]).max()
     x0, y0 = np.array([0.3, 0.6, 0.5]), np.array([0.4, 0.5, 0.8])
     px, py = waves.trace(x0, y0, w, steps=40, step=0.005)

@@ -308,7 +308,8 @@ def test_thousands_of_random_and_malformed_packets(osc, client):
                 args = (1.0, "x")
             data = dgram(address, *args)
         elif kind == 3:  # unknown addresses and names
-            data = dgram(rng.choice([f"/nope/{i}", f"/vj/param/nope{i}", f"/vj/action/nope{i}", f"/vj/x{i}", "/vj"]), 1.0)
+            addr = rng.choice([f"/nope/{i}", f"/vj/param/nope{i}", f"/vj/action/nope{i}", f"/vj/x{i}", "/vj"])
+            data = dgram(addr, 1.0)
         elif kind == 4:  # truncated / corrupted real messages
             good = dgram("/vj/param/latent.speed", 1.5)
             data = good[:rng.randint(1, len(good) - 1)] if rng.random() < 0.5 else \

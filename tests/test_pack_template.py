@@ -200,7 +200,8 @@ def test_validate_says_the_pack_is_untrained_and_every_other_check_passes(made, 
     checks = {c["name"]: c for c in report["checks"]}
     assert not report["ok"]
     assert [c["name"] for c in report["checks"] if not c["ok"]] == ["trained"]
-    assert "UNTRAINED placeholder" in checks["trained"]["detail"] and f"vjhost train {made}" in checks["trained"]["detail"]
+    detail = checks["trained"]["detail"]
+    assert "UNTRAINED placeholder" in detail and f"vjhost train {made}" in detail
     assert {"shader source", "shader motif", "render", "layout apc_mini_mk2", "controller"} <= set(checks)
 
 
@@ -231,7 +232,7 @@ def test_the_generated_pack_trains_with_vjhost_train(tmp_path, monkeypatch):
         assert not is_placeholder(w / "decoder.safetensors")
         teacher = load_decoder_weights(w / "decoder.safetensors")
         assert teacher.anchor_names == list(MOTIFS) and teacher.config.size == 32
-        assert (w / "student.safetensors").is_file() and (w / "teacher.onnx").is_file() and (w / "student.onnx").is_file()
+        assert all((w / f).is_file() for f in ("student.safetensors", "teacher.onnx", "student.onnx"))
         record = json.loads((pkg / "TRAINING.json").read_text())
         assert record["dataset"]["generator"] == "vjhost_tplrun.dataset.generate" and record["steps"] == 3
         card = (pkg / "MODEL_CARD.md").read_text()

@@ -70,7 +70,7 @@ def record(tmp_path, snapshot=False, bpm=120.0, fps=60.0):
     state = make_state()
     clock = FakeClock()
     rec = PerformanceRecorder(state, None, clock=clock, snapshot=snapshot)
-    for k, (pos, f) in enumerate(frames(bpm, fps, 10.0)):
+    for k, (_pos, f) in enumerate(frames(bpm, fps, 10.0)):
         clock.now = f.t
         rec.step(f)
         if k == 0:
@@ -114,7 +114,7 @@ def test_listener_threads():
     st.subscribe(seen.append)
 
     def surface(i):
-        for j in range(200):
+        for _ in range(200):
             st.trigger("toggle", f"fx{i}", source=f"s{i}")
 
     threads = [threading.Thread(target=surface, args=(i,)) for i in range(4)]
@@ -231,7 +231,7 @@ def test_replay_at_another_tempo_fires_at_the_same_beats(tmp_path):
     player = PerformancePlayer(path, state)
     fps, bpm = 50.0, 90.0  # a different frame rate and tempo: 0.03 beats a frame
     step = bpm / 60.0 / fps
-    for pos, f in frames(bpm, fps, 12.0):
+    for _pos, f in frames(bpm, fps, 12.0):
         player.step(f)
     assert player.done
     assert all(pos == 0.0 for pos, _ in player.fired[:n_snap])
@@ -263,7 +263,7 @@ def test_replay_align_start_and_rewind(tmp_path):
     assert got[:2] == [(101.3, "master.strobe"), (102.5, "scene")]  # beat 1.0 is already behind at 101.3
     assert player.status()["played"] == 6
     # the music jumps back: the replay follows
-    for pos, f in frames(120.0, 60.0, 1.0, start_beat=100.0):
+    for _pos, f in frames(120.0, 60.0, 1.0, start_beat=100.0):
         player.step(f)
     assert player.status()["played"] == 1
 

@@ -79,7 +79,8 @@ def test_render_is_deterministic(host, demo_track, demo_render):
 def test_a_failing_effect_plugin_does_not_black_out_the_show(host, demo_track, tmp_path):
     from vjhost.output.offline import render_offline
 
-    (tmp_path / "explodes.glsl").write_text("uniform float u_amount;\nvoid main() { o_color = texture(u_input, v_uv); }\n")
+    (tmp_path / "explodes.glsl").write_text("uniform float u_amount;\n"
+                                            "void main() { o_color = texture(u_input, v_uv); }\n")
     (tmp_path / "nocompile.glsl").write_text("void main() { o_color = vec4(oops); }\n")
 
     def crash(features, params):

@@ -101,7 +101,8 @@ def test_onset_envelope_peaks_on_clicks():
     clicks = [0.5, 1.5, 2.5, 3.5]
     for t in clicks:
         i = int(t * sr)
-        audio[i : i + 2000] += np.hanning(4000)[2000:].astype(np.float32) * np.sin(np.arange(2000) * 0.3).astype(np.float32)
+        tone = np.sin(np.arange(2000) * 0.3).astype(np.float32)
+        audio[i : i + 2000] += np.hanning(4000)[2000:].astype(np.float32) * tone
     env = onset_envelope(audio, sr, fps)
     assert len(env) == 4 * fps
     peaks = sorted(np.argsort(env)[-4:])

@@ -100,4 +100,5 @@ def test_persist_is_parsed_and_a_bad_word_names_the_line(make):
     assert [(d.name, d.float_, d.persist) for d in decls] == [("a", False, True), ("b", True, True), ("c", True, False)]
     r, faults = make("#pragma vjhost stage a 0.5 forever\nvoid main() { o_color = vec4(1.0); }\n")
     assert r.source.broken
-    assert "src.glsl:1" in faults.faults["shader source"].message and "[persist]" in faults.faults["shader source"].message
+    message = faults.faults["shader source"].message
+    assert "src.glsl:1" in message and "[persist]" in message

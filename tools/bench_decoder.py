@@ -135,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
                 sess = ort.InferenceSession(str(onnx_path), so, providers=["CPUExecutionProvider"])
             feed = {"z": zn}
             err = float(np.abs(sess.run(None, feed)[0] - ref.numpy()).max())
-            rows.append((f"onnxruntime {ort.__version__} (max err {err:.1e})", _time(lambda: sess.run(None, feed), args.seconds)))
+            rows.append((f"onnxruntime {ort.__version__} (max err {err:.1e})",
+                         _time(lambda: sess.run(None, feed), args.seconds)))
         except Exception as exc:  # noqa: BLE001 - optional variant
             print(f"(onnxruntime skipped: {type(exc).__name__}: {exc})")
 

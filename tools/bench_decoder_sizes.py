@@ -64,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append(row)
                 if not args.json:
                     print(f"{size:4d}² {role:8s} {str(list(widths)):28s} torch fp32 {row['torch_fp32']:7.1f}  "
-                          f"bf16 {row['torch_bf16'] or float('nan'):7.1f}  ORT {row['onnxruntime']:7.1f} fps", flush=True)
+                          f"bf16 {row['torch_bf16'] or float('nan'):7.1f}  ORT {row['onnxruntime']:7.1f} fps",
+                          flush=True)
     for size in ARCH:
         t, s = (next(r for r in rows if r["size"] == size and r["role"] == k) for k in ("teacher", "student"))
         ratio = {k: round(s[k] / t[k], 2) for k in ("torch_fp32", "onnxruntime")}

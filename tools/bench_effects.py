@@ -167,7 +167,8 @@ def _run(ctx, size, frames, pack, warmup, rounds) -> dict[str, Any]:
 
 
 def table(rep: dict[str, Any]) -> str:
-    lines = [f"{rep['size']}  {rep['gl']}  timer: {rep['timer']}  median of {rep['frames']} frames in {rep.get('rounds', 1)} rounds",
+    lines = [f"{rep['size']}  {rep['gl']}  timer: {rep['timer']}  median of {rep['frames']} frames in "
+             f"{rep.get('rounds', 1)} rounds",
              f"{'':24s} {'frame ms':>9s} {'pass ms':>9s} {'x bare':>7s}"]
     for row in rep["rows"]:
         lines.append(f"{row['name']:24s} {row['frame_ms']:9.2f} {row['pass_ms']:9.2f} {row['x_bare']:7.2f}")

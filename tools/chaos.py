@@ -522,7 +522,8 @@ class Recorder:
             return [f for f in self.frames if t0 <= f.t <= t1]
 
     def stills(self, t0: float, t1: float, longer: float) -> list[tuple[float, float, int]]:
-        """Stretches (start, seconds, frames presented unchanged) in [t0, t1] where the picture did not change for more than ``longer``."""
+        """Stretches (start, seconds, frames presented unchanged) in [t0, t1] where the picture did not change
+        for more than ``longer``."""
         with self._lock:
             frames = list(self.frames)
         out, last, n = [], None, 0
@@ -975,7 +976,7 @@ def table(results: list[Result], whole: tuple[int, int, float], frames: int, sec
             ("-" if r.baseline else "NOT REPORTED")
         rows.append((r.fault, f"{rep} ({r.reports})",
                      "NOT RECOVERED" if not r.recovered else f"{r.recovery_ms:.0f}", str(r.black), str(r.frozen)))
-    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(head)] if rows else [len(h) for h in head]
+    widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(head)]
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     out = [fmt.format(*head), fmt.format(*("-" * w for w in widths))]
     out += [fmt.format(*row) for row in rows]

@@ -83,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         for r in real["tracks"]:
             truth = ""
             if "true_bpm" in r:
-                truth += f"  true {r['true_bpm']} BPM {'ok' if r['bpm_acc1'] else 'octave' if r['bpm_acc2'] else 'MISS'}"
+                verdict = "ok" if r["bpm_acc1"] else "octave" if r["bpm_acc2"] else "MISS"
+                truth += f"  true {r['true_bpm']} BPM {verdict}"
             if "true_key" in r:
                 truth += f"  true key {r['true_key']} (MIREX {r['key_mirex']})"
             print(f"  {r['file']:<40} {r['bpm']:6.1f} BPM  {r['key']:<9} {r['camelot']:>3}  energy {r['energy']:.2f}"

@@ -214,7 +214,7 @@ def live_loop(show, source, seconds: float, *, render_scale: float | None = None
         pacing.stats = FrameStats(target_fps)  # count from here on
         costs: list[float] = []
         scales: list[float] = []
-        d0, u0 = worker.stats()["decoded"], st["uploads"]
+        d0 = worker.stats()["decoded"]
         cpu0 = time.process_time()
         t0 = time.perf_counter()
         t_end = t0 + seconds - settle
@@ -319,7 +319,7 @@ def pass_costs(show, seconds: float) -> dict[str, Any]:
     t_end = time.perf_counter() + seconds
     rounds = 0
     try:
-        for name, run, _ in rows:  # warm: shader JIT, every target made
+        for _name, run, _ in rows:  # warm: shader JIT, every target made
             run()
         GL.glFinish()
         while time.perf_counter() < t_end or rounds < 3:
@@ -405,10 +405,12 @@ def bench_pack(host: Host, pack: str, sizes, seconds: float, *, render_scale: fl
                 f"{live['decodes_per_s']:.0f} decodes/s ({live['decode_ms'] or 0:.1f} ms each); "
                 f"it had {live['cores_used']:.2f} of {report['machine']['cpus']} cores")
             row["passes"] = pc = pass_costs(show, seconds)
-            say(f"  {w}x{h} ms per frame at 100% ({pc['rounds']} rounds): default chain {pc['default_chain_ms']:.2f} ms "
+            say(f"  {w}x{h} ms per frame at 100% ({pc['rounds']} rounds): "
+                f"default chain {pc['default_chain_ms']:.2f} ms "
                 f"= {pc['default_chain_x_bare']}x a bare frame; what each pass adds:")
             for p in pc["passes"]:
-                say(f"      {p['name']:34s} {p['ms']:7.2f} ms  {p['x_bare'] if p['x_bare'] is not None else '-':>6}x bare")
+                x_bare = p["x_bare"] if p["x_bare"] is not None else "-"
+                say(f"      {p['name']:34s} {p['ms']:7.2f} ms  {x_bare:>6}x bare")
             show.renderer.close()
             report["sizes"][f"{w}x{h}"] = row
         dec = show.decoder

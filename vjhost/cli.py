@@ -147,7 +147,8 @@ def cmd_render(args) -> int:
     print(f"wrote {res.path.resolve()}: {res.frames} frames, {res.duration:.2f} s in {res.seconds:.1f} s "
           f"({res.realtime:.2f}x realtime)")
     if res.faults.faults:
-        print(f"{len(res.faults.faults)} fault(s) during the render (see above); the picture kept going", file=sys.stderr)
+        print(f"{len(res.faults.faults)} fault(s) during the render (see above); the picture kept going",
+              file=sys.stderr)
     return 0
 
 
@@ -218,7 +219,8 @@ def _check_run_inputs(args) -> None:
         except FileNotFoundError:
             raise ValueError(f"{args.replay}: no such file") from None
         except (OSError, EOFError, ValueError, KeyError, IndexError) as exc:
-            raise ValueError(f"{args.replay}: not a readable MIDI file ({type(exc).__name__}: {exc or 'ends early'})") from None
+            raise ValueError(f"{args.replay}: not a readable MIDI file "
+                             f"({type(exc).__name__}: {exc or 'ends early'})") from None
     if getattr(args, "audio", None):
         from .audio.files import audio_duration
 
@@ -319,7 +321,8 @@ def cmd_devices(args) -> int:
     for d in info["audio_inputs"]:
         print(f"  [{d['index']}] {d['name']} ({d['channels']} ch, {d.get('samplerate', '?')} Hz)")
     if not info["audio_inputs"]:
-        print("  none" + (f" ({info['audio_error']})" if info["audio_error"] else "") + " -> the show runs on its internal clock")
+        why = f" ({info['audio_error']})" if info["audio_error"] else ""
+        print(f"  none{why} -> the show runs on its internal clock")
     print("audio outputs:")
     for d in info["audio_outputs"]:
         print(f"  [{d['index']}] {d['name']}")
@@ -333,7 +336,8 @@ def cmd_devices(args) -> int:
         print("  none" + (f" ({midi['error']})" if midi.get("error") else ""))
     print("tempo sources (first active leads): " + " > ".join(info["tempo"]["precedence"]))
     lk = info["tempo"]["link"]
-    print("  Ableton Link: " + (lk.get("error") or "available; `vjhost run` joins sessions on the LAN (--no-link to stay out)"))
+    print("  Ableton Link: "
+          + (lk.get("error") or "available; `vjhost run` joins sessions on the LAN (--no-link to stay out)"))
     print("  MIDI clock: `vjhost run --midi-clock PORT`; OSC /vj/bpm, /vj/tap on --osc-port (localhost by default)")
     print("monitors:")
     for m in info["monitors"]:
@@ -495,7 +499,8 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("name")
     v.add_argument("--size", type=parse_size, default=(640, 360))
     v.add_argument("--json", action="store_true")
-    n = psub.add_parser("new", help="start a pack: a persona from the template, or one trained on your images and clips")
+    n = psub.add_parser("new",
+                        help="start a pack: a persona from the template, or one trained on your images and clips")
     n.add_argument("name", help="the pack's name: lowercase letters, digits and _")
     src = n.add_mutually_exclusive_group(required=True)
     src.add_argument("--footage", metavar="DIR",

@@ -151,7 +151,8 @@ class Show:
                 spec = host.effects[name]
                 params, shader, uniforms = spec.params, spec.shader, spec.uniforms
             else:
-                self.faults.report(f"effect {name}", f"{m.path}: chain names {name!r}, which no plugin registers (skipped)")
+                self.faults.report(f"effect {name}",
+                                   f"{m.path}: chain names {name!r}, which no plugin registers (skipped)")
                 continue
             for p in params:
                 self.state.declare(Param(f"fx.{name}.{p.name}", p.default, p.min, p.max, p.description))

@@ -237,7 +237,8 @@ def load_manifest(path: Path | PackSpec, controllers: Collection[str] | None = N
             params.append(Param(get(p, "name", str, key + ".name"), get(p, "default", float, key + ".default", 0.0),
                                 get(p, "min", float, key + ".min", 0.0), get(p, "max", float, key + ".max", 1.0),
                                 get(p, "description", str, key + ".description", "")))
-        effects.append(PackEffect(ename, eshader, tuple(params), get(e, "description", str, f"effects[{i}].description", "")))
+        effects.append(PackEffect(ename, eshader, tuple(params),
+                                  get(e, "description", str, f"effects[{i}].description", "")))
     chain = tuple(get(data, "chain", list, "chain", ["feedback", "blur", "hue"] + [e.name for e in effects]))
     ctl = get(data, "controller", dict, "controller", {})
     controller = get(ctl, "name", str, "controller.name", "audio-walk")

@@ -128,7 +128,8 @@ def validate_pack(host: Host, name: str, size: tuple[int, int] = (640, 360),
         except Exception as exc:  # noqa: BLE001 - report any loader failure against the file
             check(f"{role} ({bname})", False, f"{f.name}: {exc}")
             continue
-        same = out.shape == img.shape and list(getattr(other, "anchor_names", [])) == list(getattr(dec, "anchor_names", []))
+        same = (out.shape == img.shape
+                and list(getattr(other, "anchor_names", [])) == list(getattr(dec, "anchor_names", [])))
         diff = float(np.abs(out.astype(np.float32) - img.astype(np.float32)).mean()) / 255.0
         check(f"{role} ({bname})", same,
               f"{f.name}: output {out.shape}, mean |difference| to the {m.variant} {diff:.3f}"

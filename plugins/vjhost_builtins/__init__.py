@@ -31,7 +31,8 @@ def _lazy(ref: str) -> Callable[..., Any]:
 @hookimpl
 def vjhost_register_analyzers(register):
     register(AnalyzerSpec("spectrum", _lazy("vjhost_builtins.analysis:SpectrumAnalyzer"),
-                          "pyfftw spectrum: RMS/peak, 8 log bands + bass/mid/high with auto gain, centroid, flux", order=10))
+                          "pyfftw spectrum: RMS/peak, 8 log bands + bass/mid/high with auto gain, centroid, flux",
+                          order=10))
     register(AnalyzerSpec("onsets", _lazy("vjhost_builtins.analysis:OnsetAnalyzer"),
                           "aubio onsets plus band-split kick / snare / hi-hat triggers", order=20))
     register(AnalyzerSpec("beats", _lazy("vjhost_builtins.analysis:BeatTracker"),
@@ -43,7 +44,8 @@ def vjhost_register_analyzers(register):
 @hookimpl
 def vjhost_register_controllers(register):
     register(ControllerSpec("audio-walk", _lazy("vjhost_builtins.latent_walk:AudioWalk"),
-                            "walks the latent space with the music: beats jump, bass pushes, smooth glide between beats"))
+                            "walks the latent space with the music: beats jump, bass pushes, "
+                            "smooth glide between beats"))
     register(ControllerSpec("keyframes", _lazy("vjhost_builtins.keyframes:Keyframes"),
                             "a path through keyframes from the manifest: held for beats, slerp moves on the beat grid"))
 
@@ -53,7 +55,8 @@ def vjhost_register_decoders(register):
     register(DecoderSpec("torch", _lazy("vjhost_builtins.torch_decoder:TorchDecoder"),
                          "PyTorch VAE decoder from safetensors (CUDA when present, else CPU, channels_last)"))
     register(DecoderSpec("onnx", _lazy("vjhost_builtins.onnx_decoder:OnnxDecoder"),
-                         "ONNX Runtime decoder from a pack's .onnx export (TensorRT/CUDA providers when present, else CPU)"))
+                         "ONNX Runtime decoder from a pack's .onnx export "
+                         "(TensorRT/CUDA providers when present, else CPU)"))
 
 
 @hookimpl
@@ -71,7 +74,8 @@ def vjhost_register_effects(register):
 def vjhost_register_mappings(register):
     register(MappingSpec("apc-mini-mk2", _lazy("vjhost_builtins.apcmini:is_mk2_port"),
                          _lazy("vjhost_builtins.apcmini:ApcMiniMk2"),
-                         "AKAI APC mini MK2: pads pick pack/scene/effects with RGB LED feedback, faders drive parameters",
+                         "AKAI APC mini MK2: pads pick pack/scene/effects with RGB LED feedback, "
+                         "faders drive parameters",
                          layout_key="apc_mini_mk2"))
     register(MappingSpec("apc-mini", _lazy("vjhost_builtins.apcmini:is_mk1_port"),
                          _lazy("vjhost_builtins.apcmini:ApcMiniMk1"),

@@ -1045,7 +1045,8 @@ class EnergyAnalyzer:
                 self._returning = self.RETURN_WINDOW if came_back and established else 0.0
             if self._returning > 0.0:
                 self._returning -= hop_s
-                if low_db > self._low_ref - self.DROP_BASS_DB and self._db(self._loud_fast) > self._loud_ref - self.DROP_LOUD_DB:
+                if (low_db > self._low_ref - self.DROP_BASS_DB
+                        and self._db(self._loud_fast) > self._loud_ref - self.DROP_LOUD_DB):
                     sec = "drop"  # back near full bass and near the loudest level heard
                     self._returning = 0.0
                 elif self._returning <= 0.0 and sec == "breakdown":

@@ -221,7 +221,8 @@ class Keyframes:
     @property
     def keyframe_vectors(self) -> np.ndarray:
         """The keyframes as float32 ``(N, latent_dim)`` (NaN for those naming a scene until the first step)."""
-        return np.stack([k.vec if k.vec is not None else np.full(self.latent_dim, np.nan) for k in self._keys]).astype(np.float32)
+        vecs = [k.vec if k.vec is not None else np.full(self.latent_dim, np.nan) for k in self._keys]
+        return np.stack(vecs).astype(np.float32)
 
     # ------------------------------------------------------------------ protocol
     def reset(self, seed: int) -> None:

@@ -65,7 +65,8 @@ def pick_providers(device: str = "auto", available: list[str] | None = None) -> 
     idx = 0
     if d.startswith("cuda"):
         if "CUDAExecutionProvider" not in have:
-            raise RuntimeError(f"decoder device {device!r} requested but onnxruntime has no CUDA provider ({', '.join(have)})")
+            raise RuntimeError(f"decoder device {device!r} requested but onnxruntime has no CUDA provider "
+                               f"({', '.join(have)})")
         idx = int(d.split(":", 1)[1]) if ":" in d else 0
     elif d != "auto":
         raise ValueError(f"unsupported decoder device {device!r} (use auto, cpu or cuda)")
@@ -167,7 +168,8 @@ class OnnxDecoder:
         self._out = ["image"]
 
     def decode(self, z: np.ndarray) -> np.ndarray:
-        """``(B, latent_dim)`` (or ``(latent_dim,)``) float32 -> ``(B, H, W, C)`` uint8, ``round(sigmoid(logits)*255)``."""
+        """``(B, latent_dim)`` (or ``(latent_dim,)``) float32 -> ``(B, H, W, C)`` uint8,
+        ``round(sigmoid(logits)*255)``."""
         z = latent_batch(z, self.latent_dim)
         return self.session.run(self._out, {"z": z})[0]
 

@@ -215,4 +215,5 @@ class TorchDecoder:
         }
 
     def __repr__(self) -> str:
-        return f"TorchDecoder({str(self.weights_path)!r}, device={self.device!r}, size={self.size}, channels={self.channels})"
+        return (f"TorchDecoder({str(self.weights_path)!r}, device={self.device!r}, size={self.size}, "
+                f"channels={self.channels})")

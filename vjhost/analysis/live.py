@@ -121,7 +121,8 @@ class LiveAnalysis:
             self.input.start()
         except Exception as exc:  # noqa: BLE001 - any PortAudio/device error
             if self.status not in ("no input", "lost"):  # (after "lost" it was said already)
-                self._say(f"audio input unavailable ({exc}); running on the internal clock, retrying every {self.retry:g} s")
+                self._say(f"audio input unavailable ({exc}); running on the internal clock, "
+                          f"retrying every {self.retry:g} s")
             self.status = "no input"
             self.input = None
             return False

@@ -289,7 +289,8 @@ def synthesize_demo(duration: float = 20.0, sr: int = 48000, bpm: float = 128.0,
     bar_len = 4 * beat
     n_bars = int(math.ceil(duration / bar_len))
 
-    kick_s, chat_s, ohat_s = _kick(sr, rng), [_closed_hat(sr, rng) for _ in range(6)], [_open_hat(sr, rng) for _ in range(3)]
+    kick_s, chat_s = _kick(sr, rng), [_closed_hat(sr, rng) for _ in range(6)]
+    ohat_s = [_open_hat(sr, rng) for _ in range(3)]
     snare_s, clap_s, crash_s = _snare(sr, rng), _clap(sr, rng), _crash(sr, rng)
 
     drums = np.zeros((n, 2))

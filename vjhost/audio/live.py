@@ -194,7 +194,8 @@ def _abandon_stream(stream: Any) -> None:
 
 
 def _jack_generation(sd: ModuleType, device: Any) -> int | None:
-    """The JACK server's generation when ``device`` is on the JACK host API (see :mod:`vjhost.audio.jack`), else None."""
+    """The JACK server's generation when ``device`` is on the JACK host API (see :mod:`vjhost.audio.jack`),
+    else None."""
     try:
         api = sd.query_hostapis(sd.query_devices(device)["hostapi"])["name"]
     except Exception:  # noqa: BLE001

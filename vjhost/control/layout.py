@@ -375,7 +375,9 @@ def color(spec: Any) -> Color:
 
 
 def parse_binding(text: str) -> Binding | None:
-    """A button string (``""``, ``"tap"``, ``"scene:2"``, ``"param:master.strobe=1"``) -> binding; raises ``ValueError``."""
+    """A button string (``""``, ``"tap"``, ``"scene:2"``, ``"param:master.strobe=1"``) -> binding.
+
+    Raises ``ValueError``."""
     if not isinstance(text, str):
         raise ValueError(f"expected a string like \"scene:0\" or \"blackout\", got {text!r}")
     text = text.strip()
@@ -527,7 +529,8 @@ class _Validator(TomlChecker):
                       schema_version=version or SCHEMA_VERSION, port=port, ccs=ccs, notes=notes)
 
     # ---------------------------------------------------------------- generic controllers
-    def generic(self, data: Mapping[str, Any], device: Any) -> tuple[str, tuple[CcControl, ...], tuple[NoteControl, ...]]:
+    def generic(self, data: Mapping[str, Any],
+                device: Any) -> tuple[str, tuple[CcControl, ...], tuple[NoteControl, ...]]:
         if device != GENERIC:
             for k in _GENERIC_KEYS:
                 if k in data:
@@ -624,8 +627,9 @@ class _Validator(TomlChecker):
     def look(self, table: Mapping[str, Any], path: Path_, c: Color) -> Look:
         behaviour = self.typed(table, "behaviour", str, path, "solid")
         if behaviour not in BEHAVIOURS:
-            self.error(path + ("behaviour",), f"unknown behaviour {behaviour!r} "
-                                              f"(expected one of {', '.join(BEHAVIOURS)}){_suggest(behaviour, BEHAVIOURS)}")
+            self.error(path + ("behaviour",),
+                       f"unknown behaviour {behaviour!r} "
+                       f"(expected one of {', '.join(BEHAVIOURS)}){_suggest(behaviour, BEHAVIOURS)}")
             behaviour = "solid"
         rate = self.typed(table, "rate", str, path, "1/4")
         if "rate" in table and behaviour == "solid":

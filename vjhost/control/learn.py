@@ -184,8 +184,9 @@ def _plan(layout: Layout | None, kind: str, number: int, channel: int, target: T
     # an APC mini layout: its faders and pads
     if kind == "cc":
         if not FADER_CC0 <= number < FADER_CC0 + N_FADERS:
-            raise LearnError(f"{source}: CC {number} is not an APC mini fader (CC {FADER_CC0}-{FADER_CC0 + N_FADERS - 1}); "
-                             f"learn on a generic controller writes a device = \"generic\" layout (use another --layout)")
+            raise LearnError(f"{source}: CC {number} is not an APC mini fader "
+                             f"(CC {FADER_CC0}-{FADER_CC0 + N_FADERS - 1}); learn on a generic controller "
+                             f"writes a device = \"generic\" layout (use another --layout)")
         if target.param is None:
             raise LearnError(f"{source}: an APC mini fader moves a parameter; {target} is an action (use a pad)")
         return "faders", [f"cc = {number}"]

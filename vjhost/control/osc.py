@@ -292,7 +292,8 @@ class OscControl:
             return list(self._clients)
 
     def update_tempo(self, bpm: float | None = None, beat_count: int | None = None) -> None:
-        """Call once per frame from the render loop (``f.bpm``, ``f.beat_count``): feeds ``/vj/bpm`` and ``/vj/beat``."""
+        """Call once per frame from the render loop (``f.bpm``, ``f.beat_count``): feeds ``/vj/bpm`` and
+        ``/vj/beat``."""
         if bpm is not None:
             self._bpm = float(bpm)
         if beat_count is not None:

@@ -702,7 +702,8 @@ class WebSurface:
 
 
 class _Bucket:
-    """A token bucket: ``rate`` messages a second, bursts of ``burst``; ``dropped`` counts refusals since it was last full."""
+    """A token bucket: ``rate`` messages a second, bursts of ``burst``; ``dropped`` counts refusals since it was
+    last full."""
 
     def __init__(self, rate: float, burst: int) -> None:
         self.rate, self.burst = float(rate), float(burst)

@@ -38,10 +38,11 @@ def cmd_scan(args) -> int:
         res = scan(args.dir, db, progress=progress, limit=args.limit, prune=args.prune)
         print(f"crate {db.path}: {res.found} audio files; analysed {res.analysed} "
               f"({res.audio_seconds:.0f} s of audio in {res.seconds:.1f} s, {res.realtime:.1f}x realtime), "
-              f"{res.skipped} unchanged{f' ({res.known_bad} known bad)' if res.known_bad else ''}, {len(res.failed)} failed"
+              f"{res.skipped} unchanged{f' ({res.known_bad} known bad)' if res.known_bad else ''}, "
+              f"{len(res.failed)} failed"
               + (f", {res.removed} gone files forgotten"
                  if res.removed else "") + f"; {db.count()} tracks in the crate")
-        for path, err in res.failed:
+        for _path, err in res.failed:
             print(f"  failed: {err}", file=sys.stderr)
         return 1 if res.failed and not res.analysed and not res.skipped else 0
     finally:
@@ -58,7 +59,7 @@ def cmd_list(args) -> int:
         print(f"{'id':>4}  {'bpm':>6}  {'key':<10} {'cam':>3}  {'E':>2}  {'genre':<10} title")
         for t in tracks:
             print(f"{t.id:>4}  {t.bpm:6.1f}  {t.key:<10} {t.camelot:>3}  {t.energy_level:>2}  {t.genre:<10} {t.title}")
-        for path, err in db.errors():
+        for _path, err in db.errors():
             print(f"  not analysed: {err}")
     return 0
 
@@ -85,7 +86,8 @@ def cmd_next(args) -> int:
         exclude = [] if args.include_played else db.played(50)
         sug = suggest(cur, tracks, direction=args.energy, n=args.n, exclude=exclude, room_energy=args.room)
         if args.json:
-            print(json.dumps({"playing": cur.brief(), "direction": args.energy, "suggestions": [s.to_dict() for s in sug]}))
+            print(json.dumps({"playing": cur.brief(), "direction": args.energy,
+                              "suggestions": [s.to_dict() for s in sug]}))
             return 0
         print(f"playing {cur.id}: {cur.title}  {cur.bpm:.1f} BPM  {cur.key} ({cur.camelot})  energy {cur.energy_level}"
               f"  {cur.genre}")
@@ -129,7 +131,8 @@ def cmd_look(args) -> int:
     else:
         print(f"{cur.title}: {look.reason}")
         print(f"palette {' '.join(look.palette)}  (hue {look.hue:.2f}, hue effect {look.hue_shift:.2f}); "
-              f"installed personas scored: " + ", ".join(f"{k} {v:.2f}" for k, v in sorted(look.scores.items(), key=lambda x: -x[1])))
+              "installed personas scored: "
+              + ", ".join(f"{k} {v:.2f}" for k, v in sorted(look.scores.items(), key=lambda x: -x[1])))
     return 0
 
 
@@ -240,7 +243,8 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--crate", nargs="?", const="", default=None, metavar="DB",
                    help="bring the AI-DJ companion: identify the playing track, suggest the next (crate page on --web)")
     p.add_argument("--auto-look", action="store_true",
-                   help="with --crate: switch packs to suit the music on phrase boundaries (any manual pack pick stops it)")
+                   help="with --crate: switch packs to suit the music on phrase boundaries "
+                   "(any manual pack pick stops it)")
     p.add_argument("--room-camera", nargs="?", const="0", default=None, metavar="INDEX",
                    help="with --crate: watch the floor with a webcam (OpenCV) for the room's energy")
 

@@ -116,7 +116,8 @@ def draw_map(tracks: Sequence[Track], out_png: str | Path, played: Sequence[int]
         img[gy, left:left + pw] = (32, 32, 40)
     xy = project_2d(np.stack([t.embedding for t in tracks])) if tracks else np.zeros((0, 2))
     m = 0.06  # a margin, so the dots at the extremes are whole
-    pos = {t.id: (int(left + (m + (1 - 2 * m) * (x + 1) / 2) * pw), int(top + (m + (1 - 2 * m) * (1 - (y + 1) / 2)) * ph))
+    pos = {t.id: (int(left + (m + (1 - 2 * m) * (x + 1) / 2) * pw),
+                  int(top + (m + (1 - 2 * m) * (1 - (y + 1) / 2)) * ph))
            for t, (x, y) in zip(tracks, xy)}
     path = [i for i in played if i in pos]
     for a, b in zip(path, path[1:]):

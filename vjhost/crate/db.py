@@ -180,14 +180,16 @@ class CrateDB:
         out = []
         for r in rows:
             emb = np.frombuffer(r[12], "<f4").astype(np.float32)
-            segs = np.frombuffer(r[13], "<f4").astype(np.float32).reshape(-1, len(emb)) if len(emb) else np.zeros((0, 0))
+            segs = (np.frombuffer(r[13], "<f4").astype(np.float32).reshape(-1, len(emb)) if len(emb)
+                    else np.zeros((0, 0)))
             out.append(Track(id=r[0], path=r[1], duration=r[2] or 0.0, bpm=r[3] or 0.0, key=r[4] or "", tonic=r[5] or 0,
                              mode=r[6] or "major", camelot=r[7] or "", energy=r[8] or 0.0, brightness=r[9] or 0.0,
                              genre=r[10] or "", data=json.loads(r[11] or "{}"), embedding=emb, segments=segs))
         return out
 
     def errors(self) -> list[tuple[str, str]]:
-        return [(r[0], r[1]) for r in self.conn.execute("SELECT path, error FROM tracks WHERE error IS NOT NULL ORDER BY path")]
+        rows = self.conn.execute("SELECT path, error FROM tracks WHERE error IS NOT NULL ORDER BY path")
+        return [(r[0], r[1]) for r in rows]
 
     def count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM tracks WHERE error IS NULL").fetchone()[0])
@@ -213,7 +215,8 @@ class CrateDB:
         if not hits:
             raise CrateError(f"no track in the crate matches {s!r} (an id, a path or part of a file name)")
         names = ", ".join(f"{t.id}:{t.title}" for t in hits[:6])
-        raise CrateError(f"{s!r} matches {len(hits)} tracks ({names}{' ...' if len(hits) > 6 else ''}); be more specific")
+        raise CrateError(f"{s!r} matches {len(hits)} tracks ({names}{' ...' if len(hits) > 6 else ''}); "
+                         "be more specific")
 
     # ------------------------------------------------------------------ the played path
     def add_play(self, track_id: int, source: str = "", at: float | None = None) -> None:

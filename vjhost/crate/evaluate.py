@@ -207,7 +207,7 @@ def evaluate_crate(n_tracks: int = 28, duration: float = 60.0, seed: int = 0, wo
             from vjhost.audio.demo import _one_pole_lowpass
 
             t_id = time.perf_counter()
-            for tid, (spec, t, path) in truth.items():
+            for tid, (spec, _t, path) in truth.items():
                 audio, sr = read_audio(path, sr=48000, mono=True)
                 x = audio[:, 0]
                 mid = len(x) // 2
@@ -255,12 +255,15 @@ def evaluate_crate(n_tracks: int = 28, duration: float = 60.0, seed: int = 0, wo
 
 def print_report(rep: dict[str, Any]) -> None:
     s, k, b = rep["suggestions"], rep["key"], rep["bpm"]
-    print(f"crate of {rep['tracks']} synthesised tracks x {rep['duration']:g} s ({', '.join(rep['formats'])}; seed {rep['seed']})")
+    print(f"crate of {rep['tracks']} synthesised tracks x {rep['duration']:g} s "
+          f"({', '.join(rep['formats'])}; seed {rep['seed']})")
     print(f"  scan        {rep['scan']['audio_seconds']:.0f} s of audio in {rep['scan']['seconds']:.1f} s "
           f"({rep['scan']['x_realtime']:.1f}x realtime), {rep['scan']['failed']} failed")
-    print(f"  key         MIREX {k['mirex']:.3f}  (exact {k['exact']:.0%}, fifth {k['fifth']:.0%}, relative {k['relative']:.0%}, "
+    print(f"  key         MIREX {k['mirex']:.3f}  (exact {k['exact']:.0%}, fifth {k['fifth']:.0%}, "
+          f"relative {k['relative']:.0%}, "
           f"parallel {k['parallel']:.0%}, other {k['other']:.0%})")
-    print(f"  tempo       accuracy1 (4 %) {b['accuracy1']:.0%}   accuracy2 (octave errors allowed) {b['accuracy2']:.0%}")
+    print(f"  tempo       accuracy1 (4 %) {b['accuracy1']:.0%}   "
+          f"accuracy2 (octave errors allowed) {b['accuracy2']:.0%}")
     print(f"  energy      Spearman vs designed energy {rep['energy']['spearman']:.2f}")
     print(f"  genre       head accuracy {rep['genre']['accuracy']:.0%}")
     print(f"  top 5       key-compatible {s['top5_key_compatible']:.0%} (random {s['random_key_compatible']:.0%}, "
@@ -271,10 +274,12 @@ def print_report(rep: dict[str, Any]) -> None:
           f"{s['energy_down_is_lower']:.0%}")
     if rep.get("identify_top1"):
         i = rep["identify_top1"]
-        print(f"  identify    12 s window -> its track: clean {i['clean']:.0%}, small speaker + noise {i['small_speaker']:.0%} "
+        print(f"  identify    12 s window -> its track: clean {i['clean']:.0%}, "
+              f"small speaker + noise {i['small_speaker']:.0%} "
               f"({i['seconds_per_window']:.2f} s a window)")
     bad = [r for r in rep["rows"] if r["key_score"] < 1.0 or abs(r["bpm"] / r["true_bpm"] - 1) > 0.04]
     if bad:
         print("  misses:")
         for r in bad[:12]:
-            print(f"    {r['file']:<42} key {r['true_key']:>9} -> {r['key']:<9} bpm {r['true_bpm']:6.1f} -> {r['bpm']:6.1f}")
+            print(f"    {r['file']:<42} key {r['true_key']:>9} -> {r['key']:<9} "
+                  f"bpm {r['true_bpm']:6.1f} -> {r['bpm']:6.1f}")

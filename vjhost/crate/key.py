@@ -56,7 +56,8 @@ class Key:
 
 def chroma(mono: np.ndarray, sr: int, n_fft: int = 8192, hop: int = 4096, fmin: float = 55.0,
            fmax: float = 2000.0, median: int = 9) -> np.ndarray:
-    """``(frames, 12)`` chroma of a mono signal: log-magnitude, percussion suppressed, each frame summed per pitch class."""
+    """``(frames, 12)`` chroma of a mono signal: log-magnitude, percussion suppressed, each frame summed per
+    pitch class."""
     x = np.asarray(mono, np.float32).reshape(-1)
     if len(x) < n_fft:
         x = np.pad(x, (0, n_fft - len(x)))

@@ -85,7 +85,8 @@ class TrackSpec:
         return float(np.clip(0.6 * GENRES[self.genre][2] + 0.4 * self.intensity, 0.0, 1.0))
 
     def name(self) -> str:
-        return f"{self.genre}_{PITCH_NAMES[self.tonic].replace('#', 's')}{'m' if self.mode == 'minor' else ''}_{self.bpm:.0f}_{self.seed}"
+        key = PITCH_NAMES[self.tonic].replace("#", "s") + ("m" if self.mode == "minor" else "")
+        return f"{self.genre}_{key}_{self.bpm:.0f}_{self.seed}"
 
 
 @dataclass

@@ -141,7 +141,8 @@ def train(cfg: TrainConfig, log: Callable[[str], None] = print):
     t0 = time.time()
     log(f"building {cfg.n_tracks} training + {cfg.n_holdout} held-out tracks of {cfg.duration:g} s")
     mels, labels = build_dataset(cfg.n_tracks, cfg.seed, cfg.duration, log)
-    hold_mels, hold_labels = build_dataset(cfg.n_holdout, cfg.seed + 1000, cfg.duration, log) if cfg.n_holdout else ([], np.zeros(0))
+    hold_mels, hold_labels = (build_dataset(cfg.n_holdout, cfg.seed + 1000, cfg.duration, log) if cfg.n_holdout
+                              else ([], np.zeros(0)))
     t_data = time.time() - t0
     net = _model(len(genres))
     opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
@@ -188,7 +189,8 @@ def export(net, record: dict, path: str | Path) -> Path:
     for j, (c, bn) in enumerate(zip(convs, bns)):
         scale = (bn.weight / torch.sqrt(bn.running_var + bn.eps)).detach()
         tensors[f"conv{j}.weight"] = (c.weight.detach() * scale[:, None, None, None]).numpy().astype(np.float32)
-        tensors[f"conv{j}.bias"] = ((c.bias.detach() - bn.running_mean) * scale + bn.bias.detach()).numpy().astype(np.float32)
+        bias = (c.bias.detach() - bn.running_mean) * scale + bn.bias.detach()
+        tensors[f"conv{j}.bias"] = bias.numpy().astype(np.float32)
     for name in ("proj", "genre"):
         lin = getattr(net, name)
         tensors[f"{name}.weight"] = lin.weight.detach().numpy().astype(np.float32)

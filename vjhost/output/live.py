@@ -382,14 +382,16 @@ def _latency(session: LiveSession, args) -> None:
         try:
             lead = load_latency()
         except LatencyFileError as exc:
-            print(f"vjhost: {exc}; running without a latency lead (vjhost calibrate writes a good one)", file=sys.stderr)
+            print(f"vjhost: {exc}; running without a latency lead (vjhost calibrate writes a good one)",
+                  file=sys.stderr)
             return
         where = str(latency_path())
     else:
         lead = ms / 1000.0
     if lead:
         session.predictor = BeatPredictor(lead)
-        print(f"vjhost: beat-locked events fire {lead * 1000:.0f} ms early (the room's latency, from {where})", flush=True)
+        print(f"vjhost: beat-locked events fire {lead * 1000:.0f} ms early (the room's latency, from {where})",
+              flush=True)
 
 
 def _midi_surface(session: LiveSession):

@@ -238,7 +238,8 @@ def render_offline(
                                 z_src = cur._z.copy() if same else None
                                 pos = float(f.beat_count) + float(f.beat_phase)
                                 on_beat = bool(f.beat) or f.beat_phase < 1e-6
-                                pos_switch, paint_beats = (pos if on_beat else float(f.beat_count + 1)), max(beats, 1e-6)
+                                pos_switch = pos if on_beat else float(f.beat_count + 1)
+                                paint_beats = max(beats, 1e-6)
                                 cur, fresh = new, True  # the new pack's first frame gets its own decode
                 prev_count = int(f.beat_count)
                 z = cur._z if (state is not None and state.freeze) else cur.latent(f, dt)

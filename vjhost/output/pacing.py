@@ -313,7 +313,8 @@ class ShowPacing:
                 self.warned_under = True
                 self._say(f"the show runs at {fps:.0f} fps, under its {self.target_fps:g} fps target, at render scale "
                           f"{self.scaler.describe()}; a frame costs {self.cost_ms:.1f} ms of "
-                          f"{1000 / self.target_fps:.1f}: a smaller --size, fewer effects raised, or a GPU would hold it")
+                          f"{1000 / self.target_fps:.1f}: a smaller --size, fewer effects raised, "
+                          "or a GPU would hold it")
         else:
             self._under_since = None
 

@@ -179,7 +179,8 @@ class Renderer:
         self._flip: np.ndarray | None = None  # the decoded frame turned bottom row first, reused
         self.source: Pass | None = None
         self.effects: list[Pass] = []
-        self.master = self._build(Pass("master", "master.glsl", (Param("brightness", 1.0), Param("strobe", 0.0)), "master."))
+        self.master = self._build(Pass("master", "master.glsl", (Param("brightness", 1.0), Param("strobe", 0.0)),
+                                       "master."))
         self.output = self.targets[self.prev].tex
         self._readback: np.ndarray | None = None
         self.audio = None  #: an isf.AudioTextures feeding ISF audio/audioFFT inputs; the host updates it per frame
@@ -403,8 +404,8 @@ class Renderer:
             return
         extra = None
         if p.uniforms is not None and p.guard is not None:
-            extra = p.guard.call(p.uniforms, features,
-                                 {prm.name: params.get(p.param_key(prm), prm.default) for prm in p.params}, fallback=None)
+            values = {prm.name: params.get(p.param_key(prm), prm.default) for prm in p.params}
+            extra = p.guard.call(p.uniforms, features, values, fallback=None)
         if p.history is not None:  # this frame's input into the ring (before the units are bound: it draws)
             extra = {**(extra or {}), "u_history_ring": p.history.record(self, src_tex)}
         GL.glActiveTexture(GL.GL_TEXTURE0)
@@ -696,4 +697,5 @@ class Renderer:
         GL.glDeleteTextures([t.tex for t in targets] + [t for t in self.images if t])
         GL.glDeleteBuffers(1, [self.ubo])
         GL.glDeleteVertexArrays(1, [self.vao])
-        self.targets, self._blend, self.images, self._present, self._spare, self._yuv = [], None, [0, 0], None, None, None
+        self.targets, self._blend, self.images = [], None, [0, 0]
+        self._present, self._spare, self._yuv = None, None, None

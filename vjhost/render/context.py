@@ -25,7 +25,8 @@ def use_platform(name: str) -> None:
     if "OpenGL.GL" in sys.modules:
         current = os.environ.get("PYOPENGL_PLATFORM", "")
         if name and current and current != name:
-            raise GLUnavailable(f"OpenGL already initialised for {current!r}, cannot switch to {name!r} in this process")
+            raise GLUnavailable(f"OpenGL already initialised for {current!r}, "
+                                f"cannot switch to {name!r} in this process")
         return
     if name:
         os.environ["PYOPENGL_PLATFORM"] = name
@@ -73,7 +74,8 @@ class HeadlessContext:
             errors.append(f"{label}: eglInitialize returned false")
         if self.display is None:
             raise GLUnavailable(
-                "no headless OpenGL: " + "; ".join(errors) + " (on Debian: apt-get install libegl1 libegl-mesa0 libgl1-mesa-dri)"
+                "no headless OpenGL: " + "; ".join(errors)
+                + " (on Debian: apt-get install libegl1 libegl-mesa0 libgl1-mesa-dri)"
             )
         attrs = (EGL.EGLint * 5)(EGL.EGL_RENDERABLE_TYPE, EGL.EGL_OPENGL_BIT, EGL.EGL_SURFACE_TYPE,
                                  EGL.EGL_PBUFFER_BIT, EGL.EGL_NONE)

@@ -119,7 +119,8 @@ class Hud:
         source = active.upper() + (f" {round(100 * audio_conf):d}%" if active == "audio" else "")
         stats: tuple[str, ...] = ()
         if show:
-            scale = f"{round(100 * float(show.get('render_scale', 1.0))):d}%" + (" AUTO" if show.get("auto_scale") else "")
+            scale = (f"{round(100 * float(show.get('render_scale', 1.0))):d}%"
+                     + (" AUTO" if show.get("auto_scale") else ""))
             stats = (f"FPS {float(show.get('fps', 0.0)):.0f}  P99 {float(show.get('p99_ms', 0.0)):.1f} MS",
                      f"RENDER SCALE {scale}",
                      f"DECODE {float(show.get('decode_hz', 0.0)):.0f}/S  DROPPED {int(show.get('dropped', 0))}")

@@ -214,7 +214,8 @@ def parse_isf(path: str | Path, text: str | None = None) -> ISFDoc:
         d = _upper_keys(raw) if isinstance(raw, dict) else {}
         target = str(d.get("TARGET", "") or "")
         p1 = pers.get(target, {}) if target else {}
-        doc.passes.append(ISFPass(target, _flag(d.get("PERSISTENT", target in pers)), _flag(d.get("FLOAT", p1.get("FLOAT", False))),
+        doc.passes.append(ISFPass(target, _flag(d.get("PERSISTENT", target in pers)),
+                                  _flag(d.get("FLOAT", p1.get("FLOAT", False))),
                                   d.get("WIDTH", p1.get("WIDTH")), d.get("HEIGHT", p1.get("HEIGHT"))))
     if not doc.passes:
         doc.passes.append(ISFPass())
@@ -378,7 +379,8 @@ def _declarations(doc: ISFDoc) -> list[str]:
         if i.type in glsl:
             out.append(f"uniform {glsl[i.type]} {i.name};")
     for s in sampler_names(doc):
-        out.append(f"uniform sampler2D {s}; uniform vec4 _{s}_imgRect; uniform vec2 _{s}_imgSize; uniform bool _{s}_flip;")
+        out.append(f"uniform sampler2D {s}; uniform vec4 _{s}_imgRect; uniform vec2 _{s}_imgSize; "
+                   f"uniform bool _{s}_flip;")
     return out
 
 
@@ -435,7 +437,8 @@ def link_program(vert: Source, frag: Source, label: str) -> int:
             GL.glShaderSource(s, src.text)
             GL.glCompileShader(s)
             if not GL.glGetShaderiv(s, GL.GL_COMPILE_STATUS):
-                raise ShaderError(f"{label}: {what} compile failed\n" + format_log(_log_text(GL.glGetShaderInfoLog(s)), src))
+                log = _log_text(GL.glGetShaderInfoLog(s))
+                raise ShaderError(f"{label}: {what} compile failed\n" + format_log(log, src))
         prog = GL.glCreateProgram()
         for s in shaders:
             GL.glAttachShader(prog, s)
@@ -797,7 +800,7 @@ class MultipassEffect:
                 psize = (w, h)
             GL.glViewport(0, 0, *psize)
             GL.glUseProgram(st.program)
-            for unit, (name, source) in enumerate(st.samplers):
+            for unit, (_name, source) in enumerate(st.samplers):
                 GL.glActiveTexture(GL.GL_TEXTURE0 + unit)
                 GL.glBindTexture(GL.GL_TEXTURE_2D, self._texture(GL, source, inputs, audio))
             self._stage_uniforms(GL, st, i, psize, ctx)

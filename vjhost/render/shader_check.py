@@ -91,7 +91,8 @@ def check_one(path: Path, kind: str, size: tuple[int, int] = (320, 180), frames:
         if err != GL.GL_NO_ERROR:
             res["reason"] = f"{path}: OpenGL error 0x{int(err):04x} while rendering"
         else:
-            res["ok"], res["reason"] = True, f"{fx.kind}, {len(fx.stages)} pass(es), {res['ms_per_frame']} ms/frame at {size[0]}x{size[1]}"
+            res["ok"], res["reason"] = True, (f"{fx.kind}, {len(fx.stages)} pass(es), "
+                                              f"{res['ms_per_frame']} ms/frame at {size[0]}x{size[1]}")
         GL.glDeleteTextures([dst.tex])
         GL.glDeleteFramebuffers(1, [dst.fbo])
     except ShaderError as exc:

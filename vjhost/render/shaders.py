@@ -62,7 +62,8 @@ _INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"\s*$')
 _STAGE = re.compile(r"^\s*#\s*pragma\s+vjhost\s+stage\b(.*)$")
 _SCALE = re.compile(r"^\s*#\s*pragma\s+vjhost\s+scale\b(.*)$")
 _DECODES = re.compile(r"^\s*#\s*pragma\s+vjhost\s+decodes\b(.*)$")
-_STAGE_ARGS = re.compile(r"^\s+([A-Za-z_][A-Za-z0-9_]*)\s+(?:(\d+)x(\d+)|([0-9]*\.?[0-9]+))(\s+float)?(\s+persist)?\s*(//.*)?$")
+_STAGE_ARGS = re.compile(r"^\s+([A-Za-z_][A-Za-z0-9_]*)\s+(?:(\d+)x(\d+)|([0-9]*\.?[0-9]+))"
+                         r"(\s+float)?(\s+persist)?\s*(//.*)?$")
 # Mesa: "0:12(5): error: ..."; NVIDIA: "0(12) : error C0000: ..."
 _LOG_LINE = re.compile(r"^\s*(\d+)[:(](\d+)\)?(?:\(\d+\))?\s*:?\s*(.*)$")
 
@@ -138,7 +139,8 @@ def parse_stages(source: Source) -> list[StageDecl]:
         a = _STAGE_ARGS.match(m.group(1))
         where = source.describe(i)
         if not a:
-            raise ShaderError(f"{where}: expected '#pragma vjhost stage NAME SCALE|WxH [float] [persist]', got {line.strip()!r}")
+            raise ShaderError(f"{where}: expected '#pragma vjhost stage NAME SCALE|WxH [float] [persist]', "
+                              f"got {line.strip()!r}")
         name = a.group(1)
         if any(d.name == name for d in out):
             raise ShaderError(f"{where}: stage {name!r} declared twice")
@@ -168,7 +170,8 @@ def parse_pass_scale(source: Source) -> float:
         try:
             scale = float(arg)
         except ValueError:
-            raise ShaderError(f"{where}: expected '#pragma vjhost scale S' with S in (0, 1], got {line.strip()!r}") from None
+            raise ShaderError(f"{where}: expected '#pragma vjhost scale S' with S in (0, 1], "
+                              f"got {line.strip()!r}") from None
         if not 0.0 < scale <= 1.0:
             raise ShaderError(f"{where}: pass scale must be in (0, 1], got {scale:g}")
         if found is not None:
@@ -190,7 +193,8 @@ def parse_decodes(source: Source) -> int:
         where = source.describe(i)
         arg = m.group(1).split("//")[0].strip()
         if not arg.isdigit() or not 1 <= int(arg) <= MAX_DECODES:
-            raise ShaderError(f"{where}: expected '#pragma vjhost decodes N' with N in 1..{MAX_DECODES}, got {line.strip()!r}")
+            raise ShaderError(f"{where}: expected '#pragma vjhost decodes N' with N in 1..{MAX_DECODES}, "
+                              f"got {line.strip()!r}")
         if found is not None:
             raise ShaderError(f"{where}: '#pragma vjhost decodes' given twice")
         found = int(arg)

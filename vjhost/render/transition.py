@@ -156,7 +156,8 @@ class Transition:
                 self._isf = load_effect(kind, renderer.finder, f"transition {kind}")
                 self._isf.build()
                 if self._isf.kind != "transition":
-                    raise ShaderError(f"{kind}: an ISF {self._isf.kind}, not a transition (startImage, endImage, progress)")
+                    raise ShaderError(f"{kind}: an ISF {self._isf.kind}, not a transition "
+                                      "(startImage, endImage, progress)")
             except ShaderError as exc:
                 renderer.faults.report(f"transition {kind}", f"{exc}\n(crossfading instead)")
                 self._isf = None
@@ -299,7 +300,8 @@ class Transition:
         if self.kind == "cut":
             p = 1.0 if p >= 1.0 or self.switched else 0.0
         prog = self._pass
-        paint = self.kind == "paint" and self._mask_pass is not None and self._mask_pass.program and not self._mask_pass.broken
+        mask = self._mask_pass
+        paint = self.kind == "paint" and mask is not None and mask.program and not mask.broken
         if prog.broken or not prog.program or (self.kind == "paint" and not paint):
             paint = False
             if self._fallback is None and self.kind == "paint":

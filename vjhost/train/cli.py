@@ -39,7 +39,8 @@ def _eval_section(report: dict | None) -> str:
         return "\n## Evaluation\nNot run yet: `vjhost pack eval NAME --write`.\n"
     from .pack_commands import format_eval
 
-    return "\n## Evaluation (`vjhost pack eval`, numbers from weights/EVAL.json)\n```\n" + format_eval(report) + "\n```\n"
+    return ("\n## Evaluation (`vjhost pack eval`, numbers from weights/EVAL.json)\n```\n"
+            + format_eval(report) + "\n```\n")
 
 
 def model_card(m: dict, vcfg, record: dict, recipe: dict, motifs: tuple[str, ...], report: dict | None = None) -> str:
@@ -86,6 +87,11 @@ def _anchor_words(record: dict) -> str:
     return "the mean encoder latent of that family"
 
 
+#: the model card's limits unless the dataset's recipe says its own
+LIMITS = ("A 64-d latent holds the structure of a motif (layout, density, rhythm, palette) rather than every pixel: "
+          "decodes are softer than the data and the pack's shaders finish the look.")
+
+
 def _card_body(m: dict, vcfg, record: dict, recipe: dict, motifs: tuple[str, ...]) -> str:
     return f"""# Model card: {m.get("name")} decoder
 
@@ -103,7 +109,8 @@ family ({_anchor_words(record)}): {", ".join(motifs)}.
 
 ## Training run
 - command: `{record.get("command")}` (torch {record.get("torch")}, device {record.get("device")})
-- {record.get("steps")} steps x batch {record.get("batch")} = {record.get("images_seen")} images, Adam one-cycle lr {record.get("lr")}, beta {record.get("beta")}, seed {record.get("seed")}
+- {record.get("steps")} steps x batch {record.get("batch")} = {record.get("images_seen")} images, \
+Adam one-cycle lr {record.get("lr")}, beta {record.get("beta")}, seed {record.get("seed")}
 - wall time: {record.get("seconds")} s
 - final loss: {record.get("final_loss_per_pixel")} BCE nats/pixel (+ KL {record.get("final_kl")} nats/image)
 - held-out reconstruction PSNR: {record.get("heldout_psnr_db")} dB over {record.get("heldout_samples")} images
@@ -112,7 +119,7 @@ family ({_anchor_words(record)}): {", ".join(motifs)}.
   (`{record.get("pipeline_command", "vjhost train persona_packs/" + str(m.get("name")))}`)
 
 ## Limits
-{recipe.get("limits", "A 64-d latent holds the structure of a motif (layout, density, rhythm, palette) rather than every pixel: decodes are softer than the data and the pack's shaders finish the look.")}
+{recipe.get("limits", LIMITS)}
 Retrain from scratch with `vjhost train {record.get("pack_dir", "persona_packs/" + str(m.get("name")))}`.
 """
 
@@ -131,9 +138,9 @@ def _settings(manifest_training: dict, config_path: str | None) -> dict:
         try:
             extra = tomllib.loads(path.read_text())
         except OSError as e:
-            raise SystemExit(f"vjhost train: cannot read config {path}: {e.strerror}")
+            raise SystemExit(f"vjhost train: cannot read config {path}: {e.strerror}") from e
         except tomllib.TOMLDecodeError as e:
-            raise SystemExit(f"vjhost train: {path}: {e}")
+            raise SystemExit(f"vjhost train: {path}: {e}") from e
         extra = extra.get("training", extra)
         student = {**tr.get("student", {}), **extra.pop("student", {})}
         tr.update(extra)
@@ -223,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             ds = footage_from_training(tr, manifest, dec.get("size", 128), dec.get("channels", 1), quiet=args.quiet)
         except FootageError as e:
-            raise SystemExit(f"vjhost train: {e}")
+            raise SystemExit(f"vjhost train: {e}") from e
         generate, motifs, recipe = ds.generate, ds.motifs, ds.recipe
         if list(m.get("scenes", motifs)) != list(motifs):
             print(f"vjhost train: note: {manifest} scenes {m.get('scenes')} differ from the footage's motifs "

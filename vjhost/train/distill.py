@@ -413,7 +413,8 @@ def main(argv: list[str] | None = None) -> int:
 
             for src, dst in ((teacher_path, out_dir / "teacher.onnx"), (student_path, out_dir / "student.onnx")):
                 rep = export_onnx(src, dst)
-                print(f"exported {dst} (max abs err {rep['max_abs_err_logits']:.2g}, image {rep['max_abs_err_image']} level)")
+                print(f"exported {dst} (max abs err {rep['max_abs_err_logits']:.2g}, "
+                      f"image {rep['max_abs_err_image']} level)")
                 role = "student" if "student" in dst.name else "teacher"
                 tracker.log_metrics({f"onnx_{role}_max_abs_err": rep["max_abs_err_logits"]})
                 tracker.register_model(dst, f"{name}-{role}", artifact_path=f"onnx_{role}")

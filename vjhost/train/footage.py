@@ -122,7 +122,8 @@ def _upright(arr: np.ndarray, rotation: float) -> np.ndarray:
 
 
 def _square(frame, side: int, channels: int) -> np.ndarray:
-    """A decoded ``av.VideoFrame`` -> uint8 ``(C, side, side)``: short side scaled to ``side`` (area filter), centre crop."""
+    """A decoded ``av.VideoFrame`` -> uint8 ``(C, side, side)``: short side scaled to ``side`` (area filter),
+    centre crop."""
     rotation = getattr(frame, "rotation", 0) or 0
     scale = side / min(frame.width, frame.height)
     sw, sh = max(side, round(frame.width * scale)), max(side, round(frame.height * scale))
@@ -304,7 +305,8 @@ class FootageDataset:
         if not per_file:
             names = "; ".join(f"{s['path']} ({s['error']})" for s in skipped[:5])
             more = f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
-            raise FootageError(f"{self.folder}: none of the {len(files)} image/clip file(s) could be decoded: {names}{more}")
+            raise FootageError(f"{self.folder}: none of the {len(files)} image/clip file(s) could be decoded: "
+                               f"{names}{more}")
         groups: list[str] = []
         for f, _, _ in per_file:
             if f.group not in groups:
@@ -406,12 +408,13 @@ class FootageDataset:
             "augmentation": {"crop_zoom": list(self.zoom), "hflip": self.flip, "resize": "bilinear"},
             "sampling": "a motif uniformly, then one of its frames uniformly; numpy default_rng(seed) per batch",
             "cache_key": self.key,
-            "card": (f"The pack author's own footage: {len(self.frames)} frames ({colour}) from {len(files) - n_img} video clip(s) "
-                     f"sampled at {self.fps:g} fps (at most {self.max_frames_per_clip} per clip) and {n_img} image(s) "
-                     f"in `{self.folder}`, one scene per motif ({', '.join(self.motifs)}). Each frame is centre-cropped "
-                     f"to a square; every sample is a random crop-zoom ({self.zoom[0]:g}..{self.zoom[1]:g} of the side)"
-                     f"{' and a horizontal flip half the time' if self.flip else ''}. The file list with sizes and frame "
-                     "counts is in TRAINING.json (`dataset`)."),
+            "card": (f"The pack author's own footage: {len(self.frames)} frames ({colour}) "
+                     f"from {len(files) - n_img} video clip(s) sampled at {self.fps:g} fps "
+                     f"(at most {self.max_frames_per_clip} per clip) and {n_img} image(s) in `{self.folder}`, "
+                     f"one scene per motif ({', '.join(self.motifs)}). Each frame is centre-cropped to a square; "
+                     f"every sample is a random crop-zoom ({self.zoom[0]:g}..{self.zoom[1]:g} of the side)"
+                     f"{' and a horizontal flip half the time' if self.flip else ''}. The file list with sizes "
+                     "and frame counts is in TRAINING.json (`dataset`)."),
             "limits": ("The decoder learns the footage's colours, textures and layouts, not its motion or its detail: "
                        "decodes are softer than the frames. The held-out PSNR is measured on fresh crops of the same "
                        "frames, not on unseen footage, so it says how well the model fits, not how it generalises."),

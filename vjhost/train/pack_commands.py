@@ -65,8 +65,8 @@ def format_eval(r: dict[str, Any]) -> str:
         lines.append(f"recon PSNR (latent inversion): {inv}")
     st = r.get("student_vs_teacher")
     if st:
-        lines.append(f"student vs teacher ({st['samples']} prior samples): {st['psnr_db']} dB, thresholded {st['psnr_binary_db']} dB,"
-                     f" {st['pixel_agreement'] * 100:.1f}% pixels agree" + (
+        lines.append(f"student vs teacher ({st['samples']} prior samples): {st['psnr_db']} dB, "
+                     f"thresholded {st['psnr_binary_db']} dB, {st['pixel_agreement'] * 100:.1f}% pixels agree" + (
                          f"; around anchors {st['psnr_db_anchors']} dB / {st['psnr_binary_db_anchors']} dB"
                          if "psnr_db_anchors" in st else ""))
     sp = r["speed"]
@@ -76,7 +76,8 @@ def format_eval(r: dict[str, Any]) -> str:
     lines.append(line)
     for role in ("teacher", "student"):
         if f"{role}_best" in sp:
-            lines.append(f"best backend for the {role}: {sp[f'{role}_best']['backend']} {sp[f'{role}_best']['fps']} fps")
+            best = sp[f"{role}_best"]
+            lines.append(f"best backend for the {role}: {best['backend']} {best['fps']} fps")
     for role, sm in r.get("smoothness", {}).items():
         lines.append(f"walk smoothness ({role}): |dframe| {sm['small_step']:.4f} for |dz| {sm['step_norm']},"
                      f" {sm['jump']:.4f} for jumps, ratio {sm['ratio']:.3f}")
@@ -85,11 +86,13 @@ def format_eval(r: dict[str, Any]) -> str:
         for role in ("teacher", "student"):
             if role in sh:
                 x = sh[role]
-                lines.append(f"sharpness ({role}, {x['images']} prior decodes vs data at {x['size'][0]}²): gradient ratio "
-                             f"{x['gradient_ratio']:.3f}, high-band power ratio {x['highband_ratio']:.3f}, "
+                lines.append(f"sharpness ({role}, {x['images']} prior decodes vs data at {x['size'][0]}²): "
+                             f"gradient ratio {x['gradient_ratio']:.3f}, "
+                             f"high-band power ratio {x['highband_ratio']:.3f}, "
                              f"two-sample classifier accuracy {x['c2st_accuracy']:.3f} (0.5 = indistinguishable)")
         if "student_vs_teacher" in sh:
-            lines.append("sharpness, student / teacher: " + ", ".join(f"{k} x{v:.2f}" for k, v in sh["student_vs_teacher"].items()))
+            ratios = sh["student_vs_teacher"].items()
+            lines.append("sharpness, student / teacher: " + ", ".join(f"{k} x{v:.2f}" for k, v in ratios))
     elif sh:
         lines.append(f"sharpness: {sh}")
     style = r.get("style")
@@ -156,7 +159,7 @@ def _sync_audio(path: str | None, seconds: float) -> tuple[Any, int, str]:
     try:
         audio, sr = read_audio(path, sr=SAMPLE_RATE)
     except AudioFileError as e:
-        raise SystemExit(f"vjhost pack: {e}")
+        raise SystemExit(f"vjhost pack: {e}") from e
     return audio, sr, Path(path).name
 
 
@@ -233,7 +236,8 @@ def cmd_pack_registry(args) -> int:
 
 def add_pack_commands(pack_subparsers) -> None:
     """Add ``eval`` and ``bench`` to the ``vjhost pack`` subparsers."""
-    e = pack_subparsers.add_parser("eval", help="evaluate a pack's decoders: PSNR, student fidelity, speed, smoothness, style")
+    e = pack_subparsers.add_parser("eval",
+                                   help="evaluate a pack's decoders: PSNR, student fidelity, speed, smoothness, style")
     e.add_argument("name")
     e.add_argument("--samples", type=_positive_int, default=256, help="prior samples for student-vs-teacher PSNR")
     e.add_argument("--seconds", type=_positive_float, default=1.0, help="timing per decoder and backend")
@@ -249,7 +253,8 @@ def add_pack_commands(pack_subparsers) -> None:
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=cmd_pack_eval)
 
-    y = pack_subparsers.add_parser("sync", help="musical sync: correlation of the render's frame change with the music's onsets")
+    y = pack_subparsers.add_parser("sync", help="musical sync: correlation of the render's frame change "
+                                   "with the music's onsets")
     y.add_argument("name")
     y.add_argument("audio", nargs="*", help="audio files (default: the synthesized demo track)")
     y.add_argument("--start", type=float, default=0.0, metavar="S", help="start at S seconds into each file")
@@ -257,7 +262,8 @@ def add_pack_commands(pack_subparsers) -> None:
     y.add_argument("--json", action="store_true")
     y.set_defaults(func=cmd_pack_sync)
 
-    b = pack_subparsers.add_parser("bench", help="decoder fps per backend (torch fp32/bf16, onnxruntime), teacher and student")
+    b = pack_subparsers.add_parser("bench",
+                                   help="decoder fps per backend (torch fp32/bf16, onnxruntime), teacher and student")
     b.add_argument("name")
     b.add_argument("--seconds", type=_positive_float, default=1.0)
     b.add_argument("--device", default="auto", help="auto, cpu or cuda")

@@ -4,7 +4,8 @@ Creates ``PARENT/NAME/``, an installable pack distribution laid out like
 ``persona_packs/ikeda``::
 
     NAME/
-      pyproject.toml                  # vjhost-pack-NAME, entry point [project.entry-points.vjhost] NAME = "vjhost_pack_NAME"
+      pyproject.toml                  # vjhost-pack-NAME; entry point [project.entry-points.vjhost]
+                                      # NAME = "vjhost_pack_NAME"
       README.md
       tests/test_NAME_pack.py         # the pack's own tests, on vjhost's pack toolkit (vjhost.packtest)
       vjhost_pack_NAME/
@@ -127,7 +128,8 @@ batch = 32
 def _shader(name: str, channels: int) -> str:
     fetch = "vec3(vj_image(vj_image_fit(uv)).r)" if channels == 1 else "vj_image(vj_image_fit(uv)).rgb"
     return f"""// {name} source pass: the decoded frame (your footage, as the decoder learnt it), moved by the music.
-// Make it your own: the audio features (u_kick, u_bass, u_beat, vj_band(i), ...) are listed in vjhost's header, vjhost.glsl.
+// Make it your own: the audio features (u_kick, u_bass, u_beat, vj_band(i), ...) are listed in vjhost's header, \
+vjhost.glsl.
 // The square decode keeps its proportions: it fills the screen's height, mirrored sideways (vj_image_fit).
 
 void main() {{

@@ -139,7 +139,8 @@ class Tracker:
                 exp_id = exp.experiment_id
             run = client.create_run(exp_id, run_name=run_name, tags=dict(tags or {}))
         except Exception as exc:
-            _say_once("mlflow-start", f"experiment tracking is off: mlflow could not start a run at {tracking_uri} ({exc})")
+            _say_once("mlflow-start",
+                      f"experiment tracking is off: mlflow could not start a run at {tracking_uri} ({exc})")
             return t
         t.enabled = True
         t._client = client
@@ -259,7 +260,8 @@ class Tracker:
             try:
                 self._client.create_registered_model(name, description=description or None)
             except MlflowException as exc:
-                if "RESOURCE_ALREADY_EXISTS" not in str(getattr(exc, "error_code", "")) and "already exists" not in str(exc):
+                code = str(getattr(exc, "error_code", ""))
+                if "RESOURCE_ALREADY_EXISTS" not in code and "already exists" not in str(exc):
                     raise
             mv = self._client.create_model_version(name, source, run_id=self.run_id, tags=tags,
                                                    description=description or None)

@@ -87,7 +87,8 @@ class FootageJobs:
         except (OSError, ValueError) as exc:
             raise VideoGenError(f"{path}: cannot read the footage manifest ({exc}); it records which clips are "
                                 "paid for -- fix or move it, nothing was sent") from None
-        if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT or not isinstance(data.get("clips"), list):
+        if (not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT
+                or not isinstance(data.get("clips"), list)):
             raise VideoGenError(f"{path}: not a vjhost footage manifest (format {MANIFEST_FORMAT!r}); nothing was sent")
         entries = {c["id"]: c for c in data["clips"] if isinstance(c, dict) and isinstance(c.get("id"), str)}
         return cls(folder, entries, data.get("persona", persona))
@@ -95,7 +96,8 @@ class FootageJobs:
     def save(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         data = {"format": MANIFEST_FORMAT, "persona": self.persona,
-                "note": "written by `vjhost footage generate`: the job id of every clip paid for; keep it with the clips",
+                "note": "written by `vjhost footage generate`: the job id of every clip paid for; "
+                        "keep it with the clips",
                 "clips": list(self.entries.values())}
         tmp = self.path.with_name(f".{MANIFEST}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps(data, indent=2) + "\n")
@@ -340,7 +342,8 @@ def generate_footage(lib: PromptLibrary, folder: Path, *, client=None, base_url:
                 break
             if time.monotonic() - t0 > timeout:
                 summary["pending"] = [e["id"] for e in active] + [p.id for p in queue]
-                print(f"\nvjhost footage: stopped waiting after {timeout:g} s; {len(summary['pending'])} clip(s) pending: "
+                print(f"\nvjhost footage: stopped waiting after {timeout:g} s; "
+                      f"{len(summary['pending'])} clip(s) pending: "
                       "run the same command again to resume (nothing is sent twice)", file=out)
                 break
             rendering = []
@@ -373,7 +376,8 @@ def generate_footage(lib: PromptLibrary, folder: Path, *, client=None, base_url:
                             "run the same command again to resume") from None
     if tty:
         print(file=out)
-    summary["failed"] += [f"{e['id']}: job {e['job_id']} failed earlier: {e.get('error', '')} (--retry-failed sends it again)"
+    summary["failed"] += [f"{e['id']}: job {e['job_id']} failed earlier: {e.get('error', '')} "
+                          "(--retry-failed sends it again)"
                           for p in prompts if (e := jobs.entries.get(p.id)) and e.get("status") == "failed"
                           and not any(s.startswith(e["id"] + ":") for s in summary["failed"])]
     return summary
@@ -417,7 +421,8 @@ def cmd_generate(args) -> int:
         return 130
     if args.dry_run:
         return 0
-    print(f"footage: {summary['created']} clip(s) sent, {summary['adopted']} found, {summary['downloaded']} downloaded, "
+    print(f"footage: {summary['created']} clip(s) sent, {summary['adopted']} found, "
+          f"{summary['downloaded']} downloaded, "
           f"{summary['already']} already here; manifest {folder / MANIFEST}", file=out)
     for f in summary["failed"]:
         print(f"vjhost footage: {f}", file=sys.stderr)

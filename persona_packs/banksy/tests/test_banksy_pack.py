@@ -73,7 +73,9 @@ def rig(gl):
 
 
 def radius_map(n: int = 192) -> np.ndarray:
-    """Each pixel's distance from the picture's centre, in pixels (the square render shows the decode 1:1 but its crop)."""
+    """Each pixel's distance from the picture's centre, in pixels.
+
+    (The square render shows the decode 1:1 but its crop.)"""
     y, x = np.mgrid[0:n, 0:n] + 0.5
     return np.hypot(x - n / 2, y - n / 2)
 

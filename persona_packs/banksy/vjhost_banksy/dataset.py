@@ -284,7 +284,8 @@ def _balloon(rng, s):
 
 
 def _figure(rng, s):
-    """One or two featureless figures (one generic pose, the second mirroring it) on a wall, one holding a blank red placard."""
+    """One or two featureless figures (one generic pose, the second mirroring it) on a wall, one holding a blank
+    red placard."""
     c = _wall(rng, s, str(rng.choice(["whitewash", "panels", "concrete"])))
     n = int(rng.choice([1, 2]))
     h = float(rng.uniform(0.6, 0.8)) if n == 1 else float(rng.uniform(0.5, 0.65))
@@ -400,6 +401,6 @@ def generate(n: int, size: int = 128, seed: int = 0) -> tuple[np.ndarray, np.nda
 RECIPE = {
     "generator": "vjhost_banksy.dataset.generate",
     "motifs": list(MOTIFS),
-    "colour": "RGB: concrete greys, brick and whitewash walls, black stencils with overspray and drips, one red accent: "
-              + ", ".join(PALETTE),
+    "colour": "RGB: concrete greys, brick and whitewash walls, black stencils with overspray and drips, "
+              "one red accent: " + ", ".join(PALETTE),
 }

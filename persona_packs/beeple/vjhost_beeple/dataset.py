@@ -276,7 +276,8 @@ def _street(d: Draws, s: int) -> np.ndarray:
 
 
 def _gear(u, v, cx, cy, r, teeth, phase, depth):
-    """The distance (about, uv; negative inside) to a spur gear of pitch radius ``r``, trapezoid teeth ``depth`` deep."""
+    """The distance (about, uv; negative inside) to a spur gear of pitch radius ``r``, trapezoid teeth ``depth``
+    deep."""
     rho = np.sqrt((u - cx) ** 2 + (v - cy) ** 2)
     a = teeth * np.arctan2(v - cy, u - cx) - phase
     w = 2.2 * np.cos(a)
@@ -406,7 +407,6 @@ def _panels(d: Draws, s: int) -> np.ndarray:
     gap = d.u(0.008, 0.016)
     cy, camp, cph = d.u(0.3, 0.7), d.u(0.05, 0.2), d.u(0, TAU)
     c = Canvas(s, VOID)
-    u, v = c.u, c.v
     # guillotine: vertical cut, each half cut across, each quarter cut down again -> 8 panels
     x0 = splits[0]
     rects = []

@@ -77,7 +77,8 @@ def _lines(s: int, centres, width: float) -> np.ndarray:
 
 
 def _cells(s: int, lo: float, hi: float, k: int, gap: float = 0.0) -> np.ndarray:
-    """``(s, k)``: exact coverage of ``k`` equal cells between ``lo`` and ``hi`` (uv), each ``gap`` of a cell shy at both ends."""
+    """``(s, k)``: exact coverage of ``k`` equal cells between ``lo`` and ``hi`` (uv), each ``gap`` of a cell shy
+    at both ends."""
     e = np.linspace(lo, hi, k + 1)
     inset = gap * (hi - lo) / k / 2
     return _spans(e[:-1] + inset, e[1:] - inset, s)
@@ -190,7 +191,8 @@ def _bitgrid(rng, s):
         w = waves.random_waves(rng, 2, freq=(k / 7, k / 3.5))
         level = rng.uniform(-0.25, 0.25)
         c = (np.arange(k) + 0.5) / k
-        f = sum(w.amp[i] * np.cos(2 * np.pi * w.freq[i] * (c[None, :] * np.cos(w.angle[i]) + c[:, None] * np.sin(w.angle[i]))
+        f = sum(w.amp[i] * np.cos(2 * np.pi * w.freq[i]
+                                  * (c[None, :] * np.cos(w.angle[i]) + c[:, None] * np.sin(w.angle[i]))
                                   + w.phase[i]) for i in range(len(w)))
         bits = (f > level).astype(np.float32)
     wy, wx = _cells(s, 0.0, 1.0, bits.shape[0], gap), _cells(s, 0.0, 1.0, bits.shape[1], gap)
@@ -348,5 +350,6 @@ RECIPE = {
                   "bars plus three thresholded sinusoids; bit grids a thresholded two-wave field or a binary counter "
                   "(start < 16, step < 8); test charts whose rate doubles band by band (gratings or checkers); glyph "
                   "rows counting a + b*r (a < 32, b < 16), scrolled row by row; flashes with evenly spaced bars; "
-                  "hairline grids with data points on a diagonal, every p-th crossing, a wrapped line of slope p, or a sampled sine",
+                  "hairline grids with data points on a diagonal, every p-th crossing, a wrapped line of slope p, "
+                  "or a sampled sine",
 }

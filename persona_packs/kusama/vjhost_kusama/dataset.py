@@ -335,8 +335,8 @@ RECIPE = {
               "the mirror room's dots glow on black, each pixel on one colour's ramp (black -> colour -> white)",
     "rendering": "defined in uv units, anti-aliased over one pixel (vjhost.train.motifs): the same seed draws the "
                  "same picture at any size",
-    "vocabulary": "each image: its family, a few discrete choices (colour pair, lattice kind, count, layout) and at most "
-                  "12 continuous numbers (pitch, angle, centre, sizes, the phases of one or two plane waves); dots placed "
-                  "by rule (lattices, rings, spirals, a 3-D lattice in perspective), sizes and displacements from smooth "
-                  "wave fields -- no random number per dot",
+    "vocabulary": "each image: its family, a few discrete choices (colour pair, lattice kind, count, layout) and "
+                  "at most 12 continuous numbers (pitch, angle, centre, sizes, the phases of one or two plane "
+                  "waves); dots placed by rule (lattices, rings, spirals, a 3-D lattice in perspective), sizes and "
+                  "displacements from smooth wave fields -- no random number per dot",
 }

@@ -21,7 +21,8 @@ PKG = Path(__file__).resolve().parents[1] / "vjhost_manabe"
 sys.path.insert(0, str(PKG.parent))
 
 GROUND = np.array([4, 5, 10])
-WHITE, CYAN, MAGENTA, LIME = np.array([255, 255, 255]), np.array([0, 229, 255]), np.array([255, 43, 214]), np.array([57, 255, 20])
+WHITE, CYAN = np.array([255, 255, 255]), np.array([0, 229, 255])
+MAGENTA, LIME = np.array([255, 43, 214]), np.array([57, 255, 20])
 LOUD = dict(rms=0.9, bass=1.0, energy=0.9)
 
 
@@ -129,7 +130,8 @@ def test_blink_is_locked_to_the_beat_grid_and_quiet_in_silence(chain):
     quarter = [blocks_dark(c.frame(fast, beat_phase=ph, beat_count=1, **LOUD), ref) for ph in (0.05, 0.3)]
     assert not np.array_equal(*quarter)
     # blink 0: the same loud beat leaves every block lit
-    assert not blocks_dark(c.frame({**params, "fx.manabe_glitch.blink": 0.0}, beat_phase=0.05, beat_count=0, **LOUD), ref).any()
+    steady = c.frame({**params, "fx.manabe_glitch.blink": 0.0}, beat_phase=0.05, beat_count=0, **LOUD)
+    assert not blocks_dark(steady, ref).any()
 
 
 def test_glitch_tears_on_hits_and_leaves_silence_alone(chain):
@@ -267,7 +269,7 @@ def test_pointclouds_are_many_separate_dots_and_graphs_one_trace_per_channel(fam
 
 
 def test_square_waves_are_only_horizontal_and_vertical_strokes(families):
-    for small, big in families["squarewave"]:
+    for _small, big in families["squarewave"]:
         lum = big.max(0)
         gy, gx = np.gradient(lum)
         strong = np.hypot(gx, gy) > 0.2

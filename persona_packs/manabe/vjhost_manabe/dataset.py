@@ -93,7 +93,8 @@ def _wireframe(rng, s):
 def _pointcloud(rng, s):
     """A dancer as a point cloud: a hexagonal lattice of dots kept inside the body, larger in a scanning band.
 
-    Discrete: colour, move.  Continuous (10): phase, energy, lean, x, height, ground, pitch, lattice offset (2), band height.
+    Discrete: colour, move.  Continuous (10): phase, energy, lean, x, height, ground, pitch, lattice offset (2),
+    band height.
     """
     line, _ = _colours(rng, 1)
     c = Canvas(s, GROUND)
@@ -171,7 +172,8 @@ def _graphs(rng, s):
     def df(u, i):
         p = ph0 + i * dph
         t = ((u - sph - 0.07 * i) / period) % 1.0 - 0.5
-        return (amp * 2 * np.pi * f1 * (np.cos(2 * np.pi * f1 * u + p) + 0.45 * ratio * np.cos(2 * np.pi * f1 * ratio * u + 2 * p))
+        return (amp * 2 * np.pi * f1 * (np.cos(2 * np.pi * f1 * u + p)
+                                        + 0.45 * ratio * np.cos(2 * np.pi * f1 * ratio * u + 2 * p))
                 + spike * 2 * (t * period) / w ** 2 * np.exp(-(t * period / w) ** 2))
 
     for y0 in centres:  # dim baselines
@@ -185,7 +187,8 @@ def _graphs(rng, s):
 
 
 def _square_path(u, v, y0, amp, period, phase, duty):
-    """Signed distance to a rectangular wave centred at ``y0``, ``amp`` high (0..1 the frame), as a path of zero width."""
+    """Signed distance to a rectangular wave centred at ``y0``, ``amp`` high (0..1 the frame), as a path of zero
+    width."""
     t = (u / period + phase) % 1.0
     high = t < duty
     level = np.where(high, y0 - amp / 2, y0 + amp / 2)

@@ -89,7 +89,8 @@ def test_windows_show_the_picture_a_different_number_of_frames_ago(chain):
     assert len({round(v) for v in seen[last].ravel()}) == 4
     # before the ring held 47 frames, the far windows showed the oldest frame there was
     early = seen[10]
-    assert early[1, 1] == pytest.approx(seen_ref[0][1, 1], abs=3) and early[1, 0] == pytest.approx(seen_ref[10][1, 0], abs=3)
+    assert early[1, 1] == pytest.approx(seen_ref[0][1, 1], abs=3)
+    assert early[1, 0] == pytest.approx(seen_ref[10][1, 0], abs=3)
 
 
 def test_the_beat_reassigns_the_windows_and_amount_sets_the_reach(chain):
@@ -140,7 +141,8 @@ def test_zoom_turns_the_windows_into_a_wall_of_whole_frames_with_bezels(chain):
     for r in range(4):
         for col in range(4):
             y, x = r * 90 + 45, col * 160
-            assert lum1[y - 10:y + 10, x + 55:x + 75].mean() > 1.5 * lum1[y - 10:y + 10, x + 85:x + 105].mean(), (r, col)
+            window, bezel = lum1[y - 10:y + 10, x + 55:x + 75], lum1[y - 10:y + 10, x + 85:x + 105]
+            assert window.mean() > 1.5 * bezel.mean(), (r, col)
     # bezels: dark frames between the windows, wider with the zoom
     col_edge = lambda lum: (lum[:, 157:163].mean(0) < 0.5 * lum.mean()).sum()  # noqa: E731
     assert col_edge(lum1) > col_edge(lum0) >= 1
@@ -240,7 +242,8 @@ def test_dataset_is_deterministic_balanced_and_on_the_ramp():
 def families():
     from vjhost_mikami import dataset
 
-    return {name: [(dataset._DRAW[k](np.random.default_rng(s), 128)[0], dataset._DRAW[k](np.random.default_rng(s), 256)[0])
+    return {name: [(dataset._DRAW[k](np.random.default_rng(s), 128)[0],
+                    dataset._DRAW[k](np.random.default_rng(s), 256)[0])
                    for s in range(4)] for k, name in enumerate(dataset.MOTIFS)}
 
 

@@ -186,7 +186,8 @@ def _readouts(rng, s):
     segs = 10
     sh = (bottom - top) / segs
     for i in range(n):
-        level = 0.5 + 0.32 * np.sin(2 * np.pi * f * i / n * 3 + ph) + h2 * np.sin(2 * np.pi * 2.3 * f * i / n * 3 + 2 * ph)
+        level = (0.5 + 0.32 * np.sin(2 * np.pi * f * i / n * 3 + ph)
+                 + h2 * np.sin(2 * np.pi * 2.3 * f * i / n * 3 + 2 * ph))
         lit = int(np.clip(round(level * segs), 1, segs))
         for k in range(segs):
             cx, cy = x0 + (i + 0.5) * bw, bottom - (k + 0.5) * sh
@@ -211,7 +212,8 @@ def _eye(rng, s):
     c = _canvas(s, 0.04)
     n = int(rng.integers(5, 9))
     cx, cy, r = float(rng.uniform(0.4, 0.6)), float(rng.uniform(0.4, 0.6)), float(rng.uniform(0.26, 0.36))
-    open_, turn, glint = float(rng.uniform(0.25, 0.55)), float(rng.uniform(0, 2 * np.pi / n)), float(rng.uniform(0, 2 * np.pi))
+    open_, turn = float(rng.uniform(0.25, 0.55)), float(rng.uniform(0, 2 * np.pi / n))
+    glint = float(rng.uniform(0, 2 * np.pi))
     spacing = float(rng.uniform(0.14, 0.2))
     c.fill(shapes.disc(c.u, c.v, cx, cy, r), 0.2)
     for k in range(3):

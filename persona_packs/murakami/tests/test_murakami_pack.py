@@ -105,12 +105,13 @@ def test_each_flower_turns_about_its_own_centre_on_the_beat(rig):
     rest = rig.frame()
     left = rig.frame(beat_env=1.0, beat_count=0, bar_phase=0.5)
     right = rig.frame(beat_env=1.0, beat_count=1, bar_phase=0.5)
-    for (cx, cy, n), (lx, ly, ln), (rx, ry, rn) in zip(faces(rest), faces(left), faces(right)):
+    for (cx, cy, n), (lx, ly, _ln), (rx, ry, _rn) in zip(faces(rest), faces(left), faces(right)):
         # the faces stay where they are (each turns about its own centre, not the screen's)
         assert abs(lx - cx) < 2 and abs(ly - cy) < 2 and abs(rx - cx) < 2 and abs(ry - cy) < 2
         r = 0.8 * np.sqrt(n / np.pi) / 0.42  # 0.8 of the flower's radius: across the petals
         base = ring_colours(rest, cx, cy, r)
-        t_left, t_right = turn_between(base, ring_colours(left, cx, cy, r)), turn_between(base, ring_colours(right, cx, cy, r))
+        t_left = turn_between(base, ring_colours(left, cx, cy, r))
+        t_right = turn_between(base, ring_colours(right, cx, cy, r))
         # a full beat turns a flower about 26 degrees (0.45 rad), one way on one beat and back on the next
         assert 12 <= abs(t_left) <= 35 and 12 <= abs(t_right) <= 35, (t_left, t_right)
         assert np.sign(t_left) == -np.sign(t_right)

@@ -203,11 +203,12 @@ def _pulse(rng, s):
     row = np.floor((c.v - off[1]) / pitch)
     alt = (np.mod(row, 2) == 1)
     c.img[:] = np.where(alt[None], _rgb(bands[1])[:, None, None], _rgb(bands[0])[:, None, None])
-    wave_a, wave_k, ph = float(rng.uniform(0, np.pi)), float(rng.choice([1.0, 1.5, 2.0])), float(rng.uniform(0, 2 * np.pi))
+    wave_a, wave_k = float(rng.uniform(0, np.pi)), float(rng.choice([1.0, 1.5, 2.0]))
+    ph = float(rng.uniform(0, 2 * np.pi))
     base, petals = int(rng.integers(8)), int(rng.choice([8, 10, 12]))
     turn = float(rng.uniform(0, np.pi))
     pts = tiling.lattice_points(pitch, "square", offset=(float(off[0]), float(off[1])), margin=pitch * 0.5)
-    for x, y, i, j in pts:
+    for x, y, _i, j in pts:
         t = np.cos(wave_a) * x + np.sin(wave_a) * y
         sz = 0.3 + 0.15 * (1 + np.sin(2 * np.pi * wave_k * t + ph))
         flower(c, x, y, pitch * sz, turn, petals, _scheme(1, base + int(j), petals), 3)

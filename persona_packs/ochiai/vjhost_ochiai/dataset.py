@@ -45,7 +45,8 @@ def _clouds(rng, s):
     Choices: a scheme of 4.  Continuous: noise offset (2), frequency, level, where the bank lies and how
     steeply it thins out (2), how far the lit top is lifted -- 7.
     """
-    ground, body, top = _pick(rng, ((DEEP, SILVER, WHITE), (BLACK, SILVER, WHITE), (MID, LIGHT, WHITE), (BLACK, MID, LIGHT)))
+    ground, body, top = _pick(rng, ((DEEP, SILVER, WHITE), (BLACK, SILVER, WHITE), (MID, LIGHT, WHITE),
+                                    (BLACK, MID, LIGHT)))
     c = Canvas(s, ground)
     ox, oy = rng.uniform(0, 1.5, 2)  # a small patch of the noise: the offset changes the picture smoothly
     freq = float(rng.uniform(1.6, 2.6))
@@ -267,7 +268,8 @@ def _interference(rng, s):
     if rng.integers(2):
         g = np.cos(np.float32(2 * np.pi / lam) * (r1 - r2) + np.float32(phase))
     else:
-        g = 0.5 * (np.cos(np.float32(2 * np.pi / lam) * r1 + np.float32(phase)) + np.cos(np.float32(2 * np.pi / lam) * r2))
+        g = 0.5 * (np.cos(np.float32(2 * np.pi / lam) * r1 + np.float32(phase))
+                   + np.cos(np.float32(2 * np.pi / lam) * r2))
     c.blend(raster.level_set(g, thresh, s), fringe)
     return c.image()
 

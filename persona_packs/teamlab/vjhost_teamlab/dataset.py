@@ -265,7 +265,8 @@ def _light_strings(rng, s):
     vx, vy = rng.uniform(0.4, 0.6), rng.uniform(0.4, 0.55)
     spacing, shift = rng.uniform(0.11, 0.17), rng.uniform(0, 1)
     gap, bead_phase, size = rng.uniform(0.045, 0.07), rng.uniform(0, 1), rng.uniform(0.8, 1.3)
-    hang, rate, hang_phase, dip = rng.uniform(0.1, 0.45), rng.uniform(0.5, 2.0), rng.uniform(0, 2 * np.pi), rng.uniform(0.05, 0.25)
+    hang, rate = rng.uniform(0.1, 0.45), rng.uniform(0.5, 2.0)
+    hang_phase, dip = rng.uniform(0, 2 * np.pi), rng.uniform(0.05, 0.25)
     sway = rng.uniform(-0.03, 0.03)
     # world units: the nearest layer (depth 1) spans the frame; the room is 1.3 wide, the ceiling 0.6 up
     for k in range(layers - 1, -1, -1):  # far to near

@@ -131,7 +131,8 @@ def along(x: np.ndarray, y: np.ndarray, spacing: float, *, offset: float = 0.0) 
 
 def curve(fn: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]], spacing: float, *, t0: float = 0.0,
           t1: float = 1.0, samples: int = 1024, offset: float = 0.0) -> Placed:
-    """Beads every ``spacing`` (arc length) along the parametric curve ``fn(t) -> (x, y)``, ``t`` from ``t0`` to ``t1``."""
+    """Beads every ``spacing`` (arc length) along the parametric curve ``fn(t) -> (x, y)``, ``t`` from ``t0``
+    to ``t1``."""
     t = np.linspace(t0, t1, samples)
     x, y = fn(t)
     return along(x, y, spacing, offset=offset)

@@ -54,7 +54,8 @@ MARK_STROKES: tuple[tuple[int, int], ...] = (
 
 
 def mark(x, y, cx: float, cy: float, size: float, code: int, width: float | None = None) -> np.ndarray:
-    """The signed distance of an abstract mark ``size`` uv across: the strokes of :data:`MARK_STROKES` whose bit is set in ``code``.
+    """The signed distance of an abstract mark ``size`` uv across: the strokes of :data:`MARK_STROKES` whose bit
+    is set in ``code``.
 
     Mostly diagonals, dots and rings on a 3x3 grid (nothing a reader would
     take for a letter); ``code`` 0 draws a lone centre dot.

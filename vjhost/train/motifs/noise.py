@@ -62,7 +62,8 @@ def gradient_noise(x, y, freq: float, seed: int) -> np.ndarray:
 
 def fbm(x, y, freq: float, seed: int, octaves: int = 4, gain: float = 0.5, lacunarity: float = 2.0,
         kind: str = "gradient") -> np.ndarray:
-    """Fractal sum of ``octaves`` noise layers (each ``lacunarity`` times finer, ``gain`` times weaker), ~``[-1, 1]``."""
+    """Fractal sum of ``octaves`` noise layers (each ``lacunarity`` times finer, ``gain`` times weaker),
+    ~``[-1, 1]``."""
     fn = {"gradient": gradient_noise, "value": value_noise}[kind]
     total = np.zeros(np.shape(x), np.float32)
     amp, norm, f = 1.0, 0.0, float(freq)

@@ -55,7 +55,8 @@ def palette(colours: str | Sequence) -> np.ndarray:
 
 
 def ramp(t: np.ndarray, colours, stops: Sequence[float] | None = None) -> np.ndarray:
-    """A colour ramp: ``t`` (any shape, 0..1) through ``colours`` (evenly spaced, or at ``stops``) -> ``(3, *t.shape)``."""
+    """A colour ramp: ``t`` (any shape, 0..1) through ``colours`` (evenly spaced, or at ``stops``)
+    -> ``(3, *t.shape)``."""
     pal = palette(colours)
     xs = np.linspace(0.0, 1.0, len(pal)) if stops is None else np.asarray(stops, np.float64)
     t = np.asarray(t, np.float32)
@@ -70,7 +71,8 @@ def _pixels(img: np.ndarray) -> tuple[np.ndarray, tuple[int, ...]]:
 
 
 def nearest(img: np.ndarray, colours) -> tuple[np.ndarray, np.ndarray]:
-    """``(index, distance)`` per pixel of ``img`` ``(3, H, W)``: the nearest palette colour and the RGB distance to it."""
+    """``(index, distance)`` per pixel of ``img`` ``(3, H, W)``: the nearest palette colour and the RGB distance
+    to it."""
     pal = palette(colours)
     px, shape = _pixels(img)
     d = np.sqrt(((px[:, None, :] - pal[None]) ** 2).sum(-1))

@@ -27,7 +27,8 @@ def fibonacci_sphere(n: int) -> np.ndarray:
 
 
 def torus(n_major: int, n_minor: int, radius: float = 0.7, tube: float = 0.3, twist: float = 0.0) -> np.ndarray:
-    """``(n_major * n_minor, 3)``: rings of ``n_minor`` points around a circle of ``radius``; ``twist`` turns each ring."""
+    """``(n_major * n_minor, 3)``: rings of ``n_minor`` points around a circle of ``radius``; ``twist`` turns
+    each ring."""
     a = 2 * np.pi * np.arange(n_major)[:, None] / n_major
     b = 2 * np.pi * np.arange(n_minor)[None, :] / n_minor + twist * a
     x = (radius + tube * np.cos(b)) * np.cos(a)

@@ -290,7 +290,8 @@ class Canvas:
         px = np.floor(x * s).astype(np.int64)[:, None, None] + off[None, None, :]
         py = np.floor(y * s).astype(np.int64)[:, None, None] + off[None, :, None]
         ok = (px >= 0) & (px < s) & (py >= 0) & (py < s)
-        d = np.sqrt(((px + 0.5) / s - x[:, None, None]) ** 2 + ((py + 0.5) / s - y[:, None, None]) ** 2).astype(np.float32)
+        d = np.sqrt(((px + 0.5) / s - x[:, None, None]) ** 2
+                    + ((py + 0.5) / s - y[:, None, None]) ** 2).astype(np.float32)
         m = np.clip(0.5 - (d - r[:, None, None]) * s, 0.0, 1.0)
         if mode == "add" and halo:
             m = m + halo_gain * np.exp(-((d / (r[:, None, None] * halo)) ** 2))

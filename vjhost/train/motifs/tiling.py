@@ -36,7 +36,8 @@ def hash_u32(*keys: np.ndarray | int) -> np.ndarray:
     with np.errstate(over="ignore"):
         for i, k in enumerate(keys):
             k = (np.asarray(k).astype(np.int64) & 0xFFFFFFFF).astype(np.uint32)
-            h = h ^ (k * np.uint32((0x85EBCA6B, 0xC2B2AE35, 0x27D4EB2F, 0x165667B1)[i % 4]) + np.uint32(0x7F4A7C15 * (i + 1) & 0xFFFFFFFF))
+            h = h ^ (k * np.uint32((0x85EBCA6B, 0xC2B2AE35, 0x27D4EB2F, 0x165667B1)[i % 4])
+                     + np.uint32(0x7F4A7C15 * (i + 1) & 0xFFFFFFFF))
             h = (h ^ (h >> np.uint32(16))) * np.uint32(0x7FEB352D)
             h = (h ^ (h >> np.uint32(15))) * np.uint32(0x846CA68B)
             h = h ^ (h >> np.uint32(16))
@@ -90,7 +91,8 @@ def hex_cells(x, y, pitch: float, offset: tuple[float, float] = (0.0, 0.0), angl
 
 
 def cell_centres(x, y, cells: Cells, angle: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
-    """The uv centre of each sample's cell (``cells`` from :func:`square_cells` / :func:`hex_cells` with this ``angle``).
+    """The uv centre of each sample's cell (``cells`` from :func:`square_cells` / :func:`hex_cells` with this
+    ``angle``).
 
     Evaluate a smooth field there to give every cell one size or colour (dots
     that swell across the frame) and the shape stays whole within its cell.
