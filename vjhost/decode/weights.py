@@ -71,7 +71,8 @@ def save_decoder(path: Path, decoder, anchors=None, anchor_names=(), extra: dict
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
     save_file(tensors, str(tmp), metadata=meta)
-    os.chmod(tmp, 0o644)  # safetensors creates its file private (0600); a pack's weights are read by whoever runs the show
+    # safetensors creates its file private (0600); a pack's weights are read by whoever runs the show
+    os.chmod(tmp, 0o644)
     tmp.replace(path)
 
 
