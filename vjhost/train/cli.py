@@ -227,10 +227,15 @@ def main(argv: list[str] | None = None) -> int:
     if "footage" in tr:  # the user's own images / clips (vjhost.train.footage)
         from .footage import FootageError, footage_from_training
 
+        if not ctx.is_main():  # under torchrun rank 0 decodes the footage into the cache, the others then read it
+            distributed.barrier(ctx)
         try:
             ds = footage_from_training(tr, manifest, dec.get("size", 128), dec.get("channels", 1), quiet=args.quiet)
         except FootageError as e:
             raise SystemExit(f"vjhost train: {e}") from e
+        finally:
+            if ctx.enabled and ctx.is_main():
+                distributed.barrier(ctx)
         generate, motifs, recipe = ds.generate, ds.motifs, ds.recipe
         if list(m.get("scenes", motifs)) != list(motifs):
             print(f"vjhost train: note: {manifest} scenes {m.get('scenes')} differ from the footage's motifs "
