@@ -205,3 +205,25 @@ def test_the_several_gpus_doc_commands_parse():
         rest = argv[argv.index("vjhost") + 1:]
         assert rest[0] == "train", line
         build_parser().parse_args(rest[1:])  # SystemExit on an option vjhost train does not know
+
+
+def test_help_names_torchrun_checkpoints_and_mixed_precision(capsys):
+    from vjhost.cli import main as vjhost_main
+
+    with pytest.raises(SystemExit) as exc:
+        vjhost_main(["train", "--help"])  # train's own help, through the top-level command
+    assert exc.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    for words in ("torchrun --nproc_per_node=N -m vjhost train", "DistributedDataParallel", "rank 0 writes",
+                  "--checkpoint-every N", "--resume CHECKPOINT", "--amp {auto,bf16,fp16,off}"):
+        assert words in text, words
+
+
+def test_mixed_precision_only_on_cuda():
+    from vjhost.train.vae import _Amp
+
+    cpu = _Amp("auto", torch.device("cpu"))
+    assert cpu.dtype is None and cpu.scaler is None and cpu.name == "off"  # the CPU trains in fp32 whatever is asked
+    assert _Amp("fp16", torch.device("cpu")).dtype is None
+    with pytest.raises(ValueError, match="amp must be"):
+        _Amp("fp8", torch.device("cpu"))

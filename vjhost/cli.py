@@ -374,8 +374,8 @@ def cmd_bench(args) -> int:
     from .bench import run_bench
 
     report = run_bench(_host(args), args.pack or ["ikeda"], sizes=args.sizes, seconds=args.seconds,
-                       decoder=args.decoder,
-                       backend=args.backend, render_scale=args.render_scale, offline=not args.no_offline)
+                       decoder=args.decoder, backend=args.backend, render_scale=args.render_scale,
+                       offline=not args.no_offline)
     if args.json:
         print(json.dumps(report, indent=2))
     return 0
@@ -568,6 +568,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    rest = sys.argv[1:] if argv is None else list(argv)
+    if rest[:1] == ["train"]:  # train parses its own options (--help included: REMAINDER would not pass it on)
+        return cmd_train(argparse.Namespace(rest=rest[1:]))
     ap = build_parser()
     args = ap.parse_args(argv)
     from .audio.files import AudioFileError
