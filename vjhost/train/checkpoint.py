@@ -17,6 +17,7 @@ reverses it exactly (int dict keys, tuples and float bits included).
 from __future__ import annotations
 
 import json
+import os
 import secrets
 from pathlib import Path
 
@@ -92,6 +93,7 @@ def save(path: Path | str, state: dict) -> Path:
     tag = secrets.token_hex(8)
     with atomic_output(st, force=True) as tmp:
         save_file(tensors, str(tmp), metadata={"format": FORMAT, "id": tag})
+        os.chmod(tmp, 0o644)  # safetensors writes 0600; like the weights, readable by whoever resumes the run
     with atomic_output(js, force=True) as tmp:
         tmp.write_text(json.dumps({"format": FORMAT, "id": tag, "state": body}) + "\n")
     return st
