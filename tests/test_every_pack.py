@@ -127,16 +127,18 @@ def test_the_layout_only_names_effects_of_the_chain(pack, suite_host):
 
     m = pack.manifest
     chain = set(m.chain)
-    for key, path in m.layouts.items():
+    for path in m.layouts.values():
         layout = load_layout(path)
         bindings = [p.binding for p in layout.pads] + [p.shift for p in layout.pads if p.shift is not None]
-        bindings += [b for b in (*layout.track, *layout.scene, *layout.shift_track, *layout.shift_scene) if b is not None]
+        rows = (*layout.track, *layout.scene, *layout.shift_track, *layout.shift_scene)
+        bindings += [b for b in rows if b is not None]
         names = [str(b.value) for b in bindings if b.action in ("toggle", "param")]
         names += [f.param for f in layout.faders]
         for name in names:
             if name.startswith("fx."):
                 effect = name.split(".")[1]
-                assert effect in chain, f"{path}: {name}: the pack's chain has no effect {effect!r} ({', '.join(m.chain)})"
+                assert effect in chain, (
+                    f"{path}: {name}: the pack's chain has no effect {effect!r} ({', '.join(m.chain)})")
 
 
 def test_every_shader_says_what_it_does(pack):
@@ -262,7 +264,8 @@ def test_sharpness_goals_are_recorded_and_met(pack):
     from vjhost.train.sharpness import GOALS, goals_met
 
     sh = pack.eval_report().get("sharpness")
-    assert isinstance(sh, dict), f"{pack.name}: EVAL.json has no sharpness figures: `vjhost pack eval {pack.name} --write`"
+    assert isinstance(sh, dict), (
+        f"{pack.name}: EVAL.json has no sharpness figures: `vjhost pack eval {pack.name} --write`")
     for role in ("teacher", "student"):
         assert role in sh, f"{pack.name}: EVAL.json sharpness has no {role}"
         met = goals_met(sh[role])

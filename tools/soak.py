@@ -316,11 +316,12 @@ def describe(r: dict[str, Any]) -> str:
         return f"{r['part']}: {r['error']} {r.get('note', '')}"
     c = r["counts"]
     counts = ", ".join(f"{k} {a}->{b}" for k, (a, b) in c.items())
+    leaks = "no leaks" if r["counts_ok"] else "LEAKS: " + ", ".join(r["leaks"])
     return (f"{r['part']}: {r['seconds']:.0f} s, {r['frames']} frames; RSS {r['rss_mb'][0]:.0f} MB at start, "
             f"growth from t={r['rss_ref_t']:.0f} s to the end {r['rss_growth_pct']:+.2f} % "
             f"({'ok' if r['rss_ok'] else 'OVER 5 %'}); p99 frame time {r['p99_first_ms']:.1f} ms -> "
             f"{r['p99_last_ms']:.1f} ms ({r['p99_change_pct']:+.1f} %, {r['window_s']:.0f} s windows, "
-            f"{'ok' if r['p99_ok'] else 'OUTSIDE 10 %'}); {counts} ({'no leaks' if r['counts_ok'] else 'LEAKS: ' + ', '.join(r['leaks'])})"
+            f"{'ok' if r['p99_ok'] else 'OUTSIDE 10 %'}); {counts} ({leaks})"
             + (f"; {r['note']}" if r.get("note") else ""))
 
 
