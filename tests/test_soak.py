@@ -40,3 +40,26 @@ def test_short_soak_finds_no_leaks(tmp_path):
     live = parts["live"]
     assert live["counts_state"].startswith("ikeda/") and "transition" not in live["counts_state"]
     assert "every goal held" in r.stdout or "NOT every goal held" in r.stdout
+
+
+def _report(counts_per_sample):
+    """Part.report over samples whose thread counts are ``counts_per_sample`` (1 s apart, one state)."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import soak
+    finally:
+        sys.path.pop(0)
+    part = soak.Part("live")
+    for i, n in enumerate(counts_per_sample):
+        part.samples.append(soak.Sample(float(i), 100.0, 10, n, n, {}, i * 60, "ikeda/0"))
+        part.frame_times += [(i + j / 60, 1 / 60) for j in range(60)]
+    return part.report()
+
+
+def test_a_growing_count_is_a_leak_and_a_passing_worker_is_not():
+    leak = _report([5, 5, 5, 6, 7, 8, 9])
+    assert not leak["counts_ok"] and set(leak["leaks"]) >= {"threads", "py_threads"}
+    worker = _report([5, 5, 5, 5, 5, 5, 6])  # a worker thread alive at the last sample only
+    assert worker["counts_ok"], worker["leaks"]
+    held = _report([5, 5, 5, 6, 6, 6, 6])  # one more thread from the middle to the end: kept
+    assert not held["counts_ok"]
