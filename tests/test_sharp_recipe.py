@@ -115,6 +115,43 @@ def test_adversarial_training_runs_for_real_and_is_recorded(monkeypatch):
     assert torch.isfinite(chol).all()
 
 
+def test_spectral_discriminator_diffaugment_and_the_weight_cap():
+    """The regularised adversary: no batch-norm and unit spectral norm per convolution; DiffAugment moves,
+    recolours and cuts real and fake alike, differentiably; the adaptive weight stops at its cap."""
+    from vjhost.train.adversarial import diff_augment
+
+    d = PatchDiscriminator(3, width=8, layers=3, norm="spectral")
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in d.modules())
+    d(torch.rand(4, 3, 32, 32))  # a power iteration
+    for conv in (m for m in d.modules() if isinstance(m, torch.nn.Conv2d)):
+        sigma = torch.linalg.matrix_norm(conv.weight.detach().flatten(1), ord=2)
+        assert sigma.item() == pytest.approx(1.0, abs=0.15)
+    with pytest.raises(ValueError, match="norm"):
+        PatchDiscriminator(3, norm="instance")
+    x = torch.rand(6, 3, 32, 32, requires_grad=True)
+    a = diff_augment(x, torch.Generator().manual_seed(0))
+    assert a.shape == x.shape and not torch.allclose(a, x)
+    assert torch.equal(a, diff_augment(x, torch.Generator().manual_seed(0)))  # seeded
+    assert ((a == 0).flatten(1).float().mean(1) >= 0.05).all()  # the cutout (up to a quarter, less at an edge)
+    a.sum().backward()
+    assert x.grad is not None and x.grad.abs().sum() > 0  # the decoder learns through it
+    w = torch.nn.Parameter(torch.ones(3))
+    assert adaptive_weight((w * 2.0).sum(), (w * 1e-3).sum(), w, 1.0, cap=10.0) == pytest.approx(10.0)
+
+
+def test_regularised_adversarial_training_runs_and_records_its_settings(monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT / "persona_packs" / "ikeda"))
+    from vjhost_ikeda.dataset import generate
+
+    cfg = TrainConfig(steps=8, batch=4, eval_samples=8, beta=0.1, adv_weight=0.5, adv_start=0.5, adv_prior=0.5,
+                      disc_width=4, adapt_every=2, disc_norm="spectral", disc_augment=True, adv_cap=5.0)
+    res = train_vae(generate, SHARP, cfg)
+    adv_rows = [r for r in res.history if "d_loss" in r]
+    assert len(adv_rows) == 4 and all(0.0 <= r["adv_lambda"] <= 0.5 * 5.0 for r in adv_rows)
+    disc = res.record["adversarial"]["discriminator"]
+    assert (disc["norm"], disc["augment"], disc["cap"]) == ("spectral", True, 5.0)
+
+
 def test_student_keeps_the_teachers_architecture_and_distils():
     torch.manual_seed(2)
     teacher = Decoder(SHARP).eval()

@@ -127,7 +127,8 @@ Retrain from scratch with `vjhost train {record.get("pack_dir", "persona_packs/"
 #: decoder architecture keys of ``[training]`` and ``[training.student]`` (:class:`~vjhost.decode.vae.VAEConfig`)
 ARCH_KEYS = ("blocks", "upsample", "rank", "subpixel", "coord")
 #: the adversarial and optimiser keys of ``[training]`` (:class:`~vjhost.train.vae.TrainConfig`)
-ADV_KEYS = ("betas", "adv_weight", "adv_start", "adv_prior", "disc_width", "disc_layers", "disc_lr", "ema", "ema_start")
+ADV_KEYS = ("betas", "adv_weight", "adv_start", "adv_prior", "disc_width", "disc_layers", "disc_lr", "disc_norm",
+            "disc_augment", "adv_cap", "ema", "ema_start")
 
 
 def _settings(manifest_training: dict, config_path: str | None) -> dict:

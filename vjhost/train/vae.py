@@ -73,6 +73,12 @@ class TrainConfig:
     disc_layers: int = 3
     #: the discriminator's learning rate (0: the same as ``lr``)
     disc_lr: float = 0.0
+    #: ``"batch"`` (batch-norm, PatchGAN as in VQGAN) or ``"spectral"`` (spectral normalisation, no batch-norm)
+    disc_norm: str = "batch"
+    #: show the discriminator DiffAugment-ed real and fake images (colour, translation, cutout)
+    disc_augment: bool = False
+    #: the adaptive weight's ratio is clamped to this (VQGAN: 1e4)
+    adv_cap: float = 1e4
     #: recompute the adaptive weight every this many steps (it costs two partial backward passes)
     adapt_every: int = 10
     #: keep an exponential moving average of the decoder's weights with this decay (0: none) from
@@ -450,7 +456,7 @@ class _Adversary:
         from .adversarial import PatchDiscriminator, RunningGaussian
 
         self.vae, self.cfg, self.device, self.dist = vae, cfg, device, dist
-        self.disc = PatchDiscriminator(vae_cfg.channels, cfg.disc_width, cfg.disc_layers).to(device)
+        self.disc = PatchDiscriminator(vae_cfg.channels, cfg.disc_width, cfg.disc_layers, cfg.disc_norm).to(device)
         if device.type == "cpu":
             self.disc = self.disc.to(memory_format=torch.channels_last)
         self.opt = torch.optim.Adam(self.disc.parameters(), lr=cfg.disc_lr or cfg.lr, betas=(0.5, 0.9))
@@ -478,9 +484,10 @@ class _Adversary:
             fake = torch.cat([recon, torch.sigmoid(self.vae.decoder(z))])
         if fake.device.type == "cpu":
             fake = fake.contiguous(memory_format=torch.channels_last)
-        g = generator_loss(self.disc(fake))
+        g = generator_loss(self.disc(self._augment(fake)))
         if (step - self.start) % self.cfg.adapt_every == 0:
-            self.lam = adaptive_weight(rec, g, self.vae.decoder.last_layer().weight, self.cfg.adv_weight)
+            self.lam = adaptive_weight(rec, g, self.vae.decoder.last_layer().weight, self.cfg.adv_weight,
+                                       cap=self.cfg.adv_cap)
             self.lams.append(self.lam)
         # ramp in over the first 5 % of the steps so the decoder is not yanked off its reconstructions
         ramp = min(1.0, (step - self.start + 1) / max(1.0, 0.05 * self.cfg.steps))
@@ -489,10 +496,17 @@ class _Adversary:
         row["adv_lambda"] = self.lam
         return self.lam * ramp * g
 
+    def _augment(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.cfg.disc_augment:
+            return x
+        from .adversarial import diff_augment
+
+        return diff_augment(x, self.gen)
+
     def discriminator_step(self, real: torch.Tensor, row: dict) -> None:
         from .adversarial import hinge_d_loss
 
-        loss = hinge_d_loss(self.disc(real), self.disc(self.fake))
+        loss = hinge_d_loss(self.disc(self._augment(real)), self.disc(self._augment(self.fake)))
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         distributed.average_gradients(self.dist, self.disc)  # DDP wraps the VAE only
@@ -517,6 +531,8 @@ class _Adversary:
         tail = self.d_losses[-50:] or [float("nan")]
         return {"weight": self.cfg.adv_weight, "start_step": self.start, "prior_decodes_per_step": self.n_prior,
                 "discriminator": {"width": self.cfg.disc_width, "layers": self.cfg.disc_layers,
+                                  "norm": self.cfg.disc_norm, "augment": self.cfg.disc_augment,
+                                  "cap": self.cfg.adv_cap,
                                   "params": sum(p.numel() for p in self.disc.parameters())},
                 "loss": "hinge; decoder weight adaptive (VQGAN): |grad rec| / |grad adv| at the last layer",
                 "final_d_loss": round(sum(tail) / len(tail), 4),
