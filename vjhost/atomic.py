@@ -18,7 +18,7 @@ import secrets
 from pathlib import Path
 from typing import Iterator
 
-__all__ = ["OutputExists", "free_name", "temp_name", "finish", "atomic_output", "check_new"]
+__all__ = ["OutputExists", "free_name", "temp_name", "finish", "atomic_output", "check_new", "shareable"]
 
 
 class OutputExists(FileExistsError):
@@ -95,3 +95,12 @@ def atomic_output(path: Path | str, force: bool = False) -> Iterator[Path]:
             tmp.unlink()
         raise
     finish(tmp, path, force)
+
+
+def shareable(path: Path | str) -> Path:
+    """Make a file that others run from (a pack's or the crate's weights) readable by all: 0644.
+
+    safetensors (like ``mkstemp``) creates its files private (0600), so weights trained by one user
+    could not be read by the one running the show."""
+    os.chmod(path, 0o644)
+    return Path(path)

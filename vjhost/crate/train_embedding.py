@@ -26,6 +26,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..atomic import shareable
 from . import embed as E
 from .synth import GENRES, crate_specs, synthesize_track
 
@@ -201,4 +202,4 @@ def export(net, record: dict, path: str | Path) -> Path:
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     save_file({k: np.ascontiguousarray(v) for k, v in tensors.items()}, str(p), metadata=meta)
-    return p
+    return shareable(p)

@@ -16,10 +16,11 @@ unpickled; a truncated file is reported with how much is missing.
 from __future__ import annotations
 
 import json
-import os
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+
+from ..atomic import shareable
 
 FORMAT = "vjhost-vae/1"
 #: the largest safetensors header (JSON: tensor table + metadata) we read; packs' are a few KiB
@@ -72,7 +73,7 @@ def save_decoder(path: Path, decoder, anchors=None, anchor_names=(), extra: dict
     tmp = path.with_suffix(path.suffix + ".tmp")
     save_file(tensors, str(tmp), metadata=meta)
     # safetensors creates its file private (0600); a pack's weights are read by whoever runs the show
-    os.chmod(tmp, 0o644)
+    shareable(tmp)
     tmp.replace(path)
 
 
