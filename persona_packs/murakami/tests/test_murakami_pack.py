@@ -124,8 +124,9 @@ def test_each_flower_swells_with_the_kick(rig):
     rest = faces(rig.frame())
     kick = faces(rig.frame(kick_env=1.0))
     for (cx, cy, n), (kx, ky, kn) in zip(rest, kick):
-        # a kick grows each face by a third across (the whole picture also leans in 4 %) ...
-        assert 1.45 < kn / n < 2.0, kn / n
+        # a kick grows each face by a third across (the whole picture also leans in 4 %) ... (counted by
+        # whole palette pixels: the flat map's anti-aliased rim, a stage pixel wide, counts for neither)
+        assert 1.4 < kn / n < 2.0, kn / n
         # ... about where it is: the picture's push-in moves it a little toward the screen's centre only
         assert abs(kx - (96 + (cx - 96) * 1.04)) < 2.5 and abs(ky - (96 + (cy - 96) * 1.04)) < 2.5
 
