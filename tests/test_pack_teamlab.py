@@ -241,6 +241,8 @@ def test_trails_never_build_up_into_fog(show, make_features):
 
 
 DOT = """
+#pragma vjhost scale 0.5
+// drawn at half size, as the pack's source pass is (the bloom's composite is half size too)
 void main() {
     vec2 d = (v_uv - vec2(0.5)) * u_resolution;
     float dot_ = step(length(d), 3.0);
@@ -263,20 +265,43 @@ def test_bloom_at_zero_is_an_exact_passthrough(show, make_features, tmp_path):
 
 def test_bloom_spreads_light_around_a_bright_dot(show, make_features, tmp_path):
     (tmp_path / "dot.glsl").write_text(DOT)
-    bare = frame(show("dot.glsl"), make_features())
-    r = show("dot.glsl", bloom=True)
+    size = (640, 360)  # the haze's stage is 1/64 of the render size: big enough here to see where it ends
+    bare = frame(show("dot.glsl", size=size), make_features())
+    r = show("dot.glsl", bloom=True, size=size)
     glow = frame(r, make_features(), {"fx.teamlab_bloom.amount": 1.0})
-    h, w = SIZE[1], SIZE[0]
+    w, h = size
     ys, xs = np.mgrid[0:h, 0:w]
     dist = np.hypot(xs + 0.5 - w / 2, ys + 0.5 - h / 2)
     near = (dist > 4) & (dist < 7)
-    far = dist > 0.25 * h + 8  # beyond the glow's reach (3 x WIDE in the shader, plus a texel of the eighth-size level)
+    # beyond the glow's reach: 2.25 x WIDE of the haze's taps, plus the bilinear reach of a texel of its
+    # stage (1/32 of the half-size pass: 64 render pixels) and of the highlights' (1/8 of it: 16)
+    far = dist > 2.25 * 0.072 * h + 64 + 16 + 4
     assert (glow >= bare).all()
     lift = (lum(glow) - lum(bare))[near]
     assert lift.mean() > 8 and (lift > 2).mean() > 0.9, lift  # the dark around the dot lights up ...
     assert np.array_equal(glow[far], bare[far])  # ... only around it
     beat = frame(r, make_features(beat_env=1.0), {"fx.teamlab_bloom.amount": 1.0})
     assert (lum(beat) - lum(bare))[near].mean() > 1.2 * (lum(glow) - lum(bare))[near].mean()  # brighter on the beat
+
+
+def test_a_small_moving_light_glows_steadily(show, make_features, tmp_path):
+    """The highlights are taken down without gaps: a point of light a few pixels wide keeps its halo wherever
+    it is, so a moving spark does not flicker (a downsample that skips pixels loses a small light between
+    its taps and finds it again a few pixels on)."""
+    (tmp_path / "moving.glsl").write_text(DOT.replace("(v_uv - vec2(0.5))", "(v_uv - vec2(0.3 + 0.0023 * u_time, 0.5))"))
+    size = (640, 360)
+    bare_r, r = show("moving.glsl", size=size), show("moving.glsl", bloom=True, size=size)
+    w, h = size
+    ys, xs = np.mgrid[0:h, 0:w]
+    halos = []
+    for t in range(12):  # the dot steps 1.5 pixels a frame, across several texels of every level
+        f = make_features(t=float(t))
+        bare = frame(bare_r, f)
+        glow = frame(r, f, {"fx.teamlab_bloom.amount": 1.0})
+        dist = np.hypot(xs + 0.5 - (0.3 + 0.0023 * t) * w, ys + 0.5 - h / 2)
+        halos.append((lum(glow) - lum(bare))[(dist > 8) & (dist < 16)].mean())
+    halos = np.asarray(halos)
+    assert halos.min() > 0.3 and halos.max() < 2.0 * halos.min(), halos
 
 
 # --------------------------------------------------------------------------- manifest and layout
