@@ -5,7 +5,7 @@ files; the weights load without pickle and match the manifest's shape; the
 decoder runs once (and how fast) and keeps up with the live show's 30 decodes
 a second (decode budget); every shader compiles headless; the source pass
 draws a non-blank picture from a decoded frame; the default chain holds the
-frame budget at 1280x720 (:mod:`vjhost.render.budget`: at most 4x a bare
+frame budget at 1280x720 (:mod:`vjhost.render.budget`: at most 2.6x a bare
 frame, at most 4 full-size passes, nothing made per frame); each controller
 layout parses.  The latent controller is built from the manifest's settings and
 stepped through a few seconds of beats.

@@ -6,8 +6,9 @@ textured copy pass presented at the show's size -- the least a frame can
 cost on this GL -- and the pack's default chain (source pass, the effects its
 defaults switch on, present) may cost at most :data:`BUDGET_X` bare frames at
 1280x720.  On the reference machine (2 CPU cores, Mesa llvmpipe) a chain
-inside that budget leaves the dynamic render scale enough room to hold 60 fps
-live, and it is what decides an offline render's speed; a GPU has room to spare.
+inside that budget holds 60 fps live at or near 100 % render scale and
+renders offline at least as fast as realtime at 1280x720 60 fps (the chain's
+cost is what decides an offline render's speed); a GPU has room to spare.
 
 Besides the ratio: at most :data:`MAX_FULL_PASSES` passes at the full render
 size (stages and passes declared smaller count by their share of the
@@ -25,7 +26,11 @@ from typing import Any
 import numpy as np
 
 BUDGET_SIZE = (1280, 720)
-BUDGET_X = 4.0  #: the default chain's frame, in bare frames
+#: the default chain's frame, in bare frames.  At 2.6 (this measure: the present on both sides) every shipped
+#: pack renders offline at >= 1x realtime at 1280x720 60 fps on the reference machine (they measure 1.5-2.4x
+#: here; manabe's chain at 3.3x rendered at 0.76x, murakami's at about 3.5x at 0.65x); it was 4 until the
+#: packs' chains were brought down to it.  ``vjhost bench`` measures the offline speed itself.
+BUDGET_X = 2.6
 MAX_FULL_PASSES = 4
 
 COPY = "void main() { o_color = vec4(texture(u_input, v_uv).rgb, 1.0); }\n"
