@@ -45,7 +45,8 @@ def test_a_shipped_chain_fits_and_says_what_it_costs(budget_show):
     b = measure(show, image(show), seconds=1.0)
     assert b.ok, b.detail()
     assert 0 < b.x_bare <= BUDGET_X and b.made_per_frame == 0
-    assert b.passes == ["source at 0.5", "teamlab_bloom at 0.5"] and b.full_passes < 1  # half-size passes count a quarter
+    # half-size passes count a quarter
+    assert b.passes == ["source at 0.5", "teamlab_bloom at 0.5"] and b.full_passes < 1
     assert "x a bare frame" in b.detail() and "nothing made per frame" in b.detail()
 
 

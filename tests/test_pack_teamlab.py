@@ -288,7 +288,8 @@ def test_a_small_moving_light_glows_steadily(show, make_features, tmp_path):
     """The highlights are taken down without gaps: a point of light a few pixels wide keeps its halo wherever
     it is, so a moving spark does not flicker (a downsample that skips pixels loses a small light between
     its taps and finds it again a few pixels on)."""
-    (tmp_path / "moving.glsl").write_text(DOT.replace("(v_uv - vec2(0.5))", "(v_uv - vec2(0.3 + 0.0023 * u_time, 0.5))"))
+    moving = DOT.replace("(v_uv - vec2(0.5))", "(v_uv - vec2(0.3 + 0.0023 * u_time, 0.5))")
+    (tmp_path / "moving.glsl").write_text(moving)
     size = (640, 360)
     bare_r, r = show("moving.glsl", size=size), show("moving.glsl", bloom=True, size=size)
     w, h = size
