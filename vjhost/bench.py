@@ -310,7 +310,6 @@ def pass_costs(show, seconds: float) -> dict[str, Any]:
     half_rows: list[tuple[str, Callable[[], None], str | None]] = [
         ("default chain at 50%", at_half, None), ("present (upscale from 50%)", present, "default chain at 50%")]
     times: dict[str, list[float]] = {name: [] for name, _, _ in rows + half_rows}
-    rounds = 0
 
     def run_rows(block, until: float, least: int) -> int:
         n = 0

@@ -34,10 +34,8 @@ uniform float u_tear;    // 0..1: how hard hits tear
 uniform float u_rate;    // blink steps per beat (1, 2 or 4)
 uniform sampler2D u_map;
 
-const vec2 MAP = vec2(16.0, 720.0);  // the stage's texels: 16 cell columns (two per blink column), rows
-
 #if defined(VJ_STAGE_map)
-// one texel per cell column and row: (where to read, as an offset from here; the blink's gain; the
+// one texel per cell column (16: two per blink column) and row: (where to read, as an offset from here; the blink's gain; the
 // colour split's half width), all in uv
 void main() {
     float a = clamp(u_amount, 0.0, 1.0);
@@ -72,7 +70,7 @@ void main() {
 }
 #else
 void main() {
-    vec4 m = texelFetch(u_map, ivec2(v_uv * MAP), 0);
+    vec4 m = texelFetch(u_map, ivec2(v_uv * vec2(textureSize(u_map, 0))), 0);
     vec2 uv = v_uv + m.xy;
     vec2 w = vec2(m.w, 0.0);
     // colour split: red one way, green and blue the other

@@ -42,10 +42,7 @@ void main() {
     float order = mod(k * 7.0 + beat * 5.0, windows);
     float step_frames = clamp(u_amount, 0.0, 1.0) * 47.0 / max(windows - 1.0, 1.0);
     float delay = floor(order * step_frames + 0.5);
-    // the ring's layer `delay` frames back (as vj_history picks it)
-    float layers = float(textureSize(u_history, 0).z);
-    float d = clamp(delay, 0.0, max(u_history_ring.y - 1.0, 0.0));
-    float layer = mod(u_history_ring.x - d + layers, layers);
+    float layer = vj_history_layer(delay);  // the ring's layer `delay` frames back
     // hats flicker the windows a little, each its own way
     float flicker = 1.0 - 0.25 * u_hat * vj_hash(vec2(k, floor(u_time * 20.0)));
     o_color = vec4((layer + 0.5) / 64.0, flicker, float(delay < 0.5), 1.0);

@@ -18,8 +18,8 @@
 // are soft, so both come from one small stage drawn once per frame at an eighth of the size
 // (`flow_lo`: the flow in texture units in rg, the brightest channel of last frame there in b, and
 // in a the border fade of the decode at the warped place, which is smooth too).  The trail's fade
-// per frame is 1 - dt ln2 / half-life (exp2 within a percent at 30-60 fps) and the shoulder is a
-// parabola (tl_shoulder's three exps cost more than the rest of the grade).  On llvmpipe the pass's
+// per frame is 1 - dt ln2 / half-life (exp2 within a percent at 30-60 fps) and the shoulder
+// (tl_shoulder) is a parabola, not three exps.  On llvmpipe the pass's
 // structure dominates: the half-size pass and the chain's closing copy 1.4x a bare frame, the read of
 // last frame (a full-size texture) 0.25x, the flow_lo stage and its read 0.3x, the arithmetic about
 // 0.1x; moving the grade into a 128x128 stage saved nothing (a stage costs what it saves).  Measured
@@ -100,9 +100,6 @@ void main() {
     // past the edge and clamped texels would smear)
     vec3 col = tl_grade(vj_image(v_uv - v * WARP).rgb * fl.w);
     col = max(col, tl_trail(v_uv - v * (FLOW_SPEED * u_dt), fl.z));
-    // a soft shoulder: up to 0.8 untouched, then a parabola reaching white at 1.2 (flat beyond), so
-    // stacked light rolls off instead of clipping -- tl_shoulder's shape without its three exps
-    vec3 x = clamp(col - 0.8, 0.0, 0.4);
-    o_color = vec4(min(col - 1.25 * x * x, 1.0), 1.0);
+    o_color = vec4(min(tl_shoulder(col), 1.0), 1.0);
 }
 #endif

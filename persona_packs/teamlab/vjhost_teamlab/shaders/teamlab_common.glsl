@@ -10,7 +10,10 @@ vec2 tl_uv(vec2 p) { return p / vec2(tl_aspect(), 1.0) + 0.5; }
 
 float tl_max(vec3 c) { return max(max(c.r, c.g), c.b); }
 
-// a soft shoulder: values up to 0.8 untouched, stacked light rolls off to white instead of clipping flat
+// a soft shoulder: values up to 0.8 untouched, then a parabola reaching white at 1.2 (callers clamp
+// what is beyond), so stacked light rolls off instead of clipping flat -- no exp (software GL pays
+// dearly for it: three of them cost more than the rest of the source pass's grade)
 vec3 tl_shoulder(vec3 c) {
-    return mix(c, 0.8 + 0.2 * (1.0 - exp(-(c - 0.8) / 0.2)), step(0.8, c));
+    vec3 x = clamp(c - 0.8, 0.0, 0.4);
+    return c - 1.25 * x * x;
 }
