@@ -382,3 +382,24 @@ def test_pack_new_never_touches_an_existing_folder(tmp_path, capsys):
     assert main(["pack", "new", "mypack", "--footage", str(footage), "--dir", str(tmp_path)]) == 1
     one_error(capsys, str(mine), "already exists")
     assert os.listdir(mine) == ["notes.txt"] and (mine / "notes.txt").read_text() == "my own work"
+
+
+@pytest.mark.parametrize("second", [2, 3, 4, 5])
+def test_a_safetensors_file_whose_header_length_looks_like_a_pickle_loads(tmp_path, second):
+    """A header of 0x0280..0x0580 bytes writes 0x80 0x02..0x05 first -- a pickle's magic.  Such a file is
+    still safetensors (its JSON starts right after the length) and must load, not be refused as a pickle."""
+    import torch
+    from safetensors.torch import save_file
+
+    from vjhost.decode.weights import check_safetensors
+
+    path = tmp_path / "w.safetensors"
+    pad = 0
+    while True:  # grow a metadata string until the header is exactly 0x80 + 256 * second bytes
+        save_file({"w": torch.zeros(3)}, str(path), metadata={"pad": "x" * pad})
+        n = struct.unpack("<Q", path.read_bytes()[:8])[0]
+        if n >= 0x80 + 256 * second:
+            break
+        pad += 0x80 + 256 * second - n
+    assert path.read_bytes()[:2] == bytes([0x80, second])
+    assert set(check_safetensors(path)) == {"w", "__metadata__"}

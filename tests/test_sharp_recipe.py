@@ -211,3 +211,66 @@ def test_coordconv_lets_the_decoder_place_a_line_by_position():
     assert img[:, :14].max() < 0.05 and img[:, 18:].min() > 0.95  # dark left, bright right, sharp at the middle
     assert torch.allclose(img[0], img[-1])  # the same on every row
     assert student_config(cfg, (4, 4, 4)).coord  # the student keeps it
+
+
+SPEC = VAEConfig(latent_dim=8, size=32, channels=3, widths=(8, 8, 8), spectrum=5)
+
+
+def test_the_spectral_head_draws_a_hard_edged_lattice_at_any_phase(tmp_path):
+    """One coefficient pair at (ky, kx) = (0, 3), set by hand, pushed through the sigmoid: three hard-edged
+    stripes per picture, and rotating the coefficient's phase slides them by a fraction of a pixel-exact pitch."""
+    dec = Decoder(SPEC).eval()
+    with torch.no_grad():
+        for p in dec.parameters():
+            p.zero_()
+        head = dec.spectrum
+        head.hidden.bias[0] = 1.0  # a constant hidden unit
+        r, n = SPEC.spectrum, (2 * SPEC.spectrum + 1) * (SPEC.spectrum + 1)
+        col = (0 + r) * (r + 1) + 3  # row ky = 0, column kx = 3
+        for c in range(3):
+            head.coef.weight[c * n + col, 0] = 30.0  # a (real part), every channel
+        img = torch.sigmoid(dec(torch.zeros(1, 8)))[0, 0]
+        row = img[0]
+        assert torch.allclose(img[0], img[-1])  # the same on every row: vertical stripes
+        assert ((row > 0.95) | (row < 0.05)).float().mean() > 0.7  # hard edges: few grey pixels
+        assert int(((row[1:] > 0.5) != (row[:-1] > 0.5)).sum()) in (5, 6)  # three periods across 32 px
+        head.coef.weight.zero_()
+        for c in range(3):  # the same wave a quarter-turn on (b, the imaginary part): the stripes move
+            head.coef.weight[3 * n + c * n + col, 0] = 30.0
+        moved = torch.sigmoid(dec(torch.zeros(1, 8)))[0, 0, 0]
+    shift = int(torch.argmax(torch.stack([torch.roll(moved, k).mul(row).sum() for k in range(11)])))
+    assert shift in (2, 3)  # a quarter of the 32/3-pixel pitch
+
+
+def test_the_spectral_head_saves_folds_the_prior_exports_and_goes_to_the_student(tmp_path):
+    from vjhost.decode.vae import VAE, spectrum_features
+    from vjhost.decode.weights import build_decoder
+    from vjhost.train.distill import copy_heads
+
+    assert VAEConfig.from_json(SPEC.to_json()) == SPEC
+    assert "spectrum" not in SHARP.to_json()  # files made before the head keep their form
+    with pytest.raises(ValueError, match="spectrum"):
+        VAEConfig(latent_dim=8, size=32, widths=(8, 8, 8), spectrum=16)
+    torch.manual_seed(4)
+    vae = VAE(SPEC).eval()
+    with torch.no_grad():
+        vae.decoder.spectrum.coef.weight.normal_(0, 0.3)
+    x = torch.rand(2, 3, 32, 32)
+    assert spectrum_features(x, 5).shape == (2, 3 * 2 * 11 * 6)
+    mu, _ = vae.encoder(x)
+    assert mu.shape == (2, 8)
+    z = torch.randn(4, 8)
+    mean, chol = torch.randn(8), torch.eye(8) + 0.1 * torch.tril(torch.randn(8, 8))
+    with torch.no_grad():  # the prior fold reaches the head's own input layer too
+        assert torch.allclose(fold_prior(vae.decoder, mean, chol)(z), vae.decoder(mean + z @ chol.T), atol=1e-4)
+        img = vae.decoder(z)
+    path = tmp_path / "d.safetensors"
+    save_decoder(path, vae.decoder)
+    with torch.no_grad():
+        assert torch.allclose(build_decoder(load_decoder_weights(path), path)(z), img)
+    assert export_onnx(path, tmp_path / "d.onnx")["max_abs_err_image"] <= 1
+    scfg = student_config(SPEC, (4, 4, 4))
+    assert scfg.spectrum == 5
+    student = Decoder(scfg)
+    assert copy_heads(student, vae.decoder) == ["spectrum"]
+    assert torch.equal(student.spectrum.coef.weight, vae.decoder.spectrum.coef.weight)

@@ -50,6 +50,13 @@ class VAEConfig:
     #: positions (dots on a lattice, stripes at columns, a horizon at a height) are drawn
     #: at their place directly.  Costs two input channels per convolution.
     coord: bool = False
+    #: a spectral head: the latent also draws the picture's logits' Fourier coefficients up to
+    #: ``spectrum`` cycles per picture in x and y (a separable inverse DFT: two small matrix
+    #: products per channel), added to the output logits before the sigmoid.  The sigmoid turns a
+    #: band-limited logit field into hard edges, so periodic motifs (lattices, stripes, rings,
+    #: grids) come out sharp at any phase; the encoder reads the same band of the picture's
+    #: spectrum (0: none)
+    spectrum: int = 0
 
     def __post_init__(self) -> None:
         if self.subpixel not in (1, 2, 4):
@@ -65,12 +72,14 @@ class VAEConfig:
             raise ValueError(f"upsample must be 'nearest' or 'shuffle', got {self.upsample!r}")
         if self.rank < 0:
             raise ValueError(f"rank must be >= 0, got {self.rank}")
+        if self.spectrum < 0 or self.spectrum * 2 >= self.size:
+            raise ValueError(f"spectrum must be 0..{self.size // 2 - 1}, got {self.spectrum}")
 
     @property
     def plain(self) -> bool:
         """The original architecture (no residual blocks, nearest upsampling, no separable maps)."""
         return (not self.blocks and self.upsample == "nearest" and not self.rank and self.subpixel == 1
-                and not self.coord)
+                and not self.coord and not self.spectrum)
 
     @property
     def level_size(self) -> int:
@@ -88,12 +97,14 @@ class VAEConfig:
         d["widths"] = list(self.widths)
         d["blocks"] = list(self.blocks)
         if self.plain:  # the original architecture: files stay as they were
-            del d["blocks"], d["upsample"], d["rank"], d["subpixel"], d["coord"]
+            del d["blocks"], d["upsample"], d["rank"], d["subpixel"], d["coord"], d["spectrum"]
         else:
             if self.subpixel == 1:
                 del d["subpixel"]
             if not self.coord:  # files written before CoordConv stay as they were
                 del d["coord"]
+            if not self.spectrum:  # files written before the spectral head stay as they were
+                del d["spectrum"]
         return json.dumps(d, sort_keys=True)
 
     @classmethod
@@ -162,6 +173,53 @@ class Profiles(nn.Module):
         return rows * cols
 
 
+def _dft_basis(radius: int, size: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """cos/sin of ``2 pi k t / size`` for ``t`` the pixels: rows for k in -R..R (y), columns for k in 0..R (x)."""
+    t = torch.arange(size, dtype=torch.float64) / size * 2.0 * torch.pi
+    ky = torch.arange(-radius, radius + 1, dtype=torch.float64)
+    kx = torch.arange(0, radius + 1, dtype=torch.float64)
+    ay, ax = ky[:, None] * t[None], kx[:, None] * t[None]
+    return ay.cos().float(), ay.sin().float(), ax.cos().float(), ax.sin().float()
+
+
+class Spectrum(nn.Module):
+    """Latent -> logits ``(B, C, H, W)`` synthesised from a band of Fourier coefficients.
+
+    The coefficients ``a + ib`` at frequencies ``(ky, kx)``, ``|ky|, kx <= R``, come from the latent
+    through one hidden layer; the picture is ``sum a cos(phase) - b sin(phase)`` with
+    ``phase = 2 pi (ky y + kx x) / size``, computed separably (cos and sin of a sum).
+    """
+
+    def __init__(self, latent_dim: int, radius: int, channels: int, size: int, hidden: int = 256) -> None:
+        super().__init__()
+        self.radius, self.channels = radius, channels
+        self.hidden = nn.Linear(latent_dim, hidden)
+        self.act = nn.LeakyReLU(0.2, inplace=True)
+        n = (2 * radius + 1) * (radius + 1)
+        self.coef = nn.Linear(hidden, 2 * channels * n)
+        with torch.no_grad():
+            self.coef.weight.mul_(0.1)
+            self.coef.bias.zero_()
+        for name, b in zip(("cy", "sy", "cx", "sx"), _dft_basis(radius, size)):
+            self.register_buffer(name, b, persistent=False)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        r = self.radius
+        c = self.coef(self.act(self.hidden(z))).reshape(-1, 2, self.channels, 2 * r + 1, r + 1)
+        a, b = c[:, 0], c[:, 1]
+        cx, sx, cy, sy = self.cx.to(a.dtype), self.sx.to(a.dtype), self.cy.to(a.dtype), self.sy.to(a.dtype)
+        u = torch.matmul(a, cx) - torch.matmul(b, sx)   # (B, C, 2R+1, W): cos part along y
+        v = torch.matmul(a, sx) + torch.matmul(b, cx)   # sin part along y
+        return torch.matmul(cy.t(), u) - torch.matmul(sy.t(), v)
+
+
+def spectrum_features(x: torch.Tensor, radius: int) -> torch.Tensor:
+    """The band ``|ky|, kx <= radius`` of the pictures' 2-D spectra, real and imaginary parts, flattened."""
+    f = torch.fft.rfft2(x.float() - 0.5, norm="ortho")
+    band = torch.cat([f[..., -radius:, : radius + 1], f[..., : radius + 1, : radius + 1]], -2)
+    return torch.cat([band.real, band.imag], 1).flatten(1)
+
+
 class Decoder(nn.Module):
     """Latent ``(B, D)`` -> logits ``(B, C, H, W)``: a 4x4 seed, one doubling per ``widths`` entry.
 
@@ -192,6 +250,8 @@ class Decoder(nn.Module):
             layers.append(nn.Conv2d(c_in, out_ch, 3, padding=1))
         self.body = nn.Sequential(*layers)
         self.shuffle = nn.PixelShuffle(cfg.subpixel) if cfg.subpixel > 1 else None
+        if cfg.spectrum:
+            self.spectrum = Spectrum(cfg.latent_dim, cfg.spectrum, cfg.channels, cfg.size)
 
     def last_layer(self) -> nn.Conv2d:
         """The output convolution (where the adversarial weight is balanced)."""
@@ -212,12 +272,16 @@ class Decoder(nn.Module):
             if memory_format is not None:
                 p = p.contiguous(memory_format=memory_format)
             h = self.out(torch.cat([h, p], 1))
-        return h if self.shuffle is None else self.shuffle(h)
+        h = h if self.shuffle is None else self.shuffle(h)
+        if self.cfg.spectrum:
+            h = h + self.spectrum(z)
+        return h
 
 
 class Encoder(nn.Module):
     def __init__(self, cfg: VAEConfig) -> None:
         super().__init__()
+        self.cfg = cfg
         w = tuple(reversed(cfg.widths))
         layers: list[nn.Module] = []
         c_in = cfg.channels * cfg.subpixel**2
@@ -232,6 +296,10 @@ class Encoder(nn.Module):
             self.projections = nn.Sequential(nn.Linear(2 * cfg.size * cfg.channels, 256),
                                              nn.LeakyReLU(0.2, inplace=True))
             feat += 256
+        if cfg.spectrum:  # the spectral head's mirror: the same band of the picture's spectrum, read linearly
+            n = 2 * cfg.channels * (2 * cfg.spectrum + 1) * (cfg.spectrum + 1)
+            self.band = nn.Sequential(nn.Linear(n, 256), nn.LeakyReLU(0.2, inplace=True))
+            feat += 256
         self.mu = nn.Linear(feat, cfg.latent_dim)
         self.logvar = nn.Linear(feat, cfg.latent_dim)
 
@@ -239,6 +307,8 @@ class Encoder(nn.Module):
         h = self.body(x).flatten(1)
         if hasattr(self, "projections"):
             h = torch.cat([h, self.projections(torch.cat([x.mean(2).flatten(1), x.mean(3).flatten(1)], 1))], 1)
+        if hasattr(self, "band"):
+            h = torch.cat([h, self.band(spectrum_features(x, self.cfg.spectrum))], 1)
         return self.mu(h), self.logvar(h).clamp(-12.0, 8.0)
 
 

@@ -100,10 +100,15 @@ def check_safetensors(path: Path) -> dict:
     try:
         size = path.stat().st_size
         with path.open("rb") as f:
-            head = f.read(8)
+            head = f.read(9)
             if size == 0:
                 raise WeightsError(f"{path}: empty file (0 bytes), not safetensors weights")
-            kind = _sniff(head)
+            # a safetensors header's length can begin with the bytes of a pickle's magic (0x80 0x02..0x05 is a
+            # length of 0x0280..0x0580 bytes): a frame whose length fits and whose JSON starts there is no pickle
+            framed = len(head) == 9 and head[8:9] == b"{" and 8 + struct.unpack("<Q", head[:8])[0] <= size
+            kind = None if framed else _sniff(head)
+            head = head[:8]
+            f.seek(8)
             if kind:
                 raise WeightsError(f"{path}: not a readable safetensors file: this is {kind}; {not_st}")
             if len(head) < 8:

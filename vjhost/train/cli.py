@@ -125,7 +125,7 @@ Retrain from scratch with `vjhost train {record.get("pack_dir", "persona_packs/"
 
 
 #: decoder architecture keys of ``[training]`` and ``[training.student]`` (:class:`~vjhost.decode.vae.VAEConfig`)
-ARCH_KEYS = ("blocks", "upsample", "rank", "subpixel", "coord")
+ARCH_KEYS = ("blocks", "upsample", "rank", "subpixel", "coord", "spectrum")
 #: the adversarial and optimiser keys of ``[training]`` (:class:`~vjhost.train.vae.TrainConfig`)
 ADV_KEYS = ("betas", "adv_weight", "adv_start", "adv_prior", "disc_width", "disc_layers", "disc_lr", "disc_norm",
             "disc_augment", "adv_cap", "ema", "ema_start")
@@ -256,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         rank=tr.get("rank", 0),
         subpixel=tr.get("subpixel", 1),
         coord=bool(tr.get("coord", False)),
+        spectrum=int(tr.get("spectrum", 0)),
     )
     tcfg = TrainConfig(
         steps=args.steps or tr.get("steps", 2400),

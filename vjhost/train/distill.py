@@ -25,6 +25,7 @@ The live show never imports this module.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import time
@@ -57,6 +58,7 @@ def student_config(teacher_cfg: VAEConfig, widths: tuple[int, ...] | None = None
         latent_dim=teacher_cfg.latent_dim, size=teacher_cfg.size, channels=teacher_cfg.channels, widths=w,
         blocks=tuple(blocks), upsample=upsample or teacher_cfg.upsample,
         rank=teacher_cfg.rank if rank is None else rank, subpixel=teacher_cfg.subpixel, coord=teacher_cfg.coord,
+        spectrum=teacher_cfg.spectrum,
     )
 
 
@@ -111,6 +113,24 @@ def prune_init(student: Decoder, teacher: Decoder) -> None:
         sc[i].weight.copy_(tc[i].weight[out][:, prev])
         sc[i].bias.copy_(tc[i].bias[out])
         prev = out
+
+
+def _plain_body(cfg: VAEConfig) -> bool:
+    """The conv body is the original architecture (the Fourier heads beside it do not count)."""
+    return cfg.plain or dataclasses.replace(cfg, spectrum=0).plain
+
+
+@torch.no_grad()
+def copy_heads(student: Decoder, teacher: Decoder) -> list[str]:
+    """Start the student's spectral head as the teacher's where they match: it costs little per
+    frame, so the student keeps it whole and learns only the narrower body."""
+    copied = []
+    for name in ("spectrum",):
+        s, t = getattr(student, name, None), getattr(teacher, name, None)
+        if s is not None and t is not None and getattr(student.cfg, name) == getattr(teacher.cfg, name):
+            s.load_state_dict(t.state_dict())
+            copied.append(name)
+    return copied
 
 
 def sample_latents(n: int, dim: int, anchors: torch.Tensor | None, gen: torch.Generator) -> torch.Tensor:
@@ -228,13 +248,14 @@ def distill(
     for p in teacher.parameters():
         p.requires_grad_(False)
     student = Decoder(student_cfg)
-    fits = teacher.cfg.plain and student_cfg.plain and len(student_cfg.widths) == len(teacher.cfg.widths) and all(
-        a <= b for a, b in zip(student_cfg.widths, teacher.cfg.widths))
+    fits = _plain_body(teacher.cfg) and _plain_body(student_cfg) and len(student_cfg.widths) == len(
+        teacher.cfg.widths) and all(a <= b for a, b in zip(student_cfg.widths, teacher.cfg.widths))
     if init not in ("auto", "teacher", "random"):
         raise ValueError(f"init must be auto, teacher or random, got {init!r}")
     init = ("teacher" if fits else "random") if init == "auto" else init
     if init == "teacher":
         prune_init(student, teacher.cpu().to(memory_format=torch.contiguous_format))
+    copy_heads(student, teacher)
     teacher = teacher.to(dev).to(memory_format=fmt)
     student = student.to(dev).to(memory_format=fmt)
     anchors_dev = anchors.to(dev) if anchors is not None else None

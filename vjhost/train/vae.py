@@ -684,6 +684,8 @@ def latent_inputs(decoder) -> list:
     layers = [decoder.fc]
     if getattr(decoder, "profiles", None) is not None:
         layers.append(decoder.profiles.hidden)
+    if getattr(decoder, "spectrum", None) is not None:
+        layers.append(decoder.spectrum.hidden)
     return layers
 
 
