@@ -32,6 +32,11 @@ def open_mp4(path: Path, size: tuple[int, int], fps: int, *, preset: str, crf: i
     video.pix_fmt = "yuv420p"
     # zerolatency: no B-frames or lookahead, sliced threads -- a third less CPU on this content
     video.options = {"preset": preset, "crf": str(crf), "tune": "zerolatency"}
+    if preset == "superfast":
+        # CAVLC instead of CABAC: the same picture (entropy coding is lossless) in a ~10 % larger file for
+        # ~16 % less encoding CPU -- measured on 240 murakami frames at 1280x720, 43.0 dB either way; the whole
+        # offline render went 0.76x -> 0.82x realtime on a loaded 2-core machine (ultrafast turns it off too)
+        video.options["x264-params"] = "cabac=0"
     video.codec_context.time_base = Fraction(1, fps)
     audio = None
     if audio_rate is not None:
