@@ -116,3 +116,29 @@ def test_write_wav_mono_and_clipping(tmp_path):
     audio, sr = _read_wav(path)
     assert sr == 8000 and audio.shape == (4, 1)
     assert np.allclose(audio[:, 0], [0.0, 0.5, 1.0, -1.0], atol=1e-4)
+
+
+def test_long_tracks_are_rendered_in_pieces_with_the_same_music(monkeypatch):
+    """A long track is rendered piece by piece (bounded memory); the pieces join without a seam: the same
+    samples (to float32 rounding) and the same ground truth as rendering it in one piece."""
+    import tracemalloc
+
+    from vjhost.audio import demo
+
+    args = dict(duration=96.0, sr=8000, bpm=240.0, seed=4)  # 2-4 s sections: many pieces, cheaply
+    whole = synthesize_demo(**args)
+    monkeypatch.setattr(demo, "CHUNK_S", 2.0)
+    tracemalloc.start()
+    try:
+        pieces = synthesize_demo(**args)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert pieces.audio.dtype == np.float32 and pieces.audio.shape == whole.audio.shape
+    assert np.abs(pieces.audio.astype(np.float64) - whole.audio).max() < 1e-6
+    assert pieces.sections == whole.sections
+    for k in ("beats", "kicks", "snares", "hats"):
+        assert np.array_equal(getattr(pieces, k), getattr(whole, k)), k
+    # the work beside the output is a piece's, not the whole track's float64 stems (8 channels of n samples)
+    stems = 8 * len(whole.audio) * 8
+    assert peak - pieces.audio.nbytes < 0.4 * stems, (peak, stems)

@@ -380,3 +380,24 @@ def test_shader_check_command(gl, capsys):
     assert by["crossfade_transition.fs"]["kind"] == "transition"
     code = main([str(ISF / "solid_generator.fs")])
     assert code == 0 and "ok" in capsys.readouterr().out
+
+
+def test_close_frees_the_isf_passes_buffers_images_and_audio_textures(renderer, make_features):
+    """A pack switch closes the old show's renderer: an ISF effect's persistent buffers and the audio textures
+    go with it (else every switch to a pack with ISF effects leaves GL textures behind)."""
+    from OpenGL import GL
+
+    from vjhost.render.isf import AudioTextures
+
+    r, faults = renderer
+    r.audio = AudioTextures()
+    p = r.add_effect("trails", "persistent_float.fs")
+    assert not p.broken, faults.faults
+    r.render(make_features(), {"fx.trails.amount": 1.0})
+    r.audio.update(features=make_features(), waveform=np.zeros(512, np.float32))
+    held = [b.tex for b in p.isf.buffers.values()] + [r.audio.texture("fft")]
+    held = [t for ts in held for t in (ts if isinstance(ts, (list, tuple)) else [ts]) if t]
+    assert held and all(GL.glIsTexture(t) for t in held)
+    prog = p.program
+    r.close()
+    assert not any(GL.glIsTexture(t) for t in held) and not GL.glIsProgram(prog)

@@ -63,3 +63,46 @@ def test_a_growing_count_is_a_leak_and_a_passing_worker_is_not():
     assert worker["counts_ok"], worker["leaks"]
     held = _report([5, 5, 5, 6, 6, 6, 6])  # one more thread from the middle to the end: kept
     assert not held["counts_ok"]
+
+
+def _soak():
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import soak
+    finally:
+        sys.path.pop(0)
+    return soak
+
+
+def test_pack_switch_hitches_are_judged_apart_from_the_steady_windows():
+    """p99 compares the same workload in the first and the last window: frames of a pack switch (the request
+    to a second past its transition) are left out of both and reported as the switch hitch."""
+    soak = _soak()
+    part = soak.Part("live")
+    for i in range(61):
+        part.samples.append(soak.Sample(float(i), 100.0, 10, 5, 5, {}, i * 60, "ikeda/0"))
+    switches = [(5.0, 7.0), (44.0, 46.0), (55.0, 57.0)]  # one in the warm-up, two in the last window
+    part.switches = list(switches)
+    for j in range(60 * 60):
+        t = j / 60
+        hitch = any(a <= t < a + 0.3 for a, _ in switches)  # 18 frames of 250 ms at each switch's start
+        part.frame_times.append((t, 0.25 if hitch else (1 / 60 if j % 2 else 1 / 50)))
+    r = part.report()
+    assert r["p99_ok"] and r["p99_first_ms"] == r["p99_last_ms"] == pytest.approx(20.0), r
+    assert r["switches"] == 3 and r["switch_p99_ms"] == pytest.approx(250.0) and r["switch_worst_ms"] == 250.0
+    assert "pack-switch hitch p99 250.0 ms" in soak.describe(r)
+    part.switches = []  # the same frames without the switches' spans: the hitches land in the windows
+    r = part.report()
+    assert r["p99_last_ms"] == pytest.approx(250.0) and not r["p99_ok"] and r["switch_p99_ms"] is None
+
+
+def test_frame_times_cost_sixteen_bytes_a_frame():
+    """An hour of frames is recorded by the soak itself: compactly, or it would measure its own growth."""
+    soak = _soak()
+    times = soak.FrameTimes()
+    for j in range(100_000):
+        times.append((j / 60, 1 / 60))
+    assert len(times) == 100_000 and times[-1] == (99_999 / 60, 1 / 60)
+    held = sys.getsizeof(times.t) + sys.getsizeof(times.d)
+    assert held < 20 * 100_000, held  # a list of float tuples would hold about 112 bytes a frame
+    assert list(times)[:2] == [(0.0, 1 / 60), (1 / 60, 1 / 60)]

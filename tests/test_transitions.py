@@ -302,7 +302,12 @@ def test_an_isf_transition_is_a_transition_kind_and_a_filter_is_refused(rig):
         px = tr.read_rgba()
         assert abs(int(px[10, 10, 0]) - want[0]) <= 1 and abs(int(px[10, 10, 2]) - want[1]) <= 1
     assert not faults.faults
+    from OpenGL import GL
+
+    prog = tr._isf.program
+    assert GL.glIsProgram(prog)
     tr.close()
+    assert not GL.glIsProgram(prog)  # closed with the transition (a pack switch closes one every time)
     wrong = Transition(r, str(isf / "invert_filter.fs"))  # a filter: reported, and it crossfades instead
     assert "not a transition" in faults.faults[f"transition {isf / 'invert_filter.fs'}"].message
     wrong.draw(src, dst, 0.5)

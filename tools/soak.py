@@ -24,7 +24,11 @@ vertex arrays: every id up to past the highest seen is asked glIs*).  It
 reports per part: memory growth from minute 5 (or, in a run shorter than ten
 minutes, from the end of its first third) to the end -- goal < 5 %; p99 frame
 time in the first and the last window (a tenth of the run, at least 30 s when
-the run allows) -- goal: within 10 % of each other; and the counts at the
+the run allows) -- goal: within 10 % of each other -- over the same workload:
+the frames of a pack switch (from the request to a second past the end of its
+transition: loading the pack, compiling its shaders, drawing both shows) are
+left out of both windows and reported apart as the switch hitch (p99 and worst
+of those frames); and the counts at the
 start (after warm-up) and at the end (the least of the last three samples:
 a worker thread alive between jobs is not a leak) -- goal: equal.  Exit status 0 when every
 goal holds.
@@ -33,6 +37,7 @@ goal holds.
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
 import os
 import shutil
@@ -42,13 +47,15 @@ import sys
 import tempfile
 import threading
 import time
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+SWITCH_S = 1.0  #: seconds after a pack switch's transition whose frames still count as the switch's hitch
 GL_KINDS = ("textures", "buffers", "programs", "shaders", "framebuffers", "vertex_arrays")
 
 
@@ -108,14 +115,47 @@ class Sample:
     state: str = ""  #: what was playing (counts are compared between samples of the same state)
 
 
+class FrameTimes:
+    """Every frame's (t since the part started, seconds), as two arrays of doubles: 16 bytes a frame.
+
+    (A list of tuples of floats is 112 bytes a frame: 20 MB over an hour at 50 fps, growth the soak would
+    measure in itself.)
+    """
+
+    def __init__(self, items: Iterable[tuple[float, float]] = ()) -> None:
+        self.t, self.d = array("d"), array("d")
+        self += items
+
+    def append(self, item: tuple[float, float]) -> None:
+        self.t.append(item[0])
+        self.d.append(item[1])
+
+    def __iadd__(self, items: Iterable[tuple[float, float]]) -> "FrameTimes":
+        for item in items:
+            self.append(item)
+        return self
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+    def __getitem__(self, i: int) -> tuple[float, float]:
+        return self.t[i], self.d[i]
+
+    def __iter__(self) -> Iterator[tuple[float, float]]:
+        return zip(self.t, self.d)
+
+
 @dataclass
 class Part:
     name: str
     samples: list[Sample] = field(default_factory=list)
-    frame_times: list[tuple[float, float]] = field(default_factory=list)  # (t since start, seconds)
+    frame_times: FrameTimes = field(default_factory=FrameTimes)  # (t since start, seconds)
     seconds: float = 0.0
     note: str = ""
     measure_end: float | None = None  #: frame times after this (the closing return to the first pack) not judged
+    #: (start, end) of each pack switch, seconds since the part started: from the request to the end of its
+    #: transition.  Frames from a start to SWITCH_S past its end are the switch hitch, judged apart.
+    switches: list[tuple[float, float]] = field(default_factory=list)
 
     def report(self) -> dict[str, Any]:
         s = self.samples
@@ -126,9 +166,35 @@ class Part:
         ref = min(s, key=lambda x: abs(x.t - ref_t))
         growth = 100.0 * (s[-1].rss_mb - ref.rss_mb) / ref.rss_mb
         win = max(min(30.0, dur / 3), dur / 10)
-        first = sorted(d for t, d in self.frame_times if ref.t <= t <= ref.t + win)
+        # The windows compare the same workload: frames of a pack switch (loading the pack, compiling its
+        # shaders, the transition drawing both shows, and a second after) are left out of both and reported
+        # apart as the switch hitch.
+        spans: list[tuple[float, float]] = []  # merged, in order
+        for a, b in sorted(self.switches):
+            if spans and a <= spans[-1][1]:
+                spans[-1] = (spans[-1][0], max(spans[-1][1], b + SWITCH_S))
+            else:
+                spans.append((a, b + SWITCH_S))
+        starts = [a for a, _ in spans]
+
+        def switching(t: float) -> bool:
+            i = bisect.bisect_right(starts, t) - 1
+            return i >= 0 and t <= spans[i][1]
+
         stop = self.measure_end if self.measure_end is not None else self.frame_times[-1][0]
-        last = sorted(d for t, d in self.frame_times if stop - win <= t <= stop)
+        first, last, hitch = [], [], []
+        for t, d in self.frame_times:
+            if switching(t):
+                if t <= stop:
+                    hitch.append(d)
+                continue
+            if ref.t <= t <= ref.t + win:
+                first.append(d)
+            if stop - win <= t <= stop:
+                last.append(d)
+        first.sort()
+        last.sort()
+        hitch.sort()
         p99 = lambda xs: xs[min(len(xs) - 1, int(0.99 * len(xs)))] * 1000 if xs else float("nan")  # noqa: E731
         p99_first, p99_last = p99(first), p99(last)
         end = s[-1]  # compared with the sample after warm-up closest to ref_t that shows the same state
@@ -154,7 +220,10 @@ class Part:
             "p99_first_ms": round(p99_first, 1), "p99_last_ms": round(p99_last, 1),
             "p99_change_pct": round(100.0 * (p99_last - p99_first) / p99_first, 1) if p99_first else None,
             "p99_ok": bool(p99_first) and abs(p99_last - p99_first) <= 0.10 * p99_first,
-            "window_s": round(win, 1), "counts": counts, "counts_from_t": start.t, "counts_state": end.state,
+            "window_s": round(win, 1), "switches": len(self.switches),
+            "switch_p99_ms": round(p99(hitch), 1) if hitch else None,
+            "switch_worst_ms": round(hitch[-1] * 1000, 1) if hitch else None,
+            "counts": counts, "counts_from_t": start.t, "counts_state": end.state,
             "leaks": leaks, "counts_ok": not leaks,
             "note": self.note,
         }
@@ -241,16 +310,31 @@ def live_part(seconds: float, every: float, switch: float, work: Path, render_sc
         packs = [p for p in ("ikeda", "kusama", "teamlab") if p in st.packs] or list(st.packs)
         k = 0
         next_switch = time.monotonic() + switch if switch else float("inf")
+        t0 = sampler["s"].t0
+        pending: tuple[str, float] | None = None  # a pack switch under way: (pack, when asked)
+
+        def switched() -> None:  # the pack asked for is showing, its transition over: the switch's span ends
+            nonlocal pending
+            if pending is not None and show.show.manifest.name == pending[0] and show.transition is None:
+                part.switches.append((pending[1], time.monotonic() - t0))
+                pending = None
+
         while time.monotonic() < end and not stop.is_set():
-            time.sleep(0.5)
+            time.sleep(0.1 if pending else 0.5)
+            switched()
             if time.monotonic() >= next_switch:
                 k += 1
                 if k % 3 == 0 and len(packs) > 1:
-                    st.trigger("pack", packs[(k // 3) % len(packs)], source="soak")
+                    if pending is not None:  # (still under way: it ends no later than now)
+                        part.switches.append((pending[1], time.monotonic() - t0))
+                    pending = (packs[(k // 3) % len(packs)], time.monotonic() - t0)
+                    st.trigger("pack", pending[0], source="soak")
                 else:
                     st.trigger("scene", k % max(1, len(st.scenes)), source="soak")
                 next_switch = time.monotonic() + switch
-        part.measure_end = time.monotonic() - sampler["s"].t0
+        part.measure_end = time.monotonic() - t0
+        if pending is not None:
+            part.switches.append((pending[1], part.measure_end))
         if st.pack != first_pack:
             st.trigger("pack", first_pack, source="soak")
         st.trigger("scene", first_scene, source="soak")
@@ -331,7 +415,10 @@ def describe(r: dict[str, Any]) -> str:
             f"growth from t={r['rss_ref_t']:.0f} s to the end {r['rss_growth_pct']:+.2f} % "
             f"({'ok' if r['rss_ok'] else 'OVER 5 %'}); p99 frame time {r['p99_first_ms']:.1f} ms -> "
             f"{r['p99_last_ms']:.1f} ms ({r['p99_change_pct']:+.1f} %, {r['window_s']:.0f} s windows, "
-            f"{'ok' if r['p99_ok'] else 'OUTSIDE 10 %'}); {counts} ({leaks})"
+            f"{'ok' if r['p99_ok'] else 'OUTSIDE 10 %'}"
+            + (f"; pack-switch hitch p99 {r['switch_p99_ms']:.1f} ms, worst {r['switch_worst_ms']:.1f} ms "
+               f"({r['switches']} switches, left out of the windows)" if r.get("switch_p99_ms") is not None else "")
+            + f"); {counts} ({leaks})"
             + (f"; {r['note']}" if r.get("note") else ""))
 
 

@@ -7,7 +7,9 @@ with a noise riser and an accelerating snare roll (kick out for the last bar),
 a drop with clap/snare on 2 and 4 and a crash, and a breakdown.
 
 Everything is rendered with vectorised numpy in one call (well under a
-second for 20 s of audio) and is a pure function of the arguments.  Run it as a script::
+second for 20 s of audio) and is a pure function of the arguments.  A long
+track is rendered section by section into a float32 buffer, so an hour of
+it needs about 1.5 GB, not the tens of GB of float64 stems at once.  Run it as a script::
 
     python -m vjhost.audio.demo out.wav --duration 30
 """
@@ -15,6 +17,7 @@ second for 20 s of audio) and is a pure function of the arguments.  Run it as a 
 from __future__ import annotations
 
 import argparse
+import copy
 import math
 import wave
 from dataclasses import dataclass, field
@@ -74,10 +77,16 @@ class DemoTrack:
 # --------------------------------------------------------------------------- DSP helpers
 
 
+def _ir_len(x_len: int, cutoff: float, sr: int) -> int:
+    """The length of :func:`_one_pole_lowpass`'s impulse response for a signal of ``x_len`` samples."""
+    a = math.exp(-2.0 * math.pi * cutoff / sr)
+    return max(1, min(x_len, int(math.ceil(math.log(1e-6) / math.log(a))) if a > 0 else 1))
+
+
 def _one_pole_lowpass(x: np.ndarray, cutoff: float, sr: int) -> np.ndarray:
     """``y[n] = (1-a) x[n] + a y[n-1]`` along axis 0, done as an FFT convolution with its impulse response."""
     a = math.exp(-2.0 * math.pi * cutoff / sr)
-    n_ir = max(1, min(len(x), int(math.ceil(math.log(1e-6) / math.log(a))) if a > 0 else 1))
+    n_ir = _ir_len(len(x), cutoff, sr)
     ir = (1.0 - a) * a ** np.arange(n_ir)
     n = len(x) + n_ir - 1
     nfft = 1 << (n - 1).bit_length()
@@ -100,23 +109,30 @@ def _env(n: int, sr: int, decay: float, attack: float = 0.0005) -> np.ndarray:
     return np.minimum(1.0, t / attack) * np.exp(-t / decay) if attack > 0 else np.exp(-t / decay)
 
 
-def _sidechain(kicks: Sequence[float], n: int, sr: int, depth: float, length: float, tau: float) -> np.ndarray:
+def _sidechain(kicks: Sequence[float], n: int, sr: int, depth: float, length: float, tau: float,
+               duck: np.ndarray | None = None, offset: int = 0) -> np.ndarray:
     """Sidechain ducking: a gain curve of ``n`` samples that dips by ``depth`` on every kick (times in s) and
-    recovers with time constant ``tau`` over ``length`` seconds."""
-    duck = np.ones(n)
+    recovers with time constant ``tau`` over ``length`` seconds.
+
+    ``duck``: multiply the dips into this curve instead, which holds samples ``offset`` on of the ``n``.
+    """
+    if duck is None:
+        duck = np.ones(n)
     dk = 1.0 - depth * np.exp(-np.arange(int(length * sr)) / (tau * sr))
     for t in kicks:
         i = int(round(t * sr))
         m = min(len(dk), n - i)
         if m > 0:
-            duck[i : i + m] *= dk[:m]
+            duck[i - offset : i - offset + m] *= dk[:m]
     return duck
 
 
-def _place(track: np.ndarray, sample: np.ndarray, times: Sequence[float], gains: Sequence[float], sr: int) -> None:
-    """Mix ``sample`` (mono ``(L,)`` or ``(L, ch)``) into ``track`` at each time."""
+def _place(track: np.ndarray, sample: np.ndarray, times: Sequence[float], gains: Sequence[float], sr: int,
+           offset: int = 0) -> None:
+    """Mix ``sample`` (mono ``(L,)`` or ``(L, ch)``) into ``track`` at each time (``track`` starts at sample
+    ``offset`` of the whole)."""
     for t, g in zip(times, gains):
-        i = int(round(t * sr))
+        i = int(round(t * sr)) - offset
         if i >= len(track) or i < 0:
             continue
         n = min(len(sample), len(track) - i)
@@ -127,10 +143,10 @@ def _place(track: np.ndarray, sample: np.ndarray, times: Sequence[float], gains:
 
 
 def _place_variants(track: np.ndarray, variants: list[np.ndarray], times: Sequence[float],
-                    gains: Sequence[float], sr: int) -> None:
+                    gains: Sequence[float], sr: int, offset: int = 0) -> None:
     """Like :func:`_place`, rotating through noise variants so repeated hits don't sound machine-gunned."""
     for j, (t, g) in enumerate(zip(times, gains)):
-        _place(track, variants[j % len(variants)], [t], [g], sr)
+        _place(track, variants[j % len(variants)], [t], [g], sr, offset)
 
 
 def _saw_one_pole(f0: float, n: int, sr: int, cutoff: np.ndarray, max_hz: float = 6000.0) -> np.ndarray:
@@ -278,8 +294,31 @@ def _arrangement(n_bars: int) -> Iterator[tuple[str, int, int]]:
         i += 1
 
 
+#: the track is rendered in pieces of whole sections, at least this long (a short track is one piece)
+CHUNK_S = 32.0
+
+
+def _chunks(plan: list[tuple[str, int, int]], bar_len: float, min_s: float) -> Iterator[list[tuple[str, int, int]]]:
+    """Consecutive sections grouped into pieces of at least ``min_s`` seconds (the last takes what is left)."""
+    group: list[tuple[str, int, int]] = []
+    for sec in plan:
+        group.append(sec)
+        if (group[-1][2] - group[0][1]) * bar_len >= min_s:
+            yield group
+            group = []
+    if group:
+        yield group
+
+
 def synthesize_demo(duration: float = 20.0, sr: int = 48000, bpm: float = 128.0, seed: int = 0) -> "DemoTrack":
-    """Render the demo track.  Deterministic: the same arguments give the same samples."""
+    """Render the demo track.  Deterministic: the same arguments give the same samples.
+
+    Rendered piece by piece (whole sections, at least :data:`CHUNK_S` seconds each; what rings on past a
+    piece's end is carried into the next), so memory stays at the float32 output plus one piece's float64
+    work, whatever the duration: an hour is about 1.5 GB, not the 20 GB and more of rendering it at once.
+    A track of one piece (up to about half a minute) has exactly the samples of rendering it at once;
+    a longer one can differ in the last bit of a few samples (the pads' filter runs per piece).
+    """
     if duration <= 0 or sr <= 0 or bpm <= 0:
         raise ValueError("duration, sr and bpm must be positive")
     rng = np.random.default_rng(seed)
@@ -292,11 +331,28 @@ def synthesize_demo(duration: float = 20.0, sr: int = 48000, bpm: float = 128.0,
     kick_s, chat_s = _kick(sr, rng), [_closed_hat(sr, rng) for _ in range(6)]
     ohat_s = [_open_hat(sr, rng) for _ in range(3)]
     snare_s, clap_s, crash_s = _snare(sr, rng), _clap(sr, rng), _crash(sr, rng)
+    chat_v = [np.stack([h * 0.9, h], 1) for h in chat_s]
+    ohat_v = [np.stack([h, h * 0.85], 1) for h in ohat_s]
 
-    drums = np.zeros((n, 2))
-    bass = np.zeros(n)
-    music = np.zeros((n, 2))  # pads, plucks: sidechained by the kick with the bass
-    fx = np.zeros((n, 2))
+    plan: list[tuple[str, int, int]] = []
+    for name, b0, b1 in _arrangement(n_bars):
+        if b0 * bar_len >= duration:
+            break
+        plan.append((name, b0, b1))
+
+    def riser_span(b0: int, b1: int) -> tuple[int, int]:
+        return int(round(b0 * bar_len * sr)), min(n, int(round(b1 * bar_len * sr)))
+
+    # the noise floor is drawn after every riser's noise: a second generator, moved past them, draws it piece by
+    # piece (numpy's generators give the same numbers in pieces as at once)
+    noise_rng = copy.deepcopy(rng)
+    for name, b0, b1 in plan:
+        if name == "build":
+            i0, i1 = riser_span(b0, b1)
+            for k in range(i0, i1, 1 << 20):
+                noise_rng.standard_normal((min(1 << 20, i1 - k), 2))
+
+    audio = np.empty((n, 2), np.float32)
     kicks: list[float] = []
     snares: list[float] = []
     hats: list[float] = []
@@ -304,92 +360,124 @@ def synthesize_demo(duration: float = 20.0, sr: int = 48000, bpm: float = 128.0,
     drop_time = float("nan")
     pad_rng = np.random.default_rng(seed + 1)
     bass_notes: dict[tuple[float, float], np.ndarray] = {}
-
+    ring = int(math.ceil((bar_len + 2.5) * sr))  # what one piece's sounds may ring on past its end (crash, pads)
+    carry: dict[str, np.ndarray] = {}
+    music_ctx = np.zeros((0, 2))  # the pads before this piece (the lowpass reaches back)
     prev_name = ""
-    for name, b0, b1 in _arrangement(n_bars):
-        t0, t1 = b0 * bar_len, b1 * bar_len
-        if t0 >= duration:
-            break
-        sections.append((name, t0, min(t1, duration)))
-        if name == "drop" and math.isnan(drop_time):
-            drop_time = t0
-        level = {"intro": 0.75, "build": 0.8, "drop": 1.0, "breakdown": 0.6}[name]
-        for bar in range(b0, b1):
-            tb = bar * bar_len
-            if tb >= duration:
-                break
-            last_bar = bar == b1 - 1
-            root = _ROOTS[bar % 4]
-            chord = _CHORDS[bar % 4]
-            # --- kick: every beat, except in breakdowns and the last bar of a build
-            #     (a build out of a breakdown keeps the kick out altogether)
-            if name in ("intro", "drop") or (name == "build" and not last_bar and prev_name != "breakdown"):
-                bt = [tb + i * beat for i in range(4)]
-                kicks += bt
-                _place(drums, kick_s, bt, [level * v for v in (1.0, 0.84, 0.9, 0.84)], sr)  # accented downbeat
-            # --- hats: 16th closed hats (accented offbeats), open hats on the offbeat 8ths
-            if name != "breakdown" or bar % 2 == 1:
-                steps = [i for i in range(16) if not (i % 4 == 2 and name in ("intro", "drop") and bar > 0)]
-                ht = [tb + i * step for i in steps]  # (the open hat takes the offbeat 8th)
-                hg = [(0.22 if i % 2 else 0.32) * level for i in steps]
-                _place_variants(drums, [np.stack([h * 0.9, h], 1) for h in chat_s], ht, hg, sr)
-                hats += ht
-            if name in ("intro", "drop") and bar > 0:
-                ot = [tb + i * beat + beat / 2 for i in range(4)]
-                _place_variants(drums, [np.stack([h, h * 0.85], 1) for h in ohat_s], ot, [0.3 * level] * 4, sr)
-                hats += ot
-            # --- snare + clap on 2 and 4 in the drop
-            if name == "drop":
-                st = [tb + beat, tb + 3 * beat]
-                _place(drums, clap_s, st, [0.7] * 2, sr)
-                _place(drums, snare_s, st, [0.45] * 2, sr)
-                snares += st
-            # --- build: accelerating snare roll (8ths, then 16ths, then 32nds), rising velocity
+    for group in _chunks(plan, bar_len, CHUNK_S):
+        c0 = int(round(group[0][1] * bar_len * sr))
+        c1 = n if group[-1] == plan[-1] else int(round(group[-1][2] * bar_len * sr))
+        size = min(n, c1 + ring) - c0
+        drums = np.zeros((size, 2))
+        bass = np.zeros(size)
+        music = np.zeros((size, 2))  # pads, plucks: sidechained by the kick with the bass
+        fx = np.zeros((size, 2))
+        duck = np.ones(size)
+        for key, buf in (("drums", drums), ("bass", bass), ("music", music), ("fx", fx), ("duck", duck)):
+            if key in carry:  # the previous piece's sounds ringing on (sums and products in the same order)
+                buf[: len(carry[key])] = carry[key]
+        piece_kicks: list[float] = []
+        for name, b0, b1 in group:
+            t0, t1 = b0 * bar_len, b1 * bar_len
+            sections.append((name, t0, min(t1, duration)))
+            if name == "drop" and math.isnan(drop_time):
+                drop_time = t0
+            level = {"intro": 0.75, "build": 0.8, "drop": 1.0, "breakdown": 0.6}[name]
+            for bar in range(b0, b1):
+                tb = bar * bar_len
+                if tb >= duration:
+                    break
+                last_bar = bar == b1 - 1
+                root = _ROOTS[bar % 4]
+                chord = _CHORDS[bar % 4]
+                # --- kick: every beat, except in breakdowns and the last bar of a build
+                #     (a build out of a breakdown keeps the kick out altogether)
+                if name in ("intro", "drop") or (name == "build" and not last_bar and prev_name != "breakdown"):
+                    bt = [tb + i * beat for i in range(4)]
+                    kicks += bt
+                    piece_kicks += bt
+                    _place(drums, kick_s, bt, [level * v for v in (1.0, 0.84, 0.9, 0.84)], sr, c0)  # accented
+                # --- hats: 16th closed hats (accented offbeats), open hats on the offbeat 8ths
+                if name != "breakdown" or bar % 2 == 1:
+                    steps = [i for i in range(16) if not (i % 4 == 2 and name in ("intro", "drop") and bar > 0)]
+                    ht = [tb + i * step for i in steps]  # (the open hat takes the offbeat 8th)
+                    hg = [(0.22 if i % 2 else 0.32) * level for i in steps]
+                    _place_variants(drums, chat_v, ht, hg, sr, c0)
+                    hats += ht
+                if name in ("intro", "drop") and bar > 0:
+                    ot = [tb + i * beat + beat / 2 for i in range(4)]
+                    _place_variants(drums, ohat_v, ot, [0.3 * level] * 4, sr, c0)
+                    hats += ot
+                # --- snare + clap on 2 and 4 in the drop
+                if name == "drop":
+                    st = [tb + beat, tb + 3 * beat]
+                    _place(drums, clap_s, st, [0.7] * 2, sr, c0)
+                    _place(drums, snare_s, st, [0.45] * 2, sr, c0)
+                    snares += st
+                # --- build: accelerating snare roll (8ths, then 16ths, then 32nds), rising velocity
+                if name == "build":
+                    rel = bar - b0
+                    nb = b1 - b0
+                    if last_bar:
+                        st = [tb + i * step for i in range(8)] + [tb + bar_len / 2 + i * step / 2 for i in range(16)]
+                    else:
+                        st = [tb + i * 2 * step for i in range(8)]
+                    gains = [0.18 + 0.5 * (rel + (s - tb) / bar_len) / nb for s in st]
+                    _place(drums, snare_s, st, gains, sr, c0)
+                    snares += st
+                # --- bass: a long root on the downbeat, then the offbeats (octave jump on the 3rd)
+                if name in ("intro", "drop"):
+                    notes = [(0, 3.6, 1.0)] + [(s, 1.6, 2.0 if s == 10 else 1.0) for s in (6, 10, 14)]
+                    for s, d, mult in notes:
+                        key = (root * mult, d * step)
+                        if key not in bass_notes:
+                            bass_notes[key] = _bass_note(key[0], key[1], sr)
+                        _place(bass, bass_notes[key], [tb + s * step], [0.42 * level], sr, c0)
+                # --- pads in drops and breakdowns, a pluck arpeggio in breakdowns
+                if name in ("drop", "breakdown") or (name == "build" and last_bar):
+                    i0 = int(round(tb * sr))
+                    pn = min(int(round(bar_len * sr)) + int(0.2 * sr), n - i0)
+                    if pn > 0:
+                        music[i0 - c0 : i0 - c0 + pn] += 0.35 * level * _pad(chord, pn, sr, pad_rng)
+                if name == "breakdown":
+                    arp = [chord[i % 3] * (2 if (i // 3) % 2 else 1) for i in range(8)]
+                    for i, f in enumerate(arp):
+                        pl = _pluck(f * 2, sr)
+                        pan = 0.3 + 0.4 * (i % 2)
+                        pl2 = np.stack([pl * (1 - pan), pl * pan], 1)
+                        _place(music, pl2, [tb + i * 2 * step], [0.5], sr, c0)
             if name == "build":
-                rel = bar - b0
-                nb = b1 - b0
-                if last_bar:
-                    st = [tb + i * step for i in range(8)] + [tb + bar_len / 2 + i * step / 2 for i in range(16)]
-                else:
-                    st = [tb + i * 2 * step for i in range(8)]
-                gains = [0.18 + 0.5 * (rel + (s - tb) / bar_len) / nb for s in st]
-                _place(drums, snare_s, st, gains, sr)
-                snares += st
-            # --- bass: a long root on the downbeat, then the offbeats (octave jump on the 3rd)
-            if name in ("intro", "drop"):
-                notes = [(0, 3.6, 1.0)] + [(s, 1.6, 2.0 if s == 10 else 1.0) for s in (6, 10, 14)]
-                for s, d, mult in notes:
-                    key = (root * mult, d * step)
-                    if key not in bass_notes:
-                        bass_notes[key] = _bass_note(key[0], key[1], sr)
-                    _place(bass, bass_notes[key], [tb + s * step], [0.42 * level], sr)
-            # --- pads in drops and breakdowns, a pluck arpeggio in breakdowns
-            if name in ("drop", "breakdown") or (name == "build" and last_bar):
-                i0 = int(round(tb * sr))
-                pn = min(int(round(bar_len * sr)) + int(0.2 * sr), n - i0)
-                if pn > 0:
-                    music[i0 : i0 + pn] += 0.35 * level * _pad(chord, pn, sr, pad_rng)
-            if name == "breakdown":
-                arp = [chord[i % 3] * (2 if (i // 3) % 2 else 1) for i in range(8)]
-                for i, f in enumerate(arp):
-                    pl = _pluck(f * 2, sr)
-                    pan = 0.3 + 0.4 * (i % 2)
-                    _place(music, np.stack([pl * (1 - pan), pl * pan], 1), [tb + i * 2 * step], [0.5], sr)
-        if name == "build":
-            i0, i1 = int(round(t0 * sr)), min(n, int(round(t1 * sr)))
-            if i1 > i0:
-                fx[i0:i1] += 0.16 * _riser(i1 - i0, sr, rng)
-        if name == "drop":
-            _place(fx, crash_s, [t0], [0.3], sr)
-        prev_name = name
+                i0, i1 = riser_span(b0, b1)
+                if i1 > i0:
+                    fx[i0 - c0 : i1 - c0] += 0.16 * _riser(i1 - i0, sr, rng)
+            if name == "drop":
+                _place(fx, crash_s, [t0], [0.3], sr, c0)
+            prev_name = name
 
-    # the mix: sidechain ducking of bass + pads by the kick, filtered pads
-    duck = _sidechain(kicks, n, sr, depth=0.7, length=0.3, tau=0.09)
-    music = _one_pole_lowpass(music, 2200.0, sr)
-    mix = drums + bass[:, None] * duck[:, None] + music * duck[:, None] + fx
-    mix = 0.98 * np.tanh(1.1 * mix)  # gentle soft clip on the master
-    mix += rng.standard_normal((n, 2)) * NOISE_FLOOR_RMS
-    audio = np.clip(mix, -1.0, 1.0).astype(np.float32)
+        # the mix of this piece: sidechain ducking of bass + pads by the kick, filtered pads
+        _sidechain(piece_kicks, n, sr, depth=0.7, length=0.3, tau=0.09, duck=duck, offset=c0)
+        w = c1 - c0
+        carry = {k: v[w:].copy() for k, v in (("drums", drums), ("bass", bass), ("music", music), ("fx", fx),
+                                              ("duck", duck))}
+        pads, lead = np.concatenate([music_ctx, music[:w]]), len(music_ctx)
+        music_ctx = music[max(0, w - _ir_len(n, 2200.0, sr)) : w].copy()
+        del music
+        pads = _one_pole_lowpass(pads, 2200.0, sr)[lead:]
+        # drums + bass * duck + pads * duck + fx, in place (the same operations, in the same order)
+        mix = drums[:w] + (bass[:w] * duck[:w])[:, None]
+        del drums, bass
+        pads *= duck[:w, None]
+        mix += pads
+        del pads
+        mix += fx[:w]
+        del fx
+        mix *= 1.1
+        np.tanh(mix, out=mix)
+        mix *= 0.98  # gentle soft clip on the master
+        mix += noise_rng.standard_normal((w, 2)) * NOISE_FLOOR_RMS
+        np.clip(mix, -1.0, 1.0, out=mix)
+        audio[c0:c1] = mix
+        del mix
 
     beats = np.arange(0.0, duration, beat)
     beats = beats[beats < duration - 1e-9]
@@ -406,15 +494,16 @@ def synthesize_demo(duration: float = 20.0, sr: int = 48000, bpm: float = 128.0,
 
 def write_wav(path: str | Path, audio: np.ndarray, sr: int) -> None:
     """Write float audio (``(n,)`` or ``(n, ch)``, -1..1) as 16-bit PCM WAV."""
-    a = np.asarray(audio, dtype=np.float64)
+    a = np.asarray(audio)
     if a.ndim == 1:
         a = a[:, None]
-    pcm = np.round(np.clip(a, -1.0, 1.0) * 32767.0).astype("<i2")
     with wave.open(str(path), "wb") as w:
         w.setnchannels(a.shape[1])
         w.setsampwidth(2)
         w.setframerate(int(sr))
-        w.writeframes(pcm.tobytes())
+        for i in range(0, max(1, len(a)), 1 << 20):  # a million frames at a time: an hour is not copied whole
+            pcm = np.round(np.clip(a[i : i + (1 << 20)].astype(np.float64), -1.0, 1.0) * 32767.0).astype("<i2")
+            w.writeframes(pcm.tobytes())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -687,9 +687,11 @@ class Renderer:
             if p is not None:
                 if p.isf is None:
                     self._free_pass(p)
-                elif p.program:
-                    GL.glDeleteProgram(p.program)
+                else:  # an ISF / Shadertoy runner: its programs, buffers (persistent ones too) and images
+                    p.isf.release()
                     p.program = 0
+        if self.audio is not None:  # the ISF audio / audioFFT textures
+            self.audio.release()
         targets = self.targets + ([self._blend] if self._blend else []) + ([self._present] if self._present else [])
         targets += [self._yuv] if self._yuv else []
         targets += self._spare[1] if self._spare else []

@@ -691,8 +691,8 @@ class MultipassEffect:
     def release(self) -> None:
         from OpenGL import GL
 
-        for st in self.stages:
-            GL.glDeleteProgram(st.program)
+        for prog in dict.fromkeys(st.program for st in self.stages if st.program):  # (passes share an ISF's program)
+            GL.glDeleteProgram(prog)
         for b in self.buffers.values():
             b.release(GL)
         for tex, _ in self.images.values():

@@ -409,6 +409,10 @@ class Transition:
     def close(self) -> None:
         """Free the programs and the own target (the renderer is left alone)."""
         GL = self.renderer.GL
+        GL.glUseProgram(0)  # (a program still in use would only be flagged for deletion)
+        if self._isf is not None:  # an ISF transition's programs and images
+            self._isf.release()
+            self._isf = None
         for p in (self._pass, self._mask_pass, self._fallback):
             if p is not None and p.program:
                 GL.glDeleteProgram(p.program)
