@@ -435,14 +435,21 @@ def bench_pack(host: Host, pack: str, sizes, seconds: float, *, render_scale: fl
     if offline:
         with tempfile.TemporaryDirectory() as d:
             for w, h in sizes:
-                res = render_offline(host, pack, track.audio, track.sr, Path(d) / "bench.mp4", size=(w, h), fps=60,
-                                     start=0.0, faults=faults, decode_every=2, decoder=decoder, backend=backend,
-                                     time_limit=seconds, timeline=timeline)
+                def render(setup=None):
+                    return render_offline(host, pack, track.audio, track.sr, Path(d) / "bench.mp4", size=(w, h),
+                                          fps=60, start=0.0, faults=faults, decode_every=2, decoder=decoder,
+                                          backend=backend, time_limit=seconds, timeline=timeline, setup=setup)
+
+                res = render()
+                base = render(setup=bare_chain)  # the same render with a bare chain: what this machine gives
                 off = {"x_realtime": round(res.realtime, 3), "fps": round(res.frames / res.seconds, 1),
-                       "frames": res.frames, "wall_s": round(res.seconds, 2)}
+                       "frames": res.frames, "wall_s": round(res.seconds, 2),
+                       "bare_x_realtime": round(base.realtime, 3),
+                       "of_bare": round(res.realtime / base.realtime, 3) if base.realtime else None}
                 report["sizes"][f"{w}x{h}"]["offline"] = off
                 say(f"  {w}x{h} offline (mp4, 60 fps, decode at 30 Hz): {off['x_realtime']:.2f}x realtime "
-                    f"({off['fps']:.1f} fps)")
+                    f"({off['fps']:.1f} fps); with a bare chain {off['bare_x_realtime']:.2f}x in the same run: "
+                    f"{off['of_bare']} of it")
     report["faults"] = sorted(faults.faults)
     report["verdict"] = v = verdict(report)
     if v:
@@ -451,6 +458,24 @@ def bench_pack(host: Host, pack: str, sizes, seconds: float, *, render_scale: fl
         say(f"  {pack} at 1280x720: " + ", ".join(f"{marks[k]} {'yes' if ok else 'NO'}" for k, ok in v.items())
             + f" (load {report['machine']['load_1min']} on {report['machine']['cpus']} cores when it started)")
     return report
+
+
+def bare_chain(show) -> None:
+    """Swap ``show``'s chain for one bare pass (a copy of the decode): an offline render then measures what
+    the machine gives with the same decoder, analysis, readback and encoder -- the baseline a pack's offline
+    speed is compared with in the same run (a ratio, steadier than x realtime between machines)."""
+    from .render.budget import COPY
+    from .render.chain import Pass
+
+    r = show.renderer
+    with tempfile.TemporaryDirectory() as d:
+        Path(d, "bench_bare.glsl").write_text(COPY)
+        r.finder.add(Path(d), first=True)
+        try:
+            bare = r._build(Pass("bare", "bench_bare.glsl"))
+        finally:
+            r.finder.dirs.remove(Path(d))
+    r.source, r.effects = bare, []
 
 
 def verdict(report: dict[str, Any]) -> dict[str, Any]:
@@ -482,7 +507,7 @@ def run_bench(host: Host, packs="ikeda", sizes=None, seconds: float = 4.0, *, de
     reports = [bench_pack(host, name, sizes, seconds, render_scale=scale, decoder=decoder, backend=backend,
                           offline=offline, track=track, say=say) for name in names]
     took = time.perf_counter() - t0
-    n = len(names) * (len(sizes) * (3 if offline else 2) + 1)
+    n = len(names) * (len(sizes) * (4 if offline else 2) + 1)
     say(f"bench took {took:.0f} s ({n} measurements of about {seconds:g} s, plus setup)")
     if len(reports) == 1:
         return {**reports[0], "seconds": seconds, "took_s": round(took, 1)}
