@@ -274,3 +274,12 @@ def test_the_spectral_head_saves_folds_the_prior_exports_and_goes_to_the_student
     student = Decoder(scfg)
     assert copy_heads(student, vae.decoder) == ["spectrum"]
     assert torch.equal(student.spectrum.coef.weight, vae.decoder.spectrum.coef.weight)
+
+    def generate(n, size, seed):  # stripes at random phases: what the head is for
+        rng = np.random.default_rng(seed)
+        x = np.arange(size)[None, None, None, :] + rng.integers(0, size, (n, 1, 1, 1))
+        img = np.broadcast_to(((x // 4) % 2 * 255).astype(np.uint8), (n, 3, size, size)).copy()
+        return img, np.zeros(n, int)
+
+    res = train_vae(generate, SPEC, TrainConfig(steps=3, batch=4, eval_samples=4))
+    assert res.record["architecture"]["spectrum"] == 5 and res.vae.cfg.spectrum == 5

@@ -276,6 +276,7 @@ def train_vae(
         tracker.log_params({"role": "teacher", **{k: v for k, v in vars(cfg).items()}, "widths": list(vae_cfg.widths),
                             "size": vae_cfg.size, "channels": vae_cfg.channels, "latent_dim": vae_cfg.latent_dim,
                             "blocks": list(vae_cfg.blocks), "upsample": vae_cfg.upsample, "rank": vae_cfg.rank,
+                            "spectrum": vae_cfg.spectrum,
                             "params": sum(p.numel() for p in vae.decoder.parameters()),
                             **({"world_size": ctx.world_size} if ctx.enabled else {})})
     fixed_z = torch.randn(16, vae_cfg.latent_dim, generator=torch.Generator().manual_seed(1))
@@ -395,8 +396,10 @@ def train_vae(
         record["adversarial"] = adv.describe()
     if ema is not None:
         record["ema"] = {"decay": cfg.ema, "from_step": ema.start}
-    if vae_cfg.rank or vae_cfg.blocks or vae_cfg.upsample != "nearest":
+    if vae_cfg.rank or vae_cfg.blocks or vae_cfg.upsample != "nearest" or vae_cfg.spectrum:
         record["architecture"] = {"blocks": list(vae_cfg.blocks), "upsample": vae_cfg.upsample, "rank": vae_cfg.rank}
+        if vae_cfg.spectrum:
+            record["architecture"]["spectrum"] = vae_cfg.spectrum
     if cfg.freq_weight:
         record["freq_weight"] = cfg.freq_weight
         record["final_freq_per_pixel"] = round(sum(r["freq"] for r in tail) / len(tail), 5)
