@@ -258,11 +258,7 @@ def pass_costs(show, seconds: float) -> dict[str, Any]:
 
     r = show.renderer
     r.set_scale(1.0)
-    with tempfile.TemporaryDirectory() as d:
-        Path(d, "bench_bare.glsl").write_text(BARE)
-        r.finder.add(Path(d), first=True)
-        bare = r._build(type(r.source)("bench_bare", "bench_bare.glsl", (Param("amount", 1.0),)))
-        r.finder.dirs.remove(Path(d))
+    bare = r.build_text("bench_bare", BARE, (Param("amount", 1.0),))
     state = show.state
     defaults = state.snapshot()
     chain = list(r.effects)
@@ -465,16 +461,9 @@ def bare_chain(show) -> None:
     the machine gives with the same decoder, analysis, readback and encoder -- the baseline a pack's offline
     speed is compared with in the same run (a ratio, steadier than x realtime between machines)."""
     from .render.budget import COPY
-    from .render.chain import Pass
 
     r = show.renderer
-    with tempfile.TemporaryDirectory() as d:
-        Path(d, "bench_bare.glsl").write_text(COPY)
-        r.finder.add(Path(d), first=True)
-        try:
-            bare = r._build(Pass("bare", "bench_bare.glsl"))
-        finally:
-            r.finder.dirs.remove(Path(d))
+    bare = r.build_text("bare", COPY)
     r.source, r.effects = bare, []
 
 

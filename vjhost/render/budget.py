@@ -80,22 +80,16 @@ def pixel_passes(renderer, params: dict[str, float], toggles: dict[str, bool] | 
 
 def measure(show, image: np.ndarray, seconds: float = 1.0, min_frames: int = 8) -> Budget:
     """Time the show's default chain against a bare frame, interleaved, for about ``seconds``."""
-    import tempfile
-    from pathlib import Path
 
     from ..bench import busy_features
-    from .chain import Pass, _Target
+    from .chain import _Target
 
     r = show.renderer
     GL = r.GL
     r.set_scale(1.0)
     r.upload_image(image)
     r.upload_image(image)
-    with tempfile.TemporaryDirectory() as d:
-        Path(d, "budget_copy.glsl").write_text(COPY)
-        r.finder.add(Path(d), first=True)
-        bare = r._build(Pass("bare", "budget_copy.glsl"))
-        r.finder.dirs.remove(Path(d))
+    bare = r.build_text("bare", COPY)
     present = _Target(*r.size)
     f = busy_features()
     params = show.state.snapshot()

@@ -197,6 +197,19 @@ class Renderer:
             p.broken = True
             self.faults.report(f"shader {p.name}", f"{exc}\n(effect bypassed)", bypassed=True)
 
+    def build_text(self, name: str, text: str, params: tuple[Param, ...] = ()) -> Pass:
+        """A pass built from shader source ``text`` (with the usual includes), not from a file of the packs:
+        the bench's and the budget check's bare copy pass."""
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as d:
+            Path(d, f"{name}.glsl").write_text(text)
+            self.finder.add(Path(d), first=True)
+            try:
+                return self._build(Pass(name, f"{name}.glsl", params))
+            finally:
+                self.finder.dirs.remove(Path(d))
+
     def _build(self, p: Pass, keep_old: bool = False) -> Pass:
         from .isf import is_external
 

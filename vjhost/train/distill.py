@@ -116,21 +116,18 @@ def prune_init(student: Decoder, teacher: Decoder) -> None:
 
 
 def _plain_body(cfg: VAEConfig) -> bool:
-    """The conv body is the original architecture (the Fourier heads beside it do not count)."""
-    return cfg.plain or dataclasses.replace(cfg, spectrum=0).plain
+    """The conv body is the original architecture (the spectral head beside it does not count)."""
+    return dataclasses.replace(cfg, spectrum=0).plain
 
 
 @torch.no_grad()
 def copy_heads(student: Decoder, teacher: Decoder) -> list[str]:
-    """Start the student's spectral head as the teacher's where they match: it costs little per
-    frame, so the student keeps it whole and learns only the narrower body."""
-    copied = []
-    for name in ("spectrum",):
-        s, t = getattr(student, name, None), getattr(teacher, name, None)
-        if s is not None and t is not None and getattr(student.cfg, name) == getattr(teacher.cfg, name):
-            s.load_state_dict(t.state_dict())
-            copied.append(name)
-    return copied
+    """Start the student's spectral head as the teacher's where they match (the names of the heads copied):
+    it costs little per frame, so the student keeps it whole and learns only the narrower body."""
+    if not student.cfg.spectrum or student.cfg.spectrum != teacher.cfg.spectrum:
+        return []
+    student.spectrum.load_state_dict(teacher.spectrum.state_dict())
+    return ["spectrum"]
 
 
 def sample_latents(n: int, dim: int, anchors: torch.Tensor | None, gen: torch.Generator) -> torch.Tensor:
