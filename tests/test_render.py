@@ -172,3 +172,55 @@ def test_the_mp4_has_the_rendered_colours_either_way(host, demo_track, tmp_path,
     assert len(frames) == 30
     for i in (0, 15, 29):
         assert np.abs(frames[i] - shown[i]).mean() < 6  # H.264 at crf 20 on flat kusama colours
+
+
+def test_gl_reads_the_picture_straight_into_the_encoders_frame_the_right_way_up(host, demo_track, tmp_path,
+                                                                                 monkeypatch):
+    """Software GL turns the rows itself (GL_MESA_pack_invert) into the encoder's pooled frames: the mp4 is
+    the very same as through the copy-and-flip path, frame for frame."""
+    import av
+
+    from vjhost.output.offline import render_offline
+    from vjhost.render.chain import Renderer
+
+    monkeypatch.setenv("VJHOST_GL_YUV", "0")
+    used = []
+    real = Renderer.read_rgba_top_down
+
+    def spy(self, out):
+        used.append(out.shape)
+        return real(self, out)
+
+    def render(name):
+        res = render_offline(host, "kusama", demo_track.audio, demo_track.sr, tmp_path / name, size=(320, 180),
+                             fps=30, duration=1.0)
+        with av.open(str(res.path)) as c:
+            return np.stack([f.to_ndarray(format="rgb24") for f in c.decode(video=0)])
+
+    monkeypatch.setattr(Renderer, "read_rgba_top_down", spy)
+    direct = render("direct.mp4")
+    assert len(used) == 30 and set(used) == {(180, 320, 4)}  # every frame went the direct way
+    monkeypatch.setattr(Renderer, "read_rgba_top_down", lambda self, out: False)  # a GL without the extension
+    copied = render("copied.mp4")
+    assert direct.shape == copied.shape == (30, 180, 320, 3)
+    assert np.array_equal(direct, copied)
+    assert direct[:, :90].mean() != direct[:, 90:].mean()  # not a flat picture, so the flip would show
+
+
+def test_read_rgba_top_down_fills_padded_rows(gl, host):
+    from vjhost.engine import Show
+
+    show = Show(host, "kusama", (64, 36), faults=FaultLog(stream=None))
+    try:
+        show.renderer.upload_image(show.decoder.decode(np.zeros((1, show.decoder.latent_dim), np.float32))[0])
+        from vjhost.bench import busy_features
+
+        show.render(busy_features(), 1 / 60)
+        want = show.renderer.read_rgba()[::-1].copy()
+        padded = np.zeros((36, 80, 4), np.uint8)
+        assert show.renderer.read_rgba_top_down(padded[:, :64])
+        assert np.array_equal(padded[:, :64], want) and not padded[:, 64:].any()
+        with pytest.raises(ValueError, match=r"\(36, 64, 4\) uint8"):
+            show.renderer.read_rgba_top_down(np.zeros((36, 64, 3), np.uint8))
+    finally:
+        show.renderer.close()

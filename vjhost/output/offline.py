@@ -176,6 +176,7 @@ def render_offline(
     # the colour conversion for the encoder: one GL pass where GL is a GPU; on software GL the CPU's
     # swscale, on the encoder's own thread, is cheaper than another full-size pass (VJHOST_GL_YUV=0/1 decides)
     gl_yuv = writer is not None and show.renderer.yuv420_ok() and _gl_yuv(show.renderer)
+    direct = writer is not None and not gl_yuv  # RGBA read straight into the encoder's frames, if GL can turn rows
     clock = FrameClock(fps, start)  # the producer's clock: frame i is at start + i / fps
     dt = 1.0 / fps
     q: queue.Queue = queue.Queue(maxsize=6)
@@ -312,15 +313,22 @@ def render_offline(
                     transition = None
                 else:
                     painting = True
+            sent = False  # the frame is with the encoder already
             if gl_yuv and not painting:
                 writer.write_yuv420(show.renderer.read_yuv420())
+                sent = True
+            elif direct and not painting and not on_frame:  # GL fills one of the encoder's frames itself
+                frame, pixels = writer.frame_buffer()
+                sent = direct = show.renderer.read_rgba_top_down(pixels)
+                if sent:
+                    writer.write_frame(frame)
             if painting and (show.renderer.w, show.renderer.h) == tuple(size):
                 rgba = transition.read_rgba()
             elif painting:  # (a reduced render scale: the transition's target is smaller than the video)
                 rgba = show.renderer.read_rgba()
             else:
-                rgba = show.renderer.read_rgba() if (on_frame or (writer and not gl_yuv)) else None
-            if writer and (painting or not gl_yuv):
+                rgba = show.renderer.read_rgba() if (on_frame or (writer and not sent)) else None
+            if writer and not sent:
                 writer.write(rgba)
             if on_frame:
                 on_frame(i, rgba)

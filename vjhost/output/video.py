@@ -2,7 +2,10 @@
 
 Frames are handed over as RGBA bottom-row-first arrays (straight from
 ``glReadPixels``); the writer thread flips, converts to yuv420p and encodes,
-so the render thread only pays for one copy.  Or, where GL is a GPU, as I420
+so the render thread only pays for one copy.  Or, where GL can turn the rows
+itself (``GL_MESA_pack_invert``, software GL), read straight into one of the
+writer's pooled frames (:meth:`VideoWriter.frame_buffer`): no copy, no flip,
+no fresh 3.7 MB of memory a frame.  Or, where GL is a GPU, as I420
 pictures the GL chain already converted (:meth:`VideoWriter.write_yuv420`,
 :meth:`~vjhost.render.chain.Renderer.read_yuv420`): 1.5 bytes a pixel and no
 conversion on the CPU at all.  ``preset`` trades file size
@@ -17,6 +20,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
+
+SUPERFAST_PARAMS = "cabac=0:subme=0:weightp=0:partitions=i8x8"  #: the offline encoder's speed trade (see open_mp4)
 
 
 def open_mp4(path: Path, size: tuple[int, int], fps: int, *, preset: str, crf: int, audio_rate: int | None = None,
@@ -33,10 +38,12 @@ def open_mp4(path: Path, size: tuple[int, int], fps: int, *, preset: str, crf: i
     # zerolatency: no B-frames or lookahead, sliced threads -- a third less CPU on this content
     video.options = {"preset": preset, "crf": str(crf), "tune": "zerolatency"}
     if preset == "superfast":
-        # CAVLC instead of CABAC: the same picture (entropy coding is lossless) in a ~10 % larger file for
-        # ~16 % less encoding CPU -- measured on 240 murakami frames at 1280x720, 43.0 dB either way; the whole
-        # offline render went 0.76x -> 0.82x realtime on a loaded 2-core machine (ultrafast turns it off too)
-        video.options["x264-params"] = "cabac=0"
+        # CAVLC instead of CABAC (entropy coding is lossless: the same picture, a ~10 % larger file, ~16 % less
+        # encoding CPU), full-pel motion search (subme=0), no weighted P prediction and no 4x4 intra partitions:
+        # the last three take 0.75-0.8x the encoding CPU of CAVLC alone for -0.1 to -0.3 dB (240 frames at
+        # 1280x720, CRF 20: mikami 41.04 -> 40.97 dB, murakami 43.00 -> 42.74 dB; tools/bench_encoder.py)
+        # Each is what x264's faster presets drop first; ultrafast goes further (no deblocking, -1 to -2 dB).
+        video.options["x264-params"] = SUPERFAST_PARAMS
     video.codec_context.time_base = Fraction(1, fps)
     audio = None
     if audio_rate is not None:
@@ -88,7 +95,9 @@ class VideoWriter:
         self.audio_data = audio
         self.sample_rate = sample_rate
         self.frames = 0
+        self.size = (int(size[0]), int(size[1]))
         self._q: queue.Queue = queue.Queue(maxsize=queue_size)
+        self._free: queue.SimpleQueue = queue.SimpleQueue()  # RGBA frames the encoder is done with (frame_buffer)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="vjhost-encoder", daemon=True)
         self._thread.start()
@@ -98,6 +107,28 @@ class VideoWriter:
         if self._error:
             raise RuntimeError(f"{self.path}: encoder failed: {self._error}")
         self._q.put(rgba_bottom_up.copy())
+
+    def frame_buffer(self):
+        """An RGBA picture to fill, top row first: ``(frame, pixels)`` -- an ``av.VideoFrame`` from this writer's
+        pool and a writable ``(H, W, 4)`` view of its memory (rows padded as the frame lays them out).  Fill it
+        (:meth:`~vjhost.render.chain.Renderer.read_rgba_top_down` reads GL straight into it) and hand it to
+        :meth:`write_frame`; it comes back to the pool once the encoder has converted it."""
+        import av
+
+        try:
+            frame = self._free.get_nowait()
+        except queue.Empty:
+            frame = av.VideoFrame(self.size[0], self.size[1], "rgba")
+        plane = frame.planes[0]
+        w, h = self.size
+        pixels = np.frombuffer(plane, np.uint8).reshape(h, plane.line_size)[:, : w * 4].reshape(h, w, 4)
+        return frame, pixels
+
+    def write_frame(self, frame) -> None:
+        """Queue a frame from :meth:`frame_buffer`, filled (not copied: do not touch it after this)."""
+        if self._error:
+            raise RuntimeError(f"{self.path}: encoder failed: {self._error}")
+        self._q.put(frame)
 
     def write_yuv420(self, i420: np.ndarray) -> None:
         """Queue one frame already in I420 ((H * 3 / 2, W) uint8, top row first; copied)."""
@@ -115,6 +146,9 @@ class VideoWriter:
                     break
                 if isinstance(item, tuple):  # converted by GL already
                     frame = av.VideoFrame.from_ndarray(item[1], format=item[0])
+                elif isinstance(item, av.VideoFrame):  # filled in place, top row first: back to the pool
+                    frame = yuv420(item)
+                    self._free.put(item)
                 else:  # rows reversed as the frame is filled (no extra copy)
                     frame = yuv420(item[::-1])
                 mux_video(self.container, self.video, frame, self.frames)

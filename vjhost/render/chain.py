@@ -57,6 +57,14 @@ SAMPLERS = ("u_input", "u_prev", "u_image", "u_image_prev")  #: texture units 0-
 SCALE_STEP = 0.05  #: render scales are multiples of this
 MIN_SCALE = 0.5
 
+GL_PACK_INVERT_MESA = 0x8758  #: GL_MESA_pack_invert: glReadPixels returns the top row first
+
+
+def _has_extension(GL, name: str) -> bool:
+    """Whether the current GL context offers extension ``name``."""
+    n = int(GL.glGetIntegerv(GL.GL_NUM_EXTENSIONS))
+    return any(GL.glGetStringi(GL.GL_EXTENSIONS, i) == name.encode() for i in range(n))
+
 
 def quantize_scale(scale: float) -> float:
     """A render scale clamped to [MIN_SCALE, 1] and rounded down to a multiple of SCALE_STEP."""
@@ -183,6 +191,7 @@ class Renderer:
                                        "master."))
         self.output = self.targets[self.prev].tex
         self._readback: np.ndarray | None = None
+        self._pack_invert: bool | None = None  # GL_MESA_pack_invert (read_rgba_top_down), asked once
         self.audio = None  #: an isf.AudioTextures feeding ISF audio/audioFFT inputs; the host updates it per frame
         GL.glViewport(0, 0, self.w, self.h)
         GL.glDisable(GL.GL_DEPTH_TEST)
@@ -654,6 +663,29 @@ class Renderer:
         GL.glPixelStorei(GL.GL_PACK_ALIGNMENT, 4)
         GL.glReadPixels(0, 0, w, h, GL.GL_RGBA, GL.GL_UNSIGNED_BYTE, self._readback)
         return self._readback
+
+    def read_rgba_top_down(self, out: np.ndarray) -> bool:
+        """Read the last output at the show's size straight into ``out`` ((H, W, 4) uint8, rows may be padded),
+        top row first -- the rows turned by GL itself (``GL_MESA_pack_invert``), so the encoder's frame is filled
+        with no copy and no flip on the CPU.  False (``out`` untouched) where this GL lacks the extension."""
+        if self._pack_invert is None:
+            self._pack_invert = _has_extension(self.GL, "GL_MESA_pack_invert")
+        if not self._pack_invert:
+            return False
+        GL = self.GL
+        w, h = self.size
+        if out.shape != (h, w, 4) or out.dtype != np.uint8 or out.strides[1:] != (4, 1) or out.strides[0] % 4:
+            raise ValueError(f"read_rgba_top_down: need a ({h}, {w}, 4) uint8 view with whole-pixel rows")
+        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, self.output_fbo())
+        GL.glPixelStorei(GL.GL_PACK_ALIGNMENT, 4)
+        GL.glPixelStorei(GL.GL_PACK_ROW_LENGTH, out.strides[0] // 4)
+        GL.glPixelStorei(GL_PACK_INVERT_MESA, GL.GL_TRUE)
+        try:
+            GL.glReadPixels(0, 0, w, h, GL.GL_RGBA, GL.GL_UNSIGNED_BYTE, ctypes.c_void_p(out.ctypes.data))
+        finally:
+            GL.glPixelStorei(GL_PACK_INVERT_MESA, GL.GL_FALSE)
+            GL.glPixelStorei(GL.GL_PACK_ROW_LENGTH, 0)
+        return True
 
     def yuv420_ok(self) -> bool:
         """Whether :meth:`read_yuv420` can serve this show (even width, height a multiple of 4, the pass built)."""
