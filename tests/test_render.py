@@ -7,6 +7,8 @@ are repeatable, and a broken plugin does not black out the show.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -224,3 +226,21 @@ def test_read_rgba_top_down_fills_padded_rows(gl, host):
             show.renderer.read_rgba_top_down(np.zeros((36, 64, 3), np.uint8))
     finally:
         show.renderer.close()
+
+
+def test_a_render_stopped_early_has_no_audio_past_its_last_frame(host, demo_track, tmp_path):
+    """The bench's time limit stops a render part-way: the mp4's sound ends with its pictures."""
+    import av
+
+    from vjhost.output.offline import render_offline
+
+    res = render_offline(host, "ikeda", demo_track.audio, demo_track.sr, tmp_path / "short.mp4", size=(160, 90),
+                         fps=30, duration=4.0, on_frame=lambda i, rgba: time.sleep(0.2) if i == 5 else None,
+                         time_limit=0.1)
+    assert 0 < res.frames < 120
+    with av.open(str(res.path)) as c:
+        samples = sum(f.samples for f in c.decode(audio=0))
+    with av.open(str(res.path)) as c:
+        pictures = sum(1 for _ in c.decode(video=0))
+    assert pictures == res.frames
+    assert abs(samples / 48000 - res.frames / 30) < 0.05  # the AAC frame it ends in, no more

@@ -38,6 +38,7 @@ def settings() -> dict[str, dict[str, str]]:
         "superfast (CABAC)": dict(BASE),
         "superfast cabac=0": {**BASE, "x264-params": "cabac=0"},
         "shipped": {**BASE, "x264-params": SUPERFAST_PARAMS},
+        "shipped + sliced-threads=1": {**BASE, "x264-params": SUPERFAST_PARAMS.replace(":sliced-threads=0", "")},
         "shipped + partitions=none": {**BASE, "x264-params": SUPERFAST_PARAMS.replace("i8x8", "none")},
         "shipped + aq-mode=0": {**BASE, "x264-params": SUPERFAST_PARAMS + ":aq-mode=0"},
         "ultrafast": {**BASE, "preset": "ultrafast"},

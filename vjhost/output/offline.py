@@ -193,6 +193,9 @@ def render_offline(
         return box.get("show")
 
     def produce() -> None:
+        from ..priority import DECODER_NICE, background
+
+        background(DECODER_NICE)  # frames ahead of the render thread: it waits for the cores, not the render
         last = None
         cur = show
         prev_count = 0

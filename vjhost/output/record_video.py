@@ -162,6 +162,9 @@ class ShowRecorder:
     def _run(self) -> None:
         import av
 
+        from ..priority import ENCODER_NICE, background
+
+        background(ENCODER_NICE)  # the show first: x264's threads, made at the first frame, inherit it
         try:
             while True:
                 item = self._q.get()
