@@ -96,6 +96,7 @@ class VideoWriter:
             self.tmp, size, fps, preset=preset, crf=crf, audio_rate=sample_rate if audio is not None else None,
             audio_channels=2 if stereo else 1)
         self.audio_data = audio
+        self._audio_pos = 0  # samples of the audio encoded so far
         self.sample_rate = sample_rate
         self.frames = 0
         self.size = (int(size[0]), int(size[1]))
@@ -160,23 +161,33 @@ class VideoWriter:
                     frame = yuv420(item[::-1])
                 mux_video(self.container, self.video, frame, self.frames)
                 self.frames += 1
+                self._write_audio(int(self.frames * self.sample_rate / self.fps))
         except BaseException as exc:  # noqa: BLE001 - reported by write()/close()
             self._error = exc
             while self._q.get() is not None:  # drain so the producer never blocks forever
                 pass
 
-    def _write_audio(self) -> None:
+    AUDIO_CHUNK = 1024  #: samples per AAC frame
+
+    def _write_audio(self, upto: int | None = None) -> None:
+        """Encode and mux the audio up to sample ``upto`` (whole AAC frames only), or, at the end (``None``), up
+        to the last video frame and flush.  On the encoder thread after each picture, so the sound is encoded
+        in the render's idle moments and interleaved with the pictures, not all at once at the close; a render
+        stopped early (the bench's time limit) gets no audio past its last frame."""
         a = self.audio_data
         if a is None or self.audio is None:
             return
-        a = a.T if a.ndim == 2 else a[None, :]
-        # as long as the video: a render stopped early (the bench's time limit) gets no audio past its last frame
-        a = np.ascontiguousarray(a[:, : int(round(self.frames * self.sample_rate / self.fps))], dtype=np.float32)
-        chunk = 1024
-        for i in range(0, a.shape[1], chunk):
-            mux_audio(self.container, self.audio, a[:, i : i + chunk], self.sample_rate, i)
-        for packet in self.audio.encode(None):
-            self.container.mux(packet)
+        end = int(round(self.frames * self.sample_rate / self.fps))
+        stop = min(end, len(a)) if upto is None else min(upto, len(a))
+        chunk = self.AUDIO_CHUNK
+        while self._audio_pos < stop and (upto is None or self._audio_pos + chunk <= stop):
+            part = a[self._audio_pos : min(stop, self._audio_pos + chunk)]
+            part = part.T if part.ndim == 2 else part[None, :]
+            mux_audio(self.container, self.audio, part, self.sample_rate, self._audio_pos)
+            self._audio_pos += part.shape[1]
+        if upto is None:
+            for packet in self.audio.encode(None):
+                self.container.mux(packet)
 
     def close(self) -> Path:
         """Finish encoding, mux the audio, and move the file into place (never a half-written mp4)."""
