@@ -244,3 +244,43 @@ def test_a_render_stopped_early_has_no_audio_past_its_last_frame(host, demo_trac
         pictures = sum(1 for _ in c.decode(video=0))
     assert pictures == res.frames
     assert abs(samples / 48000 - res.frames / 30) < 0.05  # the AAC frame it ends in, no more
+
+
+@pytest.mark.parametrize("pack, reads_prev", [("ochiai", False), ("teamlab", True)])
+def test_a_chain_ending_small_is_scaled_up_by_the_encoder_not_by_gl(host, demo_track, tmp_path, monkeypatch, pack,
+                                                                     reads_prev):
+    """ochiai's and teamlab's chains end on half-size passes: offline, the encoder's colour conversion scales the
+    half-size picture up and the video is the same picture (bilinear either way) as through GL's upscale.  GL
+    draws no full-size closing upscale at all for ochiai; teamlab's trails read last frame's output (u_prev),
+    so there it is still drawn, for the next frame's passes to read."""
+    import av
+
+    from vjhost.output.offline import render_offline
+    from vjhost.render.chain import Renderer
+
+    monkeypatch.setenv("VJHOST_GL_YUV", "0")
+    copies, reads = [], []
+    real_copy, real_read = Renderer._copy, Renderer.read_rgba_top_down
+    monkeypatch.setattr(Renderer, "_copy", lambda self, tex, dst: (copies.append((dst.w, dst.h)),
+                                                                   real_copy(self, tex, dst))[1])
+    monkeypatch.setattr(Renderer, "read_rgba_top_down", lambda self, out: (reads.append(out.shape[:2]),
+                                                                           real_read(self, out))[1])
+
+    def render(name):
+        copies.clear()
+        res = render_offline(host, pack, demo_track.audio, demo_track.sr, tmp_path / name, size=(320, 180),
+                             fps=30, start=2.0, duration=1.0)
+        with av.open(str(res.path)) as c:
+            return np.stack([f.to_ndarray(format="rgb24") for f in c.decode(video=0)]).astype(np.float32)
+
+    direct = render("direct.mp4")
+    assert set(reads) == {(90, 160)} and len(reads) == 30  # the half-size picture, read as drawn
+    # no closing upscale drawn (ochiai), or drawn only as the next frame needs it (teamlab: all but the last)
+    assert copies.count((320, 180)) == (29 if reads_prev else 0)
+    monkeypatch.setattr(Renderer, "read_rgba_top_down", lambda self, out: False)
+    through_gl = render("gl.mp4")
+    assert copies.count((320, 180)) == 30  # the copy path: GL upscales every frame
+    assert direct.shape == through_gl.shape == (30, 180, 320, 3)
+    psnr = 10 * np.log10(255 ** 2 / np.mean((direct - through_gl) ** 2))
+    assert psnr > 32, psnr
+    assert direct.std() > 10  # a picture, not a flat field

@@ -177,6 +177,9 @@ def render_offline(
     # swscale, on the encoder's own thread, is cheaper than another full-size pass (VJHOST_GL_YUV=0/1 decides)
     gl_yuv = writer is not None and show.renderer.yuv420_ok() and _gl_yuv(show.renderer)
     direct = writer is not None and not gl_yuv  # RGBA read straight into the encoder's frames, if GL can turn rows
+    # ... as the chain drew it: a chain ending on a reduced-size pass needs no full-size upscale pass in GL, the
+    # encoder's colour conversion scales it (not with frames to hand on: they are the full-size picture)
+    show.renderer.defer_upscale = direct and on_frame is None
     clock = FrameClock(fps, start)  # the producer's clock: frame i is at start + i / fps
     dt = 1.0 / fps
     q: queue.Queue = queue.Queue(maxsize=6)
@@ -290,9 +293,11 @@ def render_offline(
                     state.pack = show.manifest.name
                 else:
                     new.renderer.set_scale(show.renderer.scale)
+                    new.renderer.defer_upscale = show.renderer.defer_upscale
                     if transition is not None:
                         transition.close()
                     transition = Transition(new.renderer, kind, duration_beats=beats, quantize="beat", seed=seed)
+                    show.renderer.resolve()
                     transition_src = transition.snapshot(show.renderer)  # the old pack's last frame
                     transition.start(f_switch)
                     show.renderer.close()
@@ -311,6 +316,7 @@ def render_offline(
             show.render(f, dt, image_mix=mix, waveform=wave, controls=ctl)
             painting = False
             if transition is not None:
+                show.renderer.resolve()
                 if transition.frame(f, transition_src, show.renderer.output) is None:
                     transition.close()
                     transition = None
@@ -321,8 +327,9 @@ def render_offline(
                 writer.write_yuv420(show.renderer.read_yuv420())
                 sent = True
             elif direct and not painting and not on_frame:  # GL fills one of the encoder's frames itself
-                frame, pixels = writer.frame_buffer()
+                frame, pixels = writer.frame_buffer(show.renderer.drawn_size())
                 sent = direct = show.renderer.read_rgba_top_down(pixels)
+                show.renderer.defer_upscale = direct  # (a GL that cannot turn rows: the copy path, full size)
                 if sent:
                     writer.write_frame(frame)
             if painting and (show.renderer.w, show.renderer.h) == tuple(size):

@@ -112,6 +112,7 @@ class Pass:
     decodes: int = 0  #: past beats' decodes it reads, u_decode1.. (``#pragma vjhost decodes N``, vjhost.render.decodes)
     #: its input over the last N frames (``#pragma vjhost history``, vjhost.render.history)
     history: "FrameHistory | None" = None
+    reads_prev: bool = True  #: it (or a stage) samples u_prev, last frame's output (ISF: assumed)
 
     def param_key(self, p: Param) -> str:
         return self.prefix + p.name
@@ -192,6 +193,11 @@ class Renderer:
         self.output = self.targets[self.prev].tex
         self._readback: np.ndarray | None = None
         self._pack_invert: bool | None = None  # GL_MESA_pack_invert (read_rgba_top_down), asked once
+        #: an offline encoder scales the picture itself: a chain that ends on a reduced-size pass leaves its
+        #: closing upscale undone until something needs the full-size output (see :meth:`resolve`)
+        self.defer_upscale = False
+        self._pending: tuple[int, int] | None = None  # (small texture, target index) of an upscale not yet drawn
+        self._pending_target: _Target | None = None
         self.audio = None  #: an isf.AudioTextures feeding ISF audio/audioFFT inputs; the host updates it per frame
         GL.glViewport(0, 0, self.w, self.h)
         GL.glDisable(GL.GL_DEPTH_TEST)
@@ -255,6 +261,7 @@ class Renderer:
         p.locations, p.size_loc = self._setup_program(prog, p, names)
         for st in stages:
             st.locations, st.size_loc = self._setup_program(st.program, p, names)
+        p.reads_prev = any(GL.glGetUniformLocation(q, "u_prev") >= 0 for q in (prog, *(st.program for st in stages)))
         self._stage_targets(p)
         self.ring.need(decodes, self)
         if history is not None:
@@ -549,6 +556,9 @@ class Renderer:
         GL.glBindVertexArray(self.vao)
         GL.glViewport(0, 0, self.w, self.h)
         self.ring.step(self, features.beat_count)  # a new beat: keep the decode the last one ended on
+        if self._pending is not None and (blackout or self._reads_prev(params, toggles)):
+            self.resolve()  # this frame reads last frame's output (u_prev): it must be drawn at full size
+        self._pending = self._pending_target = None  # (else nobody needs it: this frame makes a new one)
         free = [i for i in range(3) if i != self.prev]
         if blackout or self.source is None or self.source.broken:
             out = free[0]
@@ -573,7 +583,10 @@ class Renderer:
                 src_tex, k, small = self.targets[out].tex, 1 - k, False
             if small:  # the chain ended on a small pass: upscale it into a render-size target
                 out = free[k]
-                self._copy(src_tex, self.targets[out])
+                if self.defer_upscale:  # ... when someone needs it (an encoder reading the small one scales it)
+                    self._pending, self._pending_target = (src_tex, out), self._small_of(src_tex)
+                else:
+                    self._copy(src_tex, self.targets[out])
         self.prev = out
         self.output = self.targets[out].tex
         return self.output
@@ -589,6 +602,32 @@ class Renderer:
         GL.glDrawArrays(GL.GL_TRIANGLES, 0, 3)
         GL.glViewport(0, 0, self.w, self.h)
 
+    def _reads_prev(self, params: Mapping[str, float], toggles: Mapping[str, bool]) -> bool:
+        passes = [self.source] + [p for p in self.effects if self._active(p, params, toggles)]
+        if params.get("master.brightness", 1.0) < 1.0 or params.get("master.strobe", 0.0) > 0.0:
+            passes.append(self.master)
+        return any(p is not None and p.reads_prev for p in passes)
+
+    def _small_of(self, tex: int) -> "_Target | None":
+        for p in [self.source, *self.effects]:
+            if p is not None and p.small is not None and p.small.tex == tex:
+                return p.small
+        return None
+
+    def resolve(self) -> None:
+        """Draw a deferred closing upscale (:attr:`defer_upscale`) now, so ``targets[prev]`` holds the output at
+        the render size.  Everything here that reads the output calls it; code that reads ``targets[prev]``
+        itself (a transition, the HUD) calls it first."""
+        if self._pending is not None:
+            tex, idx = self._pending
+            self._pending = self._pending_target = None
+            self._copy(tex, self.targets[idx])
+
+    def drawn_size(self) -> tuple[int, int]:
+        """The size of the last output as drawn: a deferred upscale's small picture, else the render size."""
+        t = self._pending_target
+        return (t.w, t.h) if t is not None else (self.w, self.h)
+
     # ------------------------------------------------------------------ render scale
     def set_scale(self, scale: float) -> float:
         """Draw the chain at ``scale`` of the show's size from the next frame on (quantised, 0.5..1).
@@ -597,6 +636,7 @@ class Renderer:
         going back); last frame's output is carried over, scaled, so feedback
         continues without a jump.  Returns the scale now in use.
         """
+        self.resolve()
         scale = quantize_scale(scale)
         size = scaled_size(self.size, scale)
         if size == (self.w, self.h):
@@ -628,6 +668,7 @@ class Renderer:
         draw, which software GL runs about twice as fast as a scaled blit.
         """
         GL = self.GL
+        self.resolve()
         src = self.targets[self.prev]
         if (src.w, src.h) == (width, height) or self.upscale.broken or not self.upscale.program:
             GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, src.fbo)
@@ -645,6 +686,7 @@ class Renderer:
 
     def output_fbo(self) -> int:
         """A framebuffer holding the last output at the show's size (upscaled once per call when the scale is < 1)."""
+        self.resolve()
         src = self.targets[self.prev]
         if (src.w, src.h) == self.size:
             return src.fbo
@@ -665,18 +707,29 @@ class Renderer:
         return self._readback
 
     def read_rgba_top_down(self, out: np.ndarray) -> bool:
-        """Read the last output at the show's size straight into ``out`` ((H, W, 4) uint8, rows may be padded),
-        top row first -- the rows turned by GL itself (``GL_MESA_pack_invert``), so the encoder's frame is filled
-        with no copy and no flip on the CPU.  False (``out`` untouched) where this GL lacks the extension."""
+        """Read the last output straight into ``out`` ((H, W, 4) uint8, rows may be padded), top row first -- the
+        rows turned by GL itself (``GL_MESA_pack_invert``), so the encoder's frame is filled with no copy and
+        no flip on the CPU.  ``out`` is either the show's size or :meth:`drawn_size` (the picture as the chain
+        left it, smaller at a reduced render scale or with a deferred upscale: the encoder's colour conversion
+        scales it up in the same step, and GL draws no full-size upscale).  False (``out`` untouched) where
+        this GL lacks the extension."""
         if self._pack_invert is None:
             self._pack_invert = _has_extension(self.GL, "GL_MESA_pack_invert")
         if not self._pack_invert:
             return False
         GL = self.GL
-        w, h = self.size
-        if out.shape != (h, w, 4) or out.dtype != np.uint8 or out.strides[1:] != (4, 1) or out.strides[0] % 4:
-            raise ValueError(f"read_rgba_top_down: need a ({h}, {w}, 4) uint8 view with whole-pixel rows")
-        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, self.output_fbo())
+        h, w = out.shape[:2]
+        ok = out.ndim == 3 and out.shape[2] == 4 and out.dtype == np.uint8 and out.strides[1:] == (4, 1)
+        if not ok or out.strides[0] % 4 or (w, h) not in (self.size, self.drawn_size()):
+            sw, sh = self.size
+            dw, dh = self.drawn_size()
+            raise ValueError(f"read_rgba_top_down: need a ({sh}, {sw}, 4) or ({dh}, {dw}, 4) uint8 view with "
+                             f"whole-pixel rows, got {out.shape} {out.dtype}")
+        if (w, h) == self.drawn_size():
+            fbo = self._pending_target.fbo if self._pending_target is not None else self.targets[self.prev].fbo
+        else:
+            fbo = self.output_fbo()
+        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, fbo)
         GL.glPixelStorei(GL.GL_PACK_ALIGNMENT, 4)
         GL.glPixelStorei(GL.GL_PACK_ROW_LENGTH, out.strides[0] // 4)
         GL.glPixelStorei(GL_PACK_INVERT_MESA, GL.GL_TRUE)
@@ -698,6 +751,7 @@ class Renderer:
         also the upscale from a reduced render scale), so the encoder gets 1.5 bytes a pixel and does no
         colour conversion.  The buffer is reused: copy it to keep it."""
         GL = self.GL
+        self.resolve()
         w, h = self.size
         if self._yuv is None:
             GL.glActiveTexture(GL.GL_TEXTURE0)
