@@ -288,20 +288,23 @@ def test_render_never_overwrites_without_force_and_writes_through_a_temp_name(wa
     # a render that dies half-way (--force) leaves the old file whole and no temp file behind
     from vjhost.output import video
 
-    real_write, seen = video.VideoWriter.write, []
+    seen = []
 
-    def dying_write(self, frame):
-        seen.append(self.tmp)
-        if len(seen) == 4:
-            raise RuntimeError("disk full")
-        return real_write(self, frame)
+    def dying(real):  # (frames reach the writer by write(), or by write_frame() where GL reads into its frames)
+        def write(self, frame):
+            seen.append(self.tmp)
+            if len(seen) == 4:
+                raise RuntimeError("disk full")
+            return real(self, frame)
+        return write
 
-    monkeypatch.setattr(video.VideoWriter, "write", dying_write)
+    monkeypatch.setattr(video.VideoWriter, "write", dying(video.VideoWriter.write))
+    monkeypatch.setattr(video.VideoWriter, "write_frame", dying(video.VideoWriter.write_frame))
     with pytest.raises(RuntimeError, match="disk full"):
         main(args + ["--force"])
     assert seen[0].parent == tmp_path and seen[0].name.startswith(".show.") and seen[0].suffix == ".mp4"
     assert out.read_bytes() == b"the user's earlier render" and sorted(tmp_path.iterdir()) == sorted([out, wav])
-    monkeypatch.setattr(video.VideoWriter, "write", real_write)
+    monkeypatch.undo()
     assert main(args + ["--force"]) == 0
     assert out.read_bytes()[4:8] == b"ftyp" and sorted(tmp_path.iterdir()) == sorted([out, wav])
 

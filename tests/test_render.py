@@ -284,3 +284,23 @@ def test_a_chain_ending_small_is_scaled_up_by_the_encoder_not_by_gl(host, demo_t
     psnr = 10 * np.log10(255 ** 2 / np.mean((direct - through_gl) ** 2))
     assert psnr > 32, psnr
     assert direct.std() > 10  # a picture, not a flat field
+
+
+def test_an_offline_render_at_a_reduced_scale_is_scaled_up_by_the_encoder(host, demo_track, tmp_path, monkeypatch):
+    """`vjhost render --render-scale 0.5`: GL draws and reads half the pixels, the mp4 is the full size."""
+    import av
+
+    from vjhost.output.offline import render_offline
+    from vjhost.render.chain import Renderer
+
+    monkeypatch.setenv("VJHOST_GL_YUV", "0")
+    reads = []
+    real_read = Renderer.read_rgba_top_down
+    monkeypatch.setattr(Renderer, "read_rgba_top_down", lambda self, out: (reads.append(out.shape[:2]),
+                                                                           real_read(self, out))[1])
+    res = render_offline(host, "ikeda", demo_track.audio, demo_track.sr, tmp_path / "half.mp4", size=(320, 180),
+                         fps=30, duration=0.5, render_scale=0.5)
+    assert set(reads) == {(90, 160)} and len(reads) == 15
+    with av.open(str(res.path)) as c:
+        frames = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+    assert len(frames) == 15 and frames[0].shape == (180, 320, 3) and frames[-1].std() > 5
