@@ -170,6 +170,7 @@ def live_loop(show, source, seconds: float, *, render_scale: float | None = None
     from .render.chain import _Target
 
     r = show.renderer
+    r.defer_upscale = True  # as the live show: a chain ending small is upscaled once, by the present
     pacing = ShowPacing(target_fps, render_scale, limit=True, gl_renderer=GL.glGetString(GL.GL_RENDERER).decode(),
                         say=lambda msg: None, ignore_s=0.2)  # the first frames below warmed the shaders up
     r.set_scale(pacing.scaler.scale)
@@ -257,6 +258,7 @@ def pass_costs(show, seconds: float) -> dict[str, Any]:
     from .render.chain import _Target
 
     r = show.renderer
+    r.defer_upscale = False  # each pass's cost as drawn, the closing upscale of a chain ending small included
     r.set_scale(1.0)
     bare = r.build_text("bench_bare", BARE, (Param("amount", 1.0),))
     state = show.state

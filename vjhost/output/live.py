@@ -114,6 +114,7 @@ class LiveSession:
         self.show = Show(host, args.pack, self.size, faults=faults, device=args.device, seed=args.seed,
                          state=self.state,
                          decoder=getattr(args, "decoder", None), backend=getattr(args, "backend", None))
+        self.show.renderer.defer_upscale = True  # a chain ending small is upscaled once, by the present
         self.source, self.clock, self._close_audio, self.heard = _features_source(args, host, faults)
         self.worker = DecodeWorker(self.show.decoder, faults)
         self.sync, self.osc_tempo = _tempo_sync(args)
@@ -219,6 +220,7 @@ class LiveSession:
             self.faults.exception(f"pack {name}", exc)
             self.state.pack = self.show.manifest.name
             return
+        new.renderer.defer_upscale = True
         if self.transition is not None:
             self.transition.close()
         new.renderer.set_scale(self.show.renderer.scale)  # same render size: the transition mixes both

@@ -86,6 +86,7 @@ def measure(show, image: np.ndarray, seconds: float = 1.0, min_frames: int = 8) 
 
     r = show.renderer
     GL = r.GL
+    deferred, r.defer_upscale = r.defer_upscale, True  # as the live show presents it
     r.set_scale(1.0)
     r.upload_image(image)
     r.upload_image(image)
@@ -131,6 +132,7 @@ def measure(show, image: np.ndarray, seconds: float = 1.0, min_frames: int = 8) 
     finally:
         present.release(GL)
         r._free_pass(bare)
+        r.defer_upscale = deferred
     c, b = statistics.median(chain), statistics.median(base)
     x = c / b if b > 0 else float("inf")
     ok = x <= BUDGET_X and full <= MAX_FULL_PASSES + 1e-6 and made == 0

@@ -193,8 +193,10 @@ class Renderer:
         self.output = self.targets[self.prev].tex
         self._readback: np.ndarray | None = None
         self._pack_invert: bool | None = None  # GL_MESA_pack_invert (read_rgba_top_down), asked once
-        #: an offline encoder scales the picture itself: a chain that ends on a reduced-size pass leaves its
-        #: closing upscale undone until something needs the full-size output (see :meth:`resolve`)
+        #: a chain that ends on a reduced-size pass leaves its closing upscale undone until something needs the
+        #: output at the render size (see :meth:`resolve`): the window's upscale (:meth:`draw_output`) or an
+        #: offline encoder's colour conversion scales the small picture instead -- one full-size pass less.
+        #: The live show and offline renders set it; other callers get the plain chain.
         self.defer_upscale = False
         self._pending: tuple[int, int] | None = None  # (small texture, target index) of an upscale not yet drawn
         self._pending_target: _Target | None = None
@@ -668,8 +670,8 @@ class Renderer:
         draw, which software GL runs about twice as fast as a scaled blit.
         """
         GL = self.GL
-        self.resolve()
-        src = self.targets[self.prev]
+        # a deferred closing upscale (defer_upscale) is drawn from the small picture straight to the window
+        src = self._pending_target if self._pending_target is not None else self.targets[self.prev]
         if (src.w, src.h) == (width, height) or self.upscale.broken or not self.upscale.program:
             GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, src.fbo)
             GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, fbo)

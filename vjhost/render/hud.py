@@ -190,6 +190,7 @@ class Hud:
         if key != self._text_key:
             self._draw_text(key)
             self._text_key = key
+        r.resolve()  # the chain's output at the render size (a deferred closing upscale drawn now)
         if into_output:
             dst = next(i for i in range(3) if i != r.prev)
             fbo, (w, h) = r.targets[dst].fbo, (r.w, r.h)

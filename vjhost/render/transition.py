@@ -290,6 +290,7 @@ class Transition:
         no program works, returns ``src_tex`` or ``dst_tex`` without drawing.
         """
         p = 1.0 if progress is None else float(np.clip(progress, 0.0, 1.0))
+        self.renderer.resolve()  # its output (dst_tex, u_prev) at the render size: a deferred upscale drawn now
         if self._isf is not None:
             r, dst = self.renderer, dst_target or self.target()
             r.GL.glViewport(0, 0, r.w, r.h)
@@ -377,6 +378,7 @@ class Transition:
         from .chain import _Target
 
         GL = self.renderer.GL
+        renderer.resolve()
         if self._held is None:
             self._held = _Target(renderer.w, renderer.h)
         GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, renderer.targets[renderer.prev].fbo)
