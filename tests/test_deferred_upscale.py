@@ -89,7 +89,7 @@ def test_feedback_still_reads_last_frames_full_output(make):
     on = {"fx.trail.amount": 1.0}
     plain, _ = frames(make(), False, on)
     deferred, copies = frames(make(), True, on)
-    assert copies == 3  # drawn when the next frame reads it, not for the last frame
+    assert copies == 4  # drawn at once: the next frame reads it (the trail pass samples u_prev)
     for a, b in zip(plain, deferred):
         assert np.abs(a.astype(int) - b.astype(int)).max() <= 1
     assert np.abs(plain[3].astype(int) - frames(make(), False, {})[0][3].astype(int)).mean() > 5  # trails show
@@ -104,5 +104,34 @@ def test_everything_that_reads_the_output_gets_it_at_the_render_size(make):
     renderer.render(busy_features(), {}, frame=0)
     assert renderer.drawn_size() == (W // 2, H // 2)
     rgba = renderer.read_rgba()  # resolves: the upscale is drawn now
-    assert renderer.drawn_size() == (W, H)
+    assert renderer.drawn_size() == (W // 2, H // 2)  # (the small picture is still there to read, the same)
     assert np.abs(rgba.astype(int) - plain[0].astype(int)).max() <= 1
+    renderer.set_scale(0.5)  # the output carried over to the new size: read at the render size from here
+    assert renderer.drawn_size() == (W // 2, H // 2) == (renderer.w, renderer.h)
+
+
+@pytest.mark.parametrize("into_output", [False, True])
+def test_the_hud_reads_the_small_picture_as_drawn(make, make_features, into_output):
+    """The HUD over a chain ending small: the same overlay picture, and GL draws no closing upscale for it."""
+    from vjhost.render.hud import Hud
+
+    pictures = []
+    for defer in (False, True):
+        r = make()
+        r.defer_upscale = defer
+        hud = Hud(r)
+        copies = []
+        real = r._copy
+        r._copy = lambda tex, dst: (copies.append((dst.w, dst.h)), real(tex, dst))[1]
+        try:
+            f = make_features()
+            r.render(f, {})
+            hud.draw(f, None, into_output=into_output)
+            pictures.append(hud.read_rgba().astype(int))
+        finally:
+            del r._copy
+            hud.close()
+        assert copies.count((W, H)) == (0 if defer else 1)
+        if into_output:
+            assert r.drawn_size() == (W, H) and r.output == r.targets[r.prev].tex
+    assert np.abs(pictures[0] - pictures[1]).max() <= 1 and pictures[0].std() > 20

@@ -252,7 +252,7 @@ def test_a_chain_ending_small_is_scaled_up_by_the_encoder_not_by_gl(host, demo_t
     """ochiai's and teamlab's chains end on half-size passes: offline, the encoder's colour conversion scales the
     half-size picture up and the video is the same picture (bilinear either way) as through GL's upscale.  GL
     draws no full-size closing upscale at all for ochiai; teamlab's trails read last frame's output (u_prev),
-    so there it is still drawn, for the next frame's passes to read."""
+    so there it is still drawn, for the next frame's passes to read (the encoder still reads the small one)."""
     import av
 
     from vjhost.output.offline import render_offline
@@ -275,8 +275,8 @@ def test_a_chain_ending_small_is_scaled_up_by_the_encoder_not_by_gl(host, demo_t
 
     direct = render("direct.mp4")
     assert set(reads) == {(90, 160)} and len(reads) == 30  # the half-size picture, read as drawn
-    # no closing upscale drawn (ochiai), or drawn only as the next frame needs it (teamlab: all but the last)
-    assert copies.count((320, 180)) == (29 if reads_prev else 0)
+    # no closing upscale drawn (ochiai); teamlab's trails read it next frame, so it is drawn as before
+    assert copies.count((320, 180)) == (30 if reads_prev else 0)
     monkeypatch.setattr(Renderer, "read_rgba_top_down", lambda self, out: False)
     through_gl = render("gl.mp4")
     assert copies.count((320, 180)) == 30  # the copy path: GL upscales every frame

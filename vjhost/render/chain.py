@@ -199,7 +199,7 @@ class Renderer:
         #: The live show and offline renders set it; other callers get the plain chain.
         self.defer_upscale = False
         self._pending: tuple[int, int] | None = None  # (small texture, target index) of an upscale not yet drawn
-        self._pending_target: _Target | None = None
+        self._pending_target: _Target | None = None  # the small target holding this frame's output (deferring)
         self.audio = None  #: an isf.AudioTextures feeding ISF audio/audioFFT inputs; the host updates it per frame
         GL.glViewport(0, 0, self.w, self.h)
         GL.glDisable(GL.GL_DEPTH_TEST)
@@ -585,8 +585,12 @@ class Renderer:
                 src_tex, k, small = self.targets[out].tex, 1 - k, False
             if small:  # the chain ended on a small pass: upscale it into a render-size target
                 out = free[k]
-                if self.defer_upscale:  # ... when someone needs it (an encoder reading the small one scales it)
-                    self._pending, self._pending_target = (src_tex, out), self._small_of(src_tex)
+                # ... when someone needs it (the present or an encoder scales the small one), unless this chain
+                # reads last frame's output: then the next frame needs it anyway
+                if self.defer_upscale:
+                    self._pending_target = self._small_of(src_tex)
+                if self.defer_upscale and not any(p.reads_prev for p in passes):
+                    self._pending = (src_tex, out)
                 else:
                     self._copy(src_tex, self.targets[out])
         self.prev = out
@@ -620,13 +624,27 @@ class Renderer:
         """Draw a deferred closing upscale (:attr:`defer_upscale`) now, so ``targets[prev]`` holds the output at
         the render size.  Everything here that reads the output calls it; code that reads ``targets[prev]``
         itself (a transition, the HUD) calls it first."""
-        if self._pending is not None:
+        if self._pending is not None:  # (the small target still holds the same picture: drawn_size stays)
             tex, idx = self._pending
-            self._pending = self._pending_target = None
+            self._pending = None
             self._copy(tex, self.targets[idx])
 
+    def last_target(self) -> "_Target":
+        """The target holding the last output as drawn: a chain's small one (:attr:`defer_upscale`), else
+        ``targets[prev]``
+        (a pass that reads it at ``v_uv`` with its bilinear sampler gets the same picture either way)."""
+        return self._pending_target if self._pending_target is not None else self.targets[self.prev]
+
+    def replace_output(self, index: int) -> None:
+        """``targets[index]`` now holds the output, drawn over the last one at the render size (the HUD drawn
+        into the output): it is the output from here on, and any deferred upscale is moot."""
+        self._pending = self._pending_target = None
+        self.prev = index
+        self.output = self.targets[index].tex
+
     def drawn_size(self) -> tuple[int, int]:
-        """The size of the last output as drawn: a deferred upscale's small picture, else the render size."""
+        """The size of the last output as drawn: the small picture of a chain that ended on a reduced-size pass
+        (with :attr:`defer_upscale`), else the render size."""
         t = self._pending_target
         return (t.w, t.h) if t is not None else (self.w, self.h)
 
@@ -639,6 +657,7 @@ class Renderer:
         continues without a jump.  Returns the scale now in use.
         """
         self.resolve()
+        self._pending_target = None  # the output is carried over at the new size (below)
         scale = quantize_scale(scale)
         size = scaled_size(self.size, scale)
         if size == (self.w, self.h):
@@ -670,8 +689,7 @@ class Renderer:
         draw, which software GL runs about twice as fast as a scaled blit.
         """
         GL = self.GL
-        # a deferred closing upscale (defer_upscale) is drawn from the small picture straight to the window
-        src = self._pending_target if self._pending_target is not None else self.targets[self.prev]
+        src = self.last_target()  # a deferred closing upscale: from the small picture straight to ``fbo``
         if (src.w, src.h) == (width, height) or self.upscale.broken or not self.upscale.program:
             GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, src.fbo)
             GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, fbo)

@@ -190,13 +190,12 @@ class Hud:
         if key != self._text_key:
             self._draw_text(key)
             self._text_key = key
-        r.resolve()  # the chain's output at the render size (a deferred closing upscale drawn now)
         if into_output:
             dst = next(i for i in range(3) if i != r.prev)
             fbo, (w, h) = r.targets[dst].fbo, (r.w, r.h)
         else:
             fbo, (w, h) = self._fbo, (self.w, self.h)
-        src = r.targets[r.prev]
+        src = r.last_target()  # the chain's output as drawn (smaller, if its closing upscale is deferred)
         GL.glBindVertexArray(r.vao)
         GL.glViewport(0, 0, w, h)
         GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, fbo)
@@ -241,8 +240,7 @@ class Hud:
         GL.glViewport(0, 0, r.w, r.h)
         self._fbo_last, self._size_last = fbo, (w, h)
         if into_output:
-            r.prev = dst
-            r.output = r.targets[dst].tex
+            r.replace_output(dst)
             self.output = r.output
         else:
             self.output = self.target.tex
