@@ -293,7 +293,7 @@ def test_pack_switch_between_two_renderers_and_a_scene_switch_snapshot(gl, tmp_p
         x.close()
 
 
-def test_an_isf_transition_is_a_transition_kind_and_a_filter_is_refused(rig):
+def test_an_isf_transition_is_a_transition_kind_and_a_filter_is_refused(rig, monkeypatch):
     isf = Path(__file__).resolve().parent / "isf"
     r, src, dst, faults = rig()
     tr = Transition(r, str(isf / "crossfade_transition.fs"), duration_beats=2)
@@ -308,8 +308,21 @@ def test_an_isf_transition_is_a_transition_kind_and_a_filter_is_refused(rig):
     assert GL.glIsProgram(prog)
     tr.close()
     assert not GL.glIsProgram(prog)  # closed with the transition (a pack switch closes one every time)
+    from vjhost.render.isf import MultipassEffect
+
+    built = []
+    real_build = MultipassEffect.build
+
+    def spy(self):
+        real_build(self)
+        built.append(self.program)
+
+    monkeypatch.setattr(MultipassEffect, "build", spy)
     wrong = Transition(r, str(isf / "invert_filter.fs"))  # a filter: reported, and it crossfades instead
+    with pytest.raises(ValueError, match="quantize"):  # bad arguments: refused before anything is built
+        Transition(r, str(isf / "crossfade_transition.fs"), quantize="sometimes")
     assert "not a transition" in faults.faults[f"transition {isf / 'invert_filter.fs'}"].message
+    assert len(built) == 1 and built[0] and not GL.glIsProgram(built[0])  # the filter's program is not left behind
     wrong.draw(src, dst, 0.5)
     assert abs(int(wrong.read_rgba()[10, 10, 0]) - 128) <= 1
     wrong.close()

@@ -148,21 +148,8 @@ class Transition:
                  stroke: float = 0.045, follow: float = 0.8, mask_scale: float = 0.5) -> None:
         kind = _ALIASES.get(kind, kind)
         self._isf = None
-        if str(kind).lower().endswith(".fs"):  # an ISF transition (startImage, endImage, progress)
-            from .isf import load_effect
-            from .shaders import ShaderError
-
-            try:
-                self._isf = load_effect(kind, renderer.finder, f"transition {kind}")
-                self._isf.build()
-                if self._isf.kind != "transition":
-                    raise ShaderError(f"{kind}: an ISF {self._isf.kind}, not a transition "
-                                      "(startImage, endImage, progress)")
-            except ShaderError as exc:
-                renderer.faults.report(f"transition {kind}", f"{exc}\n(crossfading instead)")
-                self._isf = None
-            kind = "crossfade"
-        if kind not in KINDS:
+        isf = str(kind).lower().endswith(".fs")  # an ISF transition (startImage, endImage, progress)
+        if not isf and kind not in KINDS:
             raise ValueError(f"unknown transition {kind!r} (have: {', '.join(KINDS)}, or an ISF transition .fs)")
         if quantize not in (None, "beat", "bar"):
             raise ValueError(f"quantize must be None, 'beat' or 'bar', not {quantize!r}")
@@ -174,6 +161,22 @@ class Transition:
             duration_beats = 4.0
         if (duration_beats or 0.0) < 0 or (duration_s or 0.0) < 0:
             raise ValueError("durations must be >= 0")
+        if isf:  # built once the arguments are known good, so no error below leaves its program behind
+            from .isf import load_effect
+            from .shaders import ShaderError
+
+            try:
+                self._isf = load_effect(kind, renderer.finder, f"transition {kind}")
+                self._isf.build()
+                if self._isf.kind != "transition":
+                    raise ShaderError(f"{kind}: an ISF {self._isf.kind}, not a transition "
+                                      "(startImage, endImage, progress)")
+            except ShaderError as exc:
+                renderer.faults.report(f"transition {kind}", f"{exc}\n(crossfading instead)")
+                if self._isf is not None:  # built, but not a transition: its program goes
+                    self._isf.release()
+                self._isf = None
+            kind = "crossfade"
         self.renderer = renderer
         self.kind = kind
         self.duration_beats = duration_beats
