@@ -12,12 +12,15 @@ it.  Measured on 2 cores with software GL, 1280x720 offline renders, round
 robin in one run: teamlab 0.90 -> 1.05x realtime, murakami 0.90 -> 1.01x
 with the encoder at +15 and the decoder at +10 (+10/+5 gave 0.98/1.01x).
 
-The live show's decode worker runs at +10 too: the render thread has a frame
-deadline, the decoder does not (the show crossfades to the newest decode
-whenever it comes).  In the bench's live loop at 1280x720, five rounds each:
-the decode rate stayed at 22-25 a second, and the dynamic resolution settled
-at 75-100 % instead of 50 % for kusama and at 65-100 % instead of 50-65 % for
-murakami, with p99 <= 20 ms in 4 of 5 runs against 3 of 5.
+The live show's decode worker goes further, into ``SCHED_IDLE`` (:func:`idle`):
+the render thread has a frame deadline, the decoder does not (the show
+crossfades to the newest decode whenever it comes), and the live loop leaves
+the CPU idle between frames (the frame limiter).  In the bench's live loop at
+1280x720, round robin, 18 runs over six packs each way: the decode rate stayed
+at 23.8 a second, the dynamic resolution settled at 95 % on average instead of
+78 % at nice +10, and p99 went over 20 ms in 1 run against 4.  (Nice +10
+against nice 0, five rounds of kusama and murakami: 75-100 % instead of 50 %,
+p99 <= 20 ms in 4 of 5 runs against 3 of 5.)
 
 Where threads have no nice value of their own (Windows, macOS) this does nothing.
 """
@@ -29,7 +32,7 @@ import sys
 import threading
 
 ENCODER_NICE = 15  #: the video encoder thread (and x264's threads, which inherit it)
-DECODER_NICE = 10  #: the offline render's latent + decode producer, the live show's decode worker
+DECODER_NICE = 10  #: the offline render's latent + decode producer
 
 
 def background(nice: int) -> bool:
@@ -44,3 +47,15 @@ def background(nice: int) -> bool:
         return True
     except OSError:
         return False
+
+
+def idle() -> bool:
+    """Put the calling thread in ``SCHED_IDLE``: it runs only on a core nothing else wants (the live show's
+    decode worker).  Where that class is missing, the lowest nice value instead.  True if either took effect."""
+    if sys.platform.startswith("linux") and hasattr(os, "SCHED_IDLE"):
+        try:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))  # 0: this thread (Linux schedules threads)
+            return True
+        except OSError:
+            pass
+    return background(19)

@@ -194,9 +194,9 @@ class DecodeWorker:
         return image
 
     def _run(self) -> None:
-        from ..priority import DECODER_NICE, background
+        from ..priority import idle
 
-        background(DECODER_NICE)  # the render thread first: the show crossfades to the newest decode whenever it comes
+        idle()  # the render thread first: the show crossfades to the newest decode whenever it comes
         while True:
             with self._cond:
                 while self._pending is None and not self._closed:
