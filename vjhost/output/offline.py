@@ -297,7 +297,6 @@ def render_offline(
                     if transition is not None:
                         transition.close()
                     transition = Transition(new.renderer, kind, duration_beats=beats, quantize="beat", seed=seed)
-                    show.renderer.resolve()
                     transition_src = transition.snapshot(show.renderer)  # the old pack's last frame
                     transition.start(f_switch)
                     show.renderer.close()
@@ -316,7 +315,6 @@ def render_offline(
             show.render(f, dt, image_mix=mix, waveform=wave, controls=ctl)
             painting = False
             if transition is not None:
-                show.renderer.resolve()
                 if transition.frame(f, transition_src, show.renderer.output) is None:
                     transition.close()
                     transition = None

@@ -198,8 +198,8 @@ class Renderer:
         #: offline encoder's colour conversion scales the small picture instead -- one full-size pass less.
         #: The live show and offline renders set it; other callers get the plain chain.
         self.defer_upscale = False
-        self._pending: tuple[int, int] | None = None  # (small texture, target index) of an upscale not yet drawn
-        self._pending_target: _Target | None = None  # the small target holding this frame's output (deferring)
+        self._small_out: _Target | None = None  # the small target holding this frame's output (deferring)
+        self._unresolved = False  # targets[prev] is not drawn yet: its upscale from _small_out is deferred
         self.audio = None  #: an isf.AudioTextures feeding ISF audio/audioFFT inputs; the host updates it per frame
         GL.glViewport(0, 0, self.w, self.h)
         GL.glDisable(GL.GL_DEPTH_TEST)
@@ -558,9 +558,10 @@ class Renderer:
         GL.glBindVertexArray(self.vao)
         GL.glViewport(0, 0, self.w, self.h)
         self.ring.step(self, features.beat_count)  # a new beat: keep the decode the last one ended on
-        if self._pending is not None and (blackout or self._reads_prev(params, toggles)):
+        passes = self._passes(params, toggles)
+        if self._unresolved and (blackout or any(p.reads_prev for p in passes)):
             self.resolve()  # this frame reads last frame's output (u_prev): it must be drawn at full size
-        self._pending = self._pending_target = None  # (else nobody needs it: this frame makes a new one)
+        self._small_out, self._unresolved = None, False  # (else nobody needs it: this frame makes a new one)
         free = [i for i in range(3) if i != self.prev]
         if blackout or self.source is None or self.source.broken:
             out = free[0]
@@ -569,29 +570,23 @@ class Renderer:
             GL.glClear(GL.GL_COLOR_BUFFER_BIT)
         else:
             self._write_features(features, frame, dt, image_mix, scene)
-            passes = [self.source] + [p for p in self.effects if self._active(p, params, toggles)]
-            if params.get("master.brightness", 1.0) < 1.0 or params.get("master.strobe", 0.0) > 0.0:
-                passes.append(self.master)
             self._crossfade(image_mix)
-            src_tex, k, small = self._image_tex, 0, False
+            src_tex, k, small = self._image_tex, 0, None
             for p in passes:
                 if p.scale < 1.0 and p.isf is None:  # drawn small; the next pass's bilinear read is the upscale
-                    dst = self._small_target(p)
-                    self._draw(p, src_tex, dst, params, features)
-                    src_tex, small = dst.tex, True
+                    small = self._small_target(p)
+                    self._draw(p, src_tex, small, params, features)
+                    src_tex = small.tex
                     continue
                 out = free[k]
                 self._draw(p, src_tex, self.targets[out], params, features)
-                src_tex, k, small = self.targets[out].tex, 1 - k, False
-            if small:  # the chain ended on a small pass: upscale it into a render-size target
+                src_tex, k, small = self.targets[out].tex, 1 - k, None
+            if small is not None:  # the chain ended on a small pass: upscale it into a render-size target ...
                 out = free[k]
-                # ... when someone needs it (the present or an encoder scales the small one), unless this chain
-                # reads last frame's output: then the next frame needs it anyway
-                if self.defer_upscale:
-                    self._pending_target = self._small_of(src_tex)
-                if self.defer_upscale and not any(p.reads_prev for p in passes):
-                    self._pending = (src_tex, out)
-                else:
+                if self.defer_upscale:  # ... when someone needs it (the present or an encoder scales the small
+                    self._small_out = small  # one), unless this chain reads last frame's output: the next needs it
+                    self._unresolved = not any(p.reads_prev for p in passes)
+                if not self._unresolved:
                     self._copy(src_tex, self.targets[out])
         self.prev = out
         self.output = self.targets[out].tex
@@ -608,45 +603,40 @@ class Renderer:
         GL.glDrawArrays(GL.GL_TRIANGLES, 0, 3)
         GL.glViewport(0, 0, self.w, self.h)
 
-    def _reads_prev(self, params: Mapping[str, float], toggles: Mapping[str, bool]) -> bool:
-        passes = [self.source] + [p for p in self.effects if self._active(p, params, toggles)]
+    def _passes(self, params: Mapping[str, float], toggles: Mapping[str, bool]) -> list[Pass]:
+        """The passes this frame draws: the source, the active effects, the master when it is not neutral."""
+        passes = [self.source] if self.source is not None else []
+        passes += [p for p in self.effects if self._active(p, params, toggles)]
         if params.get("master.brightness", 1.0) < 1.0 or params.get("master.strobe", 0.0) > 0.0:
             passes.append(self.master)
-        return any(p is not None and p.reads_prev for p in passes)
-
-    def _small_of(self, tex: int) -> "_Target | None":
-        for p in [self.source, *self.effects]:
-            if p is not None and p.small is not None and p.small.tex == tex:
-                return p.small
-        return None
+        return passes
 
     def resolve(self) -> None:
         """Draw a deferred closing upscale (:attr:`defer_upscale`) now, so ``targets[prev]`` holds the output at
         the render size.  Everything here that reads the output calls it; code that reads ``targets[prev]``
-        itself (a transition, the HUD) calls it first."""
-        if self._pending is not None:  # (the small target still holds the same picture: drawn_size stays)
-            tex, idx = self._pending
-            self._pending = None
-            self._copy(tex, self.targets[idx])
+        itself (a transition) calls it first; the HUD reads :meth:`last_target`."""
+        if self._unresolved:  # (the small target still holds the same picture: drawn_size stays)
+            self._unresolved = False
+            self._copy(self._small_out.tex, self.targets[self.prev])
 
     def last_target(self) -> "_Target":
         """The target holding the last output as drawn: a chain's small one (:attr:`defer_upscale`), else
         ``targets[prev]``
         (a pass that reads it at ``v_uv`` with its bilinear sampler gets the same picture either way)."""
-        return self._pending_target if self._pending_target is not None else self.targets[self.prev]
+        return self._small_out if self._small_out is not None else self.targets[self.prev]
 
     def replace_output(self, index: int) -> None:
         """``targets[index]`` now holds the output, drawn over the last one at the render size (the HUD drawn
         into the output): it is the output from here on, and any deferred upscale is moot."""
-        self._pending = self._pending_target = None
+        self._small_out, self._unresolved = None, False
         self.prev = index
         self.output = self.targets[index].tex
 
     def drawn_size(self) -> tuple[int, int]:
         """The size of the last output as drawn: the small picture of a chain that ended on a reduced-size pass
         (with :attr:`defer_upscale`), else the render size."""
-        t = self._pending_target
-        return (t.w, t.h) if t is not None else (self.w, self.h)
+        t = self.last_target()
+        return t.w, t.h
 
     # ------------------------------------------------------------------ render scale
     def set_scale(self, scale: float) -> float:
@@ -657,7 +647,7 @@ class Renderer:
         continues without a jump.  Returns the scale now in use.
         """
         self.resolve()
-        self._pending_target = None  # the output is carried over at the new size (below)
+        self._small_out = None  # the output is carried over at the new size (below)
         scale = quantize_scale(scale)
         size = scaled_size(self.size, scale)
         if size == (self.w, self.h):
@@ -746,7 +736,7 @@ class Renderer:
             raise ValueError(f"read_rgba_top_down: need a ({sh}, {sw}, 4) or ({dh}, {dw}, 4) uint8 view with "
                              f"whole-pixel rows, got {out.shape} {out.dtype}")
         if (w, h) == self.drawn_size():
-            fbo = self._pending_target.fbo if self._pending_target is not None else self.targets[self.prev].fbo
+            fbo = self.last_target().fbo
         else:
             fbo = self.output_fbo()
         GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, fbo)
